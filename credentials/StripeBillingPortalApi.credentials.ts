@@ -1,0 +1,86 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { STRIPE_API_VERSION, STRIPE_DEFAULT_BASE_URL } from '../nodes/StripeBillingPortal/shared/constants';
+
+export class StripeBillingPortalApi implements ICredentialType {
+	name = 'stripeBillingPortalApi';
+
+	displayName = 'Stripe Billing Portal API';
+
+	icon: Icon = { light: 'file:stripeBillingPortal.svg', dark: 'file:stripeBillingPortal.dark.svg' };
+
+	documentationUrl = 'https://docs.stripe.com/keys';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Secret Key',
+			name: 'secretKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			placeholder: 'e.g. sk_test_… or rk_live_…',
+			description:
+				'A secret key (sk_test_… or sk_live_…) or a restricted key (rk_test_… or rk_live_…). A restricted key needs “Customer portal: Write”, plus “Customers: Read” to pick customers from a list. Test keys create test-mode portal links.',
+		},
+		{
+			displayName: 'API Version',
+			name: 'apiVersion',
+			type: 'string',
+			default: STRIPE_API_VERSION,
+			description: `The Stripe-Version header sent with every request. This package is tested against ${STRIPE_API_VERSION}; change it only to match another version you have tested.`,
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: STRIPE_DEFAULT_BASE_URL,
+			description: `Where requests go: ${STRIPE_DEFAULT_BASE_URL}, or a local stripe-mock or sandbox for testing`,
+		},
+	];
+
+	// Keys copied from the dashboard often carry a trailing space or line break, which would make
+	// the header invalid; an emptied API Version falls back to the tested one.
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '={{ "Bearer " + String($credentials.secretKey).trim() }}',
+				'Stripe-Version': `={{ String($credentials.apiVersion || '').trim() || '${STRIPE_API_VERSION}' }}`,
+			},
+		},
+	};
+
+	// The portal configurations list needs only the Customer portal permission, so this test
+	// passes for a restricted key that can do everything the node needs, unlike /v1/balance.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: `={{ ($credentials.baseUrl || '${STRIPE_DEFAULT_BASE_URL}').replace(/\\/+$/, '') }}`,
+			url: '/v1/billing_portal/configurations',
+			qs: { limit: 1 },
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: 'Stripe rejected the key: check that it is a current sk_ or rk_ key of this account.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'This restricted key lacks the “Customer portal” permission: grant “Customer portal: Write” in the Stripe dashboard under Developers → API keys.',
+				},
+			},
+		],
+	};
+}

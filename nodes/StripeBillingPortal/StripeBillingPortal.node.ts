@@ -1,0 +1,55 @@
+import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+
+import { searchConfigurations } from './listSearch/searchConfigurations';
+import { searchCustomers } from './listSearch/searchCustomers';
+import { portalSessionDescription } from './resources/portalSession';
+import { CREDENTIAL_TYPE, STRIPE_DEFAULT_BASE_URL } from './shared/constants';
+import { sendStripeRequest } from './shared/transport';
+
+export class StripeBillingPortal implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Stripe Billing Portal',
+		name: 'stripeBillingPortal',
+		icon: { light: 'file:stripeBillingPortal.svg', dark: 'file:stripeBillingPortal.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Create Stripe customer portal sessions and deep links',
+		defaults: { name: 'Stripe Billing Portal' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		requestDefaults: {
+			baseURL: `={{ ($credentials.baseUrl || '${STRIPE_DEFAULT_BASE_URL}').replace(/\\/+$/, '') }}`,
+			headers: {
+				Accept: 'application/json',
+				// Stripe reads bodies only in this encoding; n8n then writes nested objects in bracket notation.
+				'Content-Type': 'application/x-www-form-urlencoded',
+			},
+			// Stripe's error message is more useful than n8n's generic one per status code: see throwOnStripeError.
+			ignoreHttpStatusErrors: true,
+		},
+		requestOperations: {
+			pagination: sendStripeRequest,
+		},
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [{ name: 'Portal Session', value: 'portalSession' }],
+				default: 'portalSession',
+			},
+			...portalSessionDescription,
+		],
+	};
+
+	methods = {
+		listSearch: {
+			searchConfigurations,
+			searchCustomers,
+		},
+	};
+}

@@ -1,0 +1,43 @@
+import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { dashboardUrl, stripeGet } from './stripeGet';
+
+interface StripePortalConfiguration {
+	id: string;
+	name?: string | null;
+	is_default?: boolean;
+	active?: boolean;
+	livemode?: boolean;
+	business_profile?: { headline?: string | null } | null;
+}
+
+function label(configuration: StripePortalConfiguration): string {
+	const title = configuration.name || configuration.business_profile?.headline || configuration.id;
+	const notes = [configuration.is_default ? 'default' : undefined, configuration.active === false ? 'inactive' : undefined]
+		.filter(Boolean)
+		.join(', ');
+	return notes ? `${title} (${notes})` : title;
+}
+
+/** Lists portal configurations newest first; Stripe has no search for them, so filtering is local. */
+export async function searchConfigurations(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const response = await stripeGet(this, '/v1/billing_portal/configurations', {
+		limit: 100,
+		...(paginationToken ? { starting_after: paginationToken } : {}),
+	});
+	const configurations = (response.data as StripePortalConfiguration[] | undefined) ?? [];
+	const term = filter?.trim().toLowerCase();
+	const results = configurations
+		.filter((configuration) => !term || label(configuration).toLowerCase().includes(term) || configuration.id.toLowerCase().includes(term))
+		.map((configuration) => ({
+			name: label(configuration),
+			value: configuration.id,
+			url: dashboardUrl('settings/billing/portal', configuration.livemode === true),
+		}));
+	const last = configurations[configurations.length - 1];
+	return { results, paginationToken: response.has_more === true && last ? last.id : undefined };
+}

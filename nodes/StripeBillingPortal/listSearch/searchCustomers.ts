@@ -1,0 +1,57 @@
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
+
+import { dashboardUrl, stripeGet } from './stripeGet';
+
+interface StripeCustomer {
+	id: string;
+	name?: string | null;
+	email?: string | null;
+	livemode?: boolean;
+}
+
+function label(customer: StripeCustomer): string {
+	if (customer.name && customer.email) return `${customer.name} <${customer.email}>`;
+	return customer.name || customer.email || customer.id;
+}
+
+/** Stripe search queries quote values with double quotes; backslash-escape what would end them. */
+function quoteSearchValue(value: string): string {
+	return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * Lists customers newest first. With a filter it uses Stripe's customer search, matching
+ * name or email by substring, since the list endpoint only filters by exact email.
+ */
+export async function searchCustomers(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
+	const term = filter?.trim();
+	let response: IDataObject;
+	if (term) {
+		const quoted = quoteSearchValue(term);
+		response = await stripeGet(this, '/v1/customers/search', {
+			query: `name~${quoted} OR email~${quoted}`,
+			limit: 100,
+			...(paginationToken ? { page: paginationToken } : {}),
+		});
+	} else {
+		response = await stripeGet(this, '/v1/customers', {
+			limit: 100,
+			...(paginationToken ? { starting_after: paginationToken } : {}),
+		});
+	}
+	const customers = (response.data as StripeCustomer[] | undefined) ?? [];
+	const results = customers.map((customer) => ({
+		name: label(customer),
+		value: customer.id,
+		url: dashboardUrl(`customers/${customer.id}`, customer.livemode === true),
+	}));
+	let nextToken: string | undefined;
+	if (response.has_more === true) {
+		nextToken = term ? (response.next_page as string | undefined) : customers[customers.length - 1]?.id;
+	}
+	return { results, paginationToken: nextToken };
+}

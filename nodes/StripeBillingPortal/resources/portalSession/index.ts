@@ -1,0 +1,33 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+import { throwOnStripeError } from '../../shared/errors';
+import { buildSessionCreateBody } from '../../shared/sessionBody';
+import { portalSessionCreateDescription } from './create';
+
+const showOnlyForPortalSession = { resource: ['portalSession'] };
+
+export const portalSessionDescription: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		displayOptions: { show: showOnlyForPortalSession },
+		options: [
+			{
+				name: 'Create',
+				value: 'create',
+				action: 'Create a portal session',
+				description:
+					'Create a short-lived link to the customer portal, optionally deep-linked into one flow. Sessions cannot be read back or listed.',
+				routing: {
+					request: { method: 'POST', url: '/v1/billing_portal/sessions' },
+					send: { preSend: [buildSessionCreateBody], paginate: true },
+					output: { postReceive: [throwOnStripeError] },
+				},
+			},
+		],
+		default: 'create',
+	},
+	...portalSessionCreateDescription,
+];

@@ -1,0 +1,173 @@
+import type {
+	IDataObject,
+	IExecuteSingleFunctions,
+	IN8nHttpFullResponse,
+	INode,
+	INodeExecutionData,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+import { STRIPE_DEFAULT_BASE_URL } from './constants';
+
+/** The `error` object of a Stripe error response. */
+export interface StripeErrorBody {
+	type?: string;
+	code?: string;
+	decline_code?: string;
+	message?: string;
+	param?: string;
+	doc_url?: string;
+	request_log_url?: string;
+}
+
+/** What the transport knows about a failed request, passed on to retry decisions. */
+export interface StripeErrorDetails {
+	httpStatus: number;
+	requestId?: string;
+	stripe?: StripeErrorBody;
+	retryAfterSeconds?: number;
+	shouldRetryHeader?: boolean;
+}
+
+/**
+ * Marks errors made from a Stripe response, so the transport can tell them from
+ * connection failures that never reached Stripe.
+ */
+export const STRIPE_ERROR_DETAILS = Symbol('stripeErrorDetails');
+
+export type StripeApiError = NodeApiError & { [STRIPE_ERROR_DETAILS]?: StripeErrorDetails };
+
+function headerValue(headers: IDataObject | undefined, name: string): string | undefined {
+	if (!headers) return undefined;
+	const lower = name.toLowerCase();
+	for (const [key, value] of Object.entries(headers)) {
+		if (key.toLowerCase() === lower) {
+			return Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value);
+		}
+	}
+	return undefined;
+}
+
+/**
+ * A hint for the errors users meet most, phrased as what to change in n8n or in Stripe.
+ * Stripe's own message stays the error message; the hint goes into the description.
+ */
+export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined): string | undefined {
+	const message = stripe?.message ?? '';
+	if (/No configuration provided and your (test|live) mode default configuration has not been created/.test(message)) {
+		const mode = message.includes('live mode') ? '' : 'test/';
+		return `Save your customer portal settings once in the Stripe dashboard (https://dashboard.stripe.com/${mode}settings/billing/portal) to create a default configuration, or choose a Configuration under Additional Fields.`;
+	}
+	if (httpStatus === 401) {
+		return "Check the Secret Key in the 'Stripe Billing Portal API' credential: it must be a current secret key (sk_test_… or sk_live_…) or restricted key (rk_…) of this Stripe account.";
+	}
+	if (httpStatus === 403) {
+		return "The key is a restricted key without the permission this request needs. In the Stripe dashboard under Developers → API keys, edit the key and grant 'Customer portal: Write' (and 'Customers: Read' to pick customers from the list).";
+	}
+	if (stripe?.code === 'resource_missing') {
+		const field = stripe.param ? ` in '${stripe.param}'` : '';
+		return `Check the ID${field}: it must exist in the same Stripe account and mode (test or live) as the credential's key. Test-mode IDs are not visible to live keys, and the other way round.`;
+	}
+	if (httpStatus === 429) {
+		return 'Stripe is rate-limiting this account (25 requests per second in test mode, 100 in live mode). Run fewer items at once, or space them out with a Loop Over Items node and a Wait node.';
+	}
+	if (httpStatus >= 500) {
+		return 'This is a problem on Stripe’s side. Retry later; if it persists, give Stripe support the request ID.';
+	}
+	return undefined;
+}
+
+function describe(details: StripeErrorDetails): string {
+	const { stripe, requestId } = details;
+	const facts = [
+		`HTTP ${details.httpStatus}`,
+		stripe?.type ? `type: ${stripe.type}` : undefined,
+		stripe?.code ? `code: ${stripe.code}` : undefined,
+		stripe?.decline_code ? `decline code: ${stripe.decline_code}` : undefined,
+		stripe?.param ? `param: ${stripe.param}` : undefined,
+		requestId ? `request ID: ${requestId}` : undefined,
+	].filter(Boolean);
+	const lines = [facts.join(' · ')];
+	const hint = hintFor(details.httpStatus, stripe);
+	if (hint) lines.push(hint);
+	if (stripe?.doc_url) lines.push(`Stripe docs: ${stripe.doc_url}`);
+	if (stripe?.request_log_url) lines.push(`Request log: ${stripe.request_log_url}`);
+	return lines.join('\n');
+}
+
+/** Builds the n8n error for a Stripe error response; the message is Stripe's own. */
+export function stripeApiError(node: INode, details: StripeErrorDetails, itemIndex?: number): StripeApiError {
+	const message =
+		details.stripe?.message ??
+		(details.httpStatus >= 500
+			? `Stripe answered HTTP ${details.httpStatus} without an error message`
+			: `Stripe answered HTTP ${details.httpStatus} with a response that is not a Stripe error`);
+	// Only plain data goes into the error: n8n serializes it into error items and logs.
+	const errorData: JsonObject = {
+		httpStatus: details.httpStatus,
+		...(details.requestId ? { requestId: details.requestId } : {}),
+		...(details.stripe ? { stripeError: details.stripe as JsonObject } : {}),
+	};
+	const error: StripeApiError = new NodeApiError(node, errorData, {
+		message,
+		description: describe(details),
+		httpCode: String(details.httpStatus),
+		itemIndex,
+	});
+	error[STRIPE_ERROR_DETAILS] = details;
+	return error;
+}
+
+export function errorDetailsFromResponse(response: IN8nHttpFullResponse): StripeErrorDetails {
+	const headers = response.headers as IDataObject | undefined;
+	const body = response.body as unknown;
+	let stripe: StripeErrorBody | undefined;
+	if (body && typeof body === 'object' && !Array.isArray(body) && 'error' in body) {
+		const candidate = (body as { error: unknown }).error;
+		if (candidate && typeof candidate === 'object') stripe = candidate as StripeErrorBody;
+	}
+	const retryAfter = Number(headerValue(headers, 'retry-after'));
+	const shouldRetry = headerValue(headers, 'stripe-should-retry');
+	return {
+		httpStatus: response.statusCode,
+		requestId: headerValue(headers, 'request-id'),
+		stripe,
+		retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
+		shouldRetryHeader: shouldRetry === undefined ? undefined : shouldRetry === 'true',
+	};
+}
+
+function isPlainObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * postReceive for every operation. Requests are sent with `ignoreHttpStatusErrors`, so that
+ * n8n does not replace Stripe's message with its generic "Bad request - please check your
+ * parameters"; this hook turns any non-2xx answer into an error carrying Stripe's message.
+ */
+export async function throwOnStripeError(
+	this: IExecuteSingleFunctions,
+	items: INodeExecutionData[],
+	response: IN8nHttpFullResponse,
+): Promise<INodeExecutionData[]> {
+	const itemIndex = this.getItemIndex();
+	if (response.statusCode >= 400) {
+		throw stripeApiError(this.getNode(), errorDetailsFromResponse(response), itemIndex);
+	}
+	if (!isPlainObject(response.body)) {
+		// A proxy, a captive portal or a wrong Base URL answers with HTML or text.
+		throw stripeApiError(
+			this.getNode(),
+			{
+				httpStatus: response.statusCode,
+				stripe: {
+					message: `Expected a JSON object from Stripe but got ${typeof response.body === 'string' ? 'text' : typeof response.body}. Check the Base URL in the credential (normally ${STRIPE_DEFAULT_BASE_URL}).`,
+				},
+			},
+			itemIndex,
+		);
+	}
+	return items;
+}

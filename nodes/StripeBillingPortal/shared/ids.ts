@@ -1,0 +1,46 @@
+/**
+ * Stripe object IDs are a fixed prefix and an underscore followed by letters and digits.
+ * Checking the shape locally turns a typo into an error that names the field, instead of a
+ * request Stripe answers with "No such customer", and keeps anything that is not an ID
+ * (slashes, dots, spaces) out of URL paths.
+ */
+export const STRIPE_ID_PATTERNS = {
+	account: /^acct_[A-Za-z0-9]+$/,
+	configuration: /^bpc_[A-Za-z0-9]+$/,
+	customer: /^cus_[A-Za-z0-9]+$/,
+	price: /^price_[A-Za-z0-9]+$/,
+	promotionCode: /^promo_[A-Za-z0-9]+$/,
+	subscription: /^sub_[A-Za-z0-9]+$/,
+	subscriptionItem: /^si_[A-Za-z0-9]+$/,
+} as const;
+
+export type StripeIdKind = keyof typeof STRIPE_ID_PATTERNS;
+
+export const STRIPE_ID_EXAMPLES: Record<StripeIdKind, string> = {
+	account: 'acct_1PgKyJ2eZvKYlo2C',
+	configuration: 'bpc_1PgL0Q2eZvKYlo2C3bEm3MLy',
+	customer: 'cus_QXg4jK0yT7oZ3r',
+	price: 'price_1PgL1c2eZvKYlo2CqZ9x0pBd',
+	promotionCode: 'promo_1PgL2Z2eZvKYlo2CmgyJ9o8W',
+	subscription: 'sub_1PgL3b2eZvKYlo2Cw8Kx0fQn',
+	subscriptionItem: 'si_QXg8b3dUh2qLmN',
+};
+
+export function isStripeId(kind: StripeIdKind, value: string): boolean {
+	return STRIPE_ID_PATTERNS[kind].test(value);
+}
+
+/** Regex source for n8n's resource-locator validation, which matches the whole value. */
+export function stripeIdRegex(kind: StripeIdKind): string {
+	return STRIPE_ID_PATTERNS[kind].source.replace(/^\^/, '').replace(/\$$/, '');
+}
+
+/**
+ * Coupon IDs are chosen by the merchant (e.g. `SUMMER25`), so only their character set is
+ * known: Stripe allows letters, digits, `-` and `_`.
+ */
+export const COUPON_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/** A Stripe dashboard link to a customer, in test or live mode, optionally under an account. */
+export const CUSTOMER_DASHBOARD_URL_PATTERN =
+	/^https:\/\/dashboard\.stripe\.com\/(?:acct_[A-Za-z0-9]+\/)?(?:test\/)?customers\/(cus_[A-Za-z0-9]+)(?:[/?#].*)?$/;

@@ -1,0 +1,236 @@
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import {
+	AFTER_COMPLETION_TYPES,
+	FLOW_TYPES,
+	HOSTED_CONFIRMATION_MAX_LENGTH,
+	PORTAL_LOCALES,
+	type AfterCompletionType,
+	type FlowType,
+} from './constants';
+import {
+	checkCouponId,
+	checkHttpUrl,
+	checkStripeId,
+	customerIdFromLocator,
+	fieldError,
+	optionalIdFromLocator,
+	optionalStripeId,
+	optionalText,
+	optionalUnixSeconds,
+	requiredText,
+} from './validation';
+
+function isFlowType(value: string): value is FlowType {
+	return Object.prototype.hasOwnProperty.call(FLOW_TYPES, value);
+}
+
+function buildAfterCompletion(context: IExecuteSingleFunctions): IDataObject {
+	const type = (optionalText(context, 'afterCompletion') ?? 'portal_homepage') as AfterCompletionType;
+	if (!AFTER_COMPLETION_TYPES.includes(type)) {
+		throw fieldError(
+			context,
+			'After Completion',
+			`'${type}' is not an option`,
+			`Choose one of: ${AFTER_COMPLETION_TYPES.join(', ')}.`,
+		);
+	}
+	if (type === 'redirect') {
+		const url = requiredText(
+			context,
+			'redirectUrl',
+			'Redirect URL',
+			'Enter where the customer goes after completing the flow, e.g. https://example.com/thanks.',
+		);
+		return { type, redirect: { return_url: checkHttpUrl(context, url, 'Redirect URL') } };
+	}
+	if (type === 'hosted_confirmation') {
+		const message = optionalText(context, 'confirmationMessage');
+		if (message !== undefined && message.length > HOSTED_CONFIRMATION_MAX_LENGTH) {
+			throw fieldError(
+				context,
+				'Confirmation Message',
+				`is ${message.length} characters long`,
+				`Stripe accepts at most ${HOSTED_CONFIRMATION_MAX_LENGTH} characters; shorten the message.`,
+			);
+		}
+		return message === undefined ? { type } : { type, hosted_confirmation: { custom_message: message } };
+	}
+	return { type };
+}
+
+function buildSubscriptionUpdateConfirm(context: IExecuteSingleFunctions, subscription: string): IDataObject {
+	const itemId = requiredText(
+		context,
+		'subscriptionItem',
+		'Subscription Item ID',
+		'A confirm-update flow changes one subscription item: enter its ID (si_…), found under the subscription’s items in Stripe.',
+	);
+	const item: IDataObject = { id: checkStripeId(context, 'subscriptionItem', itemId, 'Subscription Item ID') };
+	const price = optionalStripeId(context, 'itemChanges.price', 'price', 'New Price');
+	if (price !== undefined) item.price = price;
+	const quantityRaw = context.getNodeParameter('itemChanges.quantity', '') as unknown;
+	if (quantityRaw !== '' && quantityRaw !== undefined && quantityRaw !== null) {
+		const quantity = Number(quantityRaw);
+		if (!Number.isInteger(quantity) || quantity < 0) {
+			throw fieldError(
+				context,
+				'New Quantity',
+				`'${String(quantityRaw)}' is not a whole number of zero or more`,
+				'Enter the new quantity of the subscription item, e.g. 3.',
+			);
+		}
+		item.quantity = quantity;
+	}
+	if (item.price === undefined && item.quantity === undefined) {
+		throw fieldError(
+			context,
+			'Item Changes',
+			'neither a new price nor a new quantity is set',
+			'Add New Price or New Quantity under Item Changes: the flow asks the customer to confirm that change.',
+		);
+	}
+	const flow: IDataObject = { subscription, items: [item] };
+
+	const discountEntries = (context.getNodeParameter('discounts.discount', []) as IDataObject[]) ?? [];
+	const discounts: IDataObject[] = [];
+	discountEntries.forEach((entry, index) => {
+		const field = `Discounts (entry ${index + 1})`;
+		const id = entry.id === undefined || entry.id === null ? '' : String(entry.id).trim();
+		if (id === '') {
+			throw fieldError(context, field, 'the ID is empty', 'Enter a coupon ID or a promotion code ID (promo_…), or remove the entry.');
+		}
+		if (entry.type === 'promotionCode') {
+			discounts.push({ promotion_code: checkStripeId(context, 'promotionCode', id, field) });
+		} else {
+			discounts.push({ coupon: checkCouponId(context, id, field) });
+		}
+	});
+	if (discounts.length > 0) flow.discounts = discounts;
+	return flow;
+}
+
+function buildFlowData(context: IExecuteSingleFunctions): IDataObject | undefined {
+	const type = optionalText(context, 'flowType') ?? 'none';
+	if (type === 'none') return undefined;
+	if (!isFlowType(type)) {
+		throw fieldError(
+			context,
+			'Flow',
+			`'${type}' is not a flow type`,
+			`Choose None or one of: ${Object.keys(FLOW_TYPES).join(', ')}.`,
+		);
+	}
+	const flow: IDataObject = { type };
+	if (FLOW_TYPES[type].needsSubscription) {
+		const value = requiredText(
+			context,
+			'subscription',
+			'Subscription ID',
+			`The ${FLOW_TYPES[type].name} flow needs the subscription it acts on: enter its ID (sub_…), e.g. from an earlier Stripe node with {{ $json.subscription }}.`,
+		);
+		const subscription = checkStripeId(context, 'subscription', value, 'Subscription ID');
+		if (type === 'subscription_cancel') {
+			const coupon = optionalText(context, 'retentionCoupon');
+			flow.subscription_cancel =
+				coupon === undefined
+					? { subscription }
+					: {
+							subscription,
+							retention: { type: 'coupon_offer', coupon_offer: { coupon: checkCouponId(context, coupon, 'Retention Coupon') } },
+						};
+		} else if (type === 'subscription_update_confirm') {
+			flow.subscription_update_confirm = buildSubscriptionUpdateConfirm(context, subscription);
+		} else {
+			flow[type] = { subscription };
+		}
+	}
+	flow.after_completion = buildAfterCompletion(context);
+	return flow;
+}
+
+function buildAfterExpiration(context: IExecuteSingleFunctions): IDataObject | undefined {
+	const loginAfterExpiry = context.getNodeParameter('additionalFields.loginAfterExpiry', undefined) as
+		| boolean
+		| undefined;
+	const expiresAt = optionalUnixSeconds(context, 'additionalFields.loginExpiresAt', 'Login Available Until');
+	if (expiresAt !== undefined && loginAfterExpiry === false) {
+		throw fieldError(
+			context,
+			'Login Available Until',
+			'is set while Login After Expiry is off',
+			'Turn Login After Expiry on, or remove Login Available Until.',
+		);
+	}
+	if (!loginAfterExpiry && expiresAt === undefined) return undefined;
+	if (expiresAt !== undefined && expiresAt * 1000 <= Date.now()) {
+		throw fieldError(
+			context,
+			'Login Available Until',
+			`${new Date(expiresAt * 1000).toISOString()} is in the past`,
+			'Choose a moment in the future, e.g. {{ $now.plus(30, "days") }}.',
+		);
+	}
+	return expiresAt === undefined
+		? { type: 'customer_login' }
+		: { type: 'customer_login', customer_login: { expires_at: expiresAt } };
+}
+
+/**
+ * preSend of Portal Session → Create. The body is built here rather than by per-field
+ * `routing.send`, because n8n sends an empty field as `field=`, which Stripe reads as an
+ * attempt to unset it; only values the user gave are sent, each checked first.
+ */
+export async function buildSessionCreateBody(
+	this: IExecuteSingleFunctions,
+	requestOptions: IHttpRequestOptions,
+): Promise<IHttpRequestOptions> {
+	const body: IDataObject = {};
+
+	const customerType = optionalText(this, 'customerType') ?? 'customer';
+	if (customerType === 'customerAccount') {
+		const account = requiredText(
+			this,
+			'customerAccount',
+			'Customer Account',
+			'Enter the Accounts v2 ID of the customer account (acct_…).',
+		);
+		body.customer_account = checkStripeId(this, 'account', account, 'Customer Account');
+	} else {
+		body.customer = customerIdFromLocator(this, 'customer', 'Customer');
+	}
+
+	const returnUrl = optionalText(this, 'returnUrl');
+	if (returnUrl !== undefined) body.return_url = checkHttpUrl(this, returnUrl, 'Return URL');
+
+	const flowData = buildFlowData(this);
+	if (flowData) body.flow_data = flowData;
+
+	const configuration = optionalIdFromLocator(this, 'additionalFields.configuration', 'configuration', 'Configuration');
+	if (configuration !== undefined) body.configuration = configuration;
+
+	const locale = optionalText(this, 'additionalFields.locale');
+	if (locale !== undefined) {
+		if (!PORTAL_LOCALES.some((option) => option.value === locale)) {
+			throw fieldError(
+				this,
+				'Locale',
+				`'${locale}' is not a portal locale`,
+				`Use auto or one of Stripe's portal locales, e.g. en, en-GB, de, fr-CA, pt-BR, zh-TW.`,
+			);
+		}
+		body.locale = locale;
+	}
+
+	const onBehalfOf = optionalStripeId(this, 'additionalFields.onBehalfOf', 'account', 'On Behalf Of');
+	if (onBehalfOf !== undefined) body.on_behalf_of = onBehalfOf;
+
+	const afterExpiration = buildAfterExpiration(this);
+	if (afterExpiration) body.after_expiration = afterExpiration;
+
+	const expand = this.getNodeParameter('additionalFields.expand', []) as string[];
+	if (Array.isArray(expand) && expand.length > 0) body.expand = [...new Set(expand)];
+
+	requestOptions.body = body;
+	return requestOptions;
+}
