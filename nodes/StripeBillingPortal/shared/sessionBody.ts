@@ -150,9 +150,8 @@ function buildFlowData(context: IExecuteSingleFunctions): IDataObject | undefine
 }
 
 function buildAfterExpiration(context: IExecuteSingleFunctions): IDataObject | undefined {
-	const loginAfterExpiry = context.getNodeParameter('additionalFields.loginAfterExpiry', undefined) as
-		| boolean
-		| undefined;
+	// null as fallback: n8n treats an undefined fallback as "no fallback" and throws.
+	const loginAfterExpiry = context.getNodeParameter('additionalFields.loginAfterExpiry', null) as boolean | null;
 	const expiresAt = optionalUnixSeconds(context, 'additionalFields.loginExpiresAt', 'Login Available Until');
 	if (expiresAt !== undefined && loginAfterExpiry === false) {
 		throw fieldError(

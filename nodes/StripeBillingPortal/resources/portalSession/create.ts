@@ -6,6 +6,8 @@ import { STRIPE_ID_EXAMPLES } from '../../shared/ids';
 
 const showOnlyForCreate = { resource: ['portalSession'], operation: ['create'] };
 
+// Fields that only some flows need are not marked required: n8n's required check cannot tell
+// which flow an item takes when Flow is an expression. buildSessionCreateBody checks them per item.
 const flowsWithSubscription = (Object.keys(FLOW_TYPES) as Array<keyof typeof FLOW_TYPES>).filter(
 	(type) => FLOW_TYPES[type].needsSubscription,
 );
@@ -75,10 +77,9 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 		displayName: 'Subscription ID',
 		name: 'subscription',
 		type: 'string',
-		required: true,
 		default: '',
 		placeholder: `e.g. ${STRIPE_ID_EXAMPLES.subscription}`,
-		description: 'The subscription the flow acts on; it must belong to the customer',
+		description: 'Required. The subscription the flow acts on; it must belong to the customer.',
 		displayOptions: { show: { ...showOnlyForCreate, flowType: flowsWithSubscription } },
 	},
 	{
@@ -95,10 +96,9 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 		displayName: 'Subscription Item ID',
 		name: 'subscriptionItem',
 		type: 'string',
-		required: true,
 		default: '',
 		placeholder: `e.g. ${STRIPE_ID_EXAMPLES.subscriptionItem}`,
-		description: 'The subscription item (si_…) whose price or quantity the customer confirms',
+		description: 'Required. The subscription item (si_…) whose price or quantity the customer confirms.',
 		displayOptions: { show: { ...showOnlyForCreate, flowType: ['subscription_update_confirm'] } },
 	},
 	{
@@ -188,10 +188,9 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 		displayName: 'Redirect URL',
 		name: 'redirectUrl',
 		type: 'string',
-		required: true,
 		default: '',
 		placeholder: 'e.g. https://example.com/thanks',
-		description: 'Where to send the customer once the flow is completed',
+		description: 'Required. Where to send the customer once the flow is completed.',
 		displayOptions: { show: { ...showOnlyForCreate, afterCompletion: ['redirect'] }, hide: { flowType: ['none'] } },
 	},
 	{

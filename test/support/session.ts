@@ -1,0 +1,111 @@
+/**
+ * What every engine-level test of the node needs: the built package loaded through n8n-core,
+ * a Stripe sandbox on 127.0.0.1, and a way to run the node on input items.
+ */
+import { resolve } from 'node:path';
+import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type Stripe from 'stripe';
+
+import { loadPackage, runNode, type LoadedPackage, type RunNodeResult } from '../harness';
+import { DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox, type RecordedRequest, type SandboxOptions } from '../sandbox';
+
+export const PACKAGE_DIR = resolve(__dirname, '..', '..');
+export const NODE_TYPE = 'stripeBillingPortal';
+export const CREDENTIAL_TYPE = 'stripeBillingPortalApi';
+export const API_VERSION = '2026-10-28.endive';
+export { DEFAULT_SECRET_KEY as SECRET_KEY };
+
+export interface TestEnvironment {
+	sandbox: StripeSandbox;
+	pkg: LoadedPackage;
+}
+
+/** What the seeded default portal configuration returns to, unless a test passes null. */
+export const DEFAULT_RETURN_URL = 'https://example.com/default-return';
+
+/**
+ * Starts a sandbox and loads the built package once for a test file; resets the sandbox per
+ * test. Stripe needs a return URL from the request or the configuration, so by default the
+ * seeded configuration carries one and tests need not repeat it.
+ */
+export function useEnvironment(
+	options: SandboxOptions = {},
+	{ defaultReturnUrl = DEFAULT_RETURN_URL }: { defaultReturnUrl?: string | null } = {},
+): TestEnvironment {
+	const environment = {} as TestEnvironment;
+	beforeAll(async () => {
+		environment.sandbox = new StripeSandbox(options);
+		await environment.sandbox.start();
+		environment.pkg = await loadPackage(PACKAGE_DIR);
+	});
+	beforeEach(() => {
+		environment.sandbox.reset();
+		const configuration = environment.sandbox.store.getConfiguration(SEED_IDS.defaultConfiguration);
+		if (configuration) configuration.default_return_url = defaultReturnUrl;
+	});
+	afterAll(async () => {
+		await environment.sandbox?.stop();
+	});
+	return environment;
+}
+
+export function credentialsFor(sandbox: StripeSandbox, overrides: IDataObject = {}) {
+	return {
+		type: CREDENTIAL_TYPE,
+		data: { secretKey: DEFAULT_SECRET_KEY, apiVersion: API_VERSION, baseUrl: sandbox.baseUrl, ...overrides },
+	};
+}
+
+export const customerById = (value: string) => ({ __rl: true, mode: 'id', value });
+
+/** Parameters of Portal Session → Create; the test adds what its story needs. */
+export function createSessionParameters(parameters: INodeParameters = {}): INodeParameters {
+	return { resource: 'portalSession', operation: 'create', ...parameters };
+}
+
+export interface SessionRun extends RunNodeResult {
+	/** Requests the sandbox received during this run. */
+	requests: RecordedRequest[];
+}
+
+export async function runCreateSession(
+	environment: TestEnvironment,
+	parameters: INodeParameters,
+	items: IDataObject[] = [{}],
+	options: { continueOnFail?: boolean; credentials?: IDataObject } = {},
+): Promise<SessionRun> {
+	const before = environment.sandbox.requests.length;
+	const result = await runNode({
+		pkg: environment.pkg,
+		nodeType: NODE_TYPE,
+		parameters: createSessionParameters(parameters),
+		items,
+		credentials: credentialsFor(environment.sandbox, options.credentials),
+		continueOnFail: options.continueOnFail,
+	});
+	return { ...result, requests: environment.sandbox.requests.slice(before) };
+}
+
+/** The decoded body of a session request, typed as Stripe's SDK types it. */
+export function sessionBody(request: RecordedRequest): Stripe.BillingPortal.SessionCreateParams {
+	return request.body as Stripe.BillingPortal.SessionCreateParams;
+}
+
+/**
+ * Stripe decodes every form value as a string; the SDK types numbers as numbers. This turns
+ * an expected params object into its wire form so the two can be compared exactly.
+ */
+export function onTheWire(params: Stripe.BillingPortal.SessionCreateParams): Record<string, unknown> {
+	const convert = (value: unknown): unknown => {
+		if (Array.isArray(value)) return value.map(convert);
+		if (value && typeof value === 'object') {
+			return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, convert(inner)]));
+		}
+		return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+	};
+	return convert(params) as Record<string, unknown>;
+}
+
+export function jsonOf(items: INodeExecutionData[]): IDataObject[] {
+	return items.map((item) => item.json);
+}
