@@ -12,7 +12,11 @@ export default tseslint.config(
 	{
 		files: ['**/*.ts'],
 		extends: [js.configs.recommended, tseslint.configs.recommended],
-		rules: { 'prefer-spread': 'off' },
+		rules: {
+			'prefer-spread': 'off',
+			// Interface implementations keep the parameters they ignore, named with a leading underscore.
+			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+		},
 	},
 	{
 		files: ['nodes/**/*.ts', 'credentials/**/*.ts'],

@@ -1,0 +1,7 @@
+import type { RouteDef } from '../router';
+import { configurationRoutes } from './billingPortalConfigurations';
+import { sessionRoutes } from './billingPortalSessions';
+import { customerRoutes } from './customers';
+
+/** Every endpoint the sandbox serves, in matching order (literal paths before `:id` ones). */
+export const ROUTES: readonly RouteDef[] = [...sessionRoutes, ...configurationRoutes, ...customerRoutes];

@@ -1,0 +1,378 @@
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+
+import { KeyRing, type ResolvedKey } from './auth';
+import { defaultFaultError, errors, StripeApiError, stripeErrorBody, type StripeErrorBody } from './errors';
+import { decodeForm, mediaType } from './form';
+import { newId, nowSeconds } from './ids';
+import { validateParams } from './params';
+import { ROUTES } from './resources';
+import { Router, type RouteDef, type RouteMatch } from './router';
+import { SandboxStore, type Customer, type DeepPartial, type PortalConfiguration, type PortalSession } from './store';
+import type { Fault, PlainObject, RecordedRequest, SandboxOptions } from './types';
+
+/** The version `stripe@23.1.0` pins, used when a request sends no Stripe-Version. */
+export const DEFAULT_API_VERSION = '2026-10-28.endive';
+export const DEFAULT_SECRET_KEY = 'sk_test_sandbox';
+export const DEFAULT_ACCOUNT_ID = 'acct_1Sandbox0000000';
+
+/** `YYYY-MM-DD` or `YYYY-MM-DD.name`, optionally followed by beta flags (`; feature_beta=v1`). */
+const API_VERSION_RE = /^(\d{4}-\d{2}-\d{2}(?:\.[a-z]+)?)((?:;\s*[a-z0-9_]+=v\d+)*)$/;
+const FORM = 'application/x-www-form-urlencoded';
+
+const NGINX_502 =
+	'<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+
+interface SandboxResponse {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+}
+
+/** Per-request state shared by the pipeline stages. */
+export interface PipelineState {
+	record: RecordedRequest;
+	apiVersion: string;
+	key?: ResolvedKey;
+	match?: RouteMatch;
+}
+
+/**
+ * A pipeline stage runs before the route handler; it may throw a StripeApiError to answer
+ * instead of the handler (auth, version, content type, routing, permissions, ...). Rate limiting
+ * and idempotency replay slot in here.
+ */
+export type Stage = (state: PipelineState, sandbox: StripeSandbox) => void;
+
+function firstHeader(v: string | string[] | undefined): string | undefined {
+	return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * A local stand-in for api.stripe.com on 127.0.0.1. Each instance has its own data, keys,
+ * recorded requests and fault queue; several can run at once.
+ */
+export class StripeSandbox {
+	/** Every request received, in arrival order (cleared in place by reset()). */
+	readonly requests: RecordedRequest[] = [];
+	/** Unexpected exceptions thrown inside the sandbox (answered with a 500); should stay empty. */
+	readonly internalErrors: Error[] = [];
+	readonly accountId: string;
+	readonly store = new SandboxStore();
+
+	private readonly keys: KeyRing;
+	private readonly router = new Router(ROUTES);
+	private readonly faults: Fault[] = [];
+	private readonly timers = new Set<NodeJS.Timeout>();
+	private readonly options: SandboxOptions;
+	private server?: http.Server;
+	private url?: string;
+
+	/** Stages in order; exposed so later features can insert their own. */
+	readonly stages: Stage[] = [
+		(st, sb) => {
+			st.key = sb.keys.authenticate(st.record.headers);
+		},
+		(st) => {
+			const version = firstHeader(st.record.headers['stripe-version']);
+			if (version === undefined) return;
+			const m = API_VERSION_RE.exec(version.trim());
+			if (!m) throw errors.invalidApiVersion(version);
+			st.apiVersion = m[1];
+		},
+		(st) => {
+			const ct = mediaType(st.record.headers['content-type']);
+			if (st.record.method === 'POST' && st.record.rawBody !== '' && ct !== '' && ct !== FORM)
+				throw errors.invalidContentType();
+		},
+		(st, sb) => {
+			st.match = sb.router.match(st.record.method, st.record.path);
+			if (!st.match) throw errors.unrecognizedUrl(st.record.method, st.record.path);
+		},
+		(st, sb) => {
+			if (st.key && st.match) sb.keys.authorize(st.key, st.match.route.permission, sb.accountId);
+		},
+	];
+
+	constructor(options: SandboxOptions = {}) {
+		this.options = options;
+		this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+		this.keys = new KeyRing(options.secretKeys ?? [DEFAULT_SECRET_KEY], options.restrictedKeys ?? {});
+	}
+
+	// Lifecycle
+
+	/** Starts listening on 127.0.0.1; resolves to the base URL, e.g. 'http://127.0.0.1:54321'. */
+	async start(): Promise<string> {
+		if (this.server && this.url) return this.url;
+		const server = http.createServer((req, res) => this.onRequest(req, res));
+		await new Promise<void>((resolve, reject) => {
+			server.once('error', reject);
+			server.listen(this.options.port ?? 0, '127.0.0.1', () => {
+				server.off('error', reject);
+				resolve();
+			});
+		});
+		this.server = server;
+		this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		return this.url;
+	}
+
+	/** Closes the server and every open socket. */
+	async stop(): Promise<void> {
+		for (const t of this.timers) clearTimeout(t);
+		this.timers.clear();
+		const server = this.server;
+		if (!server) return;
+		this.server = undefined;
+		this.url = undefined;
+		await new Promise<void>((resolve) => {
+			server.close(() => resolve());
+			server.closeAllConnections();
+		});
+	}
+
+	get baseUrl(): string {
+		if (!this.url) throw new Error('StripeSandbox is not started: await sandbox.start() first');
+		return this.url;
+	}
+
+	get port(): number {
+		return Number(new URL(this.baseUrl).port);
+	}
+
+	/** Options for `new Stripe(key, { ...sandbox.stripeClientConfig(), maxNetworkRetries: 0 })`. */
+	stripeClientConfig(): { host: string; port: number; protocol: 'http' } {
+		return { host: '127.0.0.1', port: this.port, protocol: 'http' };
+	}
+
+	/** Clears recorded requests, queued faults and internal errors, and re-seeds the default data. */
+	reset(): void {
+		this.requests.length = 0;
+		this.faults.length = 0;
+		this.internalErrors.length = 0;
+		this.store.seed();
+	}
+
+	// Data
+
+	addCustomer(partial: Partial<Customer> = {}): Customer {
+		return this.store.addCustomer(partial);
+	}
+
+	/** Adds a configuration (not the default unless `is_default: true`); features default to all enabled. */
+	addConfiguration(partial: DeepPartial<PortalConfiguration> = {}): PortalConfiguration {
+		return this.store.addConfiguration(partial);
+	}
+
+	/** Deletes the default configuration, so session create without `configuration` fails as on a fresh account. */
+	removeDefaultConfiguration(): void {
+		this.store.removeDefaultConfiguration();
+	}
+
+	getCustomer(id: string): Customer | undefined {
+		const c = this.store.getCustomer(id);
+		return c && structuredClone(c);
+	}
+
+	getConfiguration(id: string): PortalConfiguration | undefined {
+		const c = this.store.getConfiguration(id);
+		return c && structuredClone(c);
+	}
+
+	/** Portal sessions created so far, in order. */
+	get sessions(): readonly PortalSession[] {
+		return this.store.sessions;
+	}
+
+	// Recorded requests
+
+	/** Requests whose path equals `path` (and method, if given). */
+	requestsTo(path: string, method?: string): RecordedRequest[] {
+		return this.requests.filter((r) => r.path === path && (method === undefined || r.method === method.toUpperCase()));
+	}
+
+	get lastRequest(): RecordedRequest | undefined {
+		return this.requests[this.requests.length - 1];
+	}
+
+	// Faults
+
+	/** The next request matching the fault's filter gets the fault instead of normal handling (FIFO). */
+	queueFault(fault: Fault): void {
+		this.faults.push(fault);
+	}
+
+	/** Faults queued and not yet used. */
+	get pendingFaults(): readonly Fault[] {
+		return this.faults;
+	}
+
+	/** Adds a route (e.g. from a test-only resource module). */
+	addRoute(route: RouteDef): void {
+		this.router.add(route);
+	}
+
+	// Request handling
+
+	private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('error', () => undefined);
+		req.on('end', () => {
+			try {
+				this.process(req, res, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+			} catch (e) {
+				this.internalErrors.push(e as Error);
+				if (!res.headersSent) {
+					res.statusCode = 500;
+					res.end();
+				}
+			}
+		});
+	}
+
+	private process(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string): void {
+		const rawUrl = req.url ?? '/';
+		const q = rawUrl.indexOf('?');
+		const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+		const ct = mediaType(req.headers['content-type']);
+		const record: RecordedRequest = {
+			method: (req.method ?? 'GET').toUpperCase(),
+			path,
+			query: q === -1 ? {} : decodeForm(rawUrl.slice(q + 1)),
+			headers: req.headers,
+			rawBody,
+			body: rawBody !== '' && (ct === '' || ct === FORM) ? decodeForm(rawBody) : {},
+			requestId: '',
+		};
+		this.requests.push(record);
+
+		const fault = this.takeFault(record);
+		if (!fault) return this.send(res, this.dispatch(record));
+		switch (fault.kind) {
+			case 'drop':
+				req.socket.destroy();
+				return;
+			case 'non-json': {
+				const body = fault.body ?? NGINX_502;
+				res.writeHead(fault.status ?? 502, {
+					'Content-Type': fault.contentType ?? 'text/html',
+					'Content-Length': String(Buffer.byteLength(body)),
+					Server: 'nginx',
+				});
+				res.end(body);
+				return;
+			}
+			case 'status': {
+				record.requestId = newId.request();
+				const requested = API_VERSION_RE.exec(firstHeader(record.headers['stripe-version'])?.trim() ?? '');
+				const headers = {
+					...this.baseHeaders(record, requested ? requested[1] : DEFAULT_API_VERSION),
+					...(fault.headers ?? {}),
+				};
+				this.send(res, this.json(fault.status, fault.body ?? defaultFaultError(fault.status), headers));
+				return;
+			}
+			case 'delay': {
+				const timer = setTimeout(() => {
+					this.timers.delete(timer);
+					if (!res.destroyed) this.send(res, this.dispatch(record));
+				}, fault.ms);
+				this.timers.add(timer);
+				return;
+			}
+		}
+	}
+
+	private takeFault(record: RecordedRequest): Fault | undefined {
+		const i = this.faults.findIndex(
+			(f) =>
+				(f.method === undefined || f.method.toUpperCase() === record.method) &&
+				(f.path === undefined ||
+					(f.path.endsWith('*') ? record.path.startsWith(f.path.slice(0, -1)) : record.path === f.path)),
+		);
+		return i === -1 ? undefined : this.faults.splice(i, 1)[0];
+	}
+
+	/** Normal handling: stages, parameter validation, route handler. */
+	private dispatch(record: RecordedRequest): SandboxResponse {
+		record.requestId = newId.request();
+		const state: PipelineState = { record, apiVersion: DEFAULT_API_VERSION };
+		try {
+			for (const stage of this.stages) stage(state, this);
+			const { route, pathParams } = state.match as RouteMatch;
+			const key = state.key as ResolvedKey;
+			const merged: PlainObject = record.method === 'POST' ? { ...record.query, ...record.body } : record.query;
+			const params = validateParams(route.params, merged);
+			const body = route.handle({
+				request: record,
+				key,
+				livemode: key.livemode,
+				apiVersion: state.apiVersion,
+				accountId: this.accountId,
+				store: this.store,
+				pathParams,
+				params,
+			});
+			return this.json(200, body, this.baseHeaders(record, state.apiVersion));
+		} catch (e) {
+			let status = 500;
+			let body: StripeErrorBody;
+			let extra: Record<string, string> = {};
+			if (e instanceof StripeApiError) {
+				status = e.status;
+				body = { error: { ...e.body.error } };
+				extra = e.headers;
+			} else {
+				this.internalErrors.push(e as Error);
+				body = stripeErrorBody({ type: 'api_error', message: `Sandbox internal error: ${(e as Error).message}` });
+			}
+			if (state.key && body.error.request_log_url === undefined) {
+				const { type, ...rest } = body.error;
+				body = {
+					error: {
+						...rest,
+						request_log_url: `https://dashboard.stripe.com/${state.key.livemode ? '' : 'test/'}logs/${record.requestId}?t=${nowSeconds()}`,
+						type,
+					},
+				};
+			}
+			return this.json(status, body, { ...this.baseHeaders(record, state.apiVersion), ...extra });
+		}
+	}
+
+	private baseHeaders(record: RecordedRequest, apiVersion: string): Record<string, string> {
+		const headers: Record<string, string> = {
+			Server: 'nginx',
+			'Cache-Control': 'no-cache, no-store',
+			'Access-Control-Allow-Credentials': 'true',
+			'Access-Control-Allow-Methods': 'GET, HEAD, PUT, PATCH, POST, DELETE',
+			'Access-Control-Allow-Origin': '*',
+			'Access-Control-Expose-Headers':
+				'Request-Id, Stripe-Manage-Version, Stripe-Should-Retry, X-Stripe-External-Auth-Required, X-Stripe-Privileged-Session-Required',
+			'Access-Control-Max-Age': '300',
+			'Request-Id': record.requestId,
+			'Stripe-Version': apiVersion,
+		};
+		const idempotencyKey = firstHeader(record.headers['idempotency-key']);
+		if (record.method === 'POST' && idempotencyKey !== undefined) headers['Idempotency-Key'] = idempotencyKey;
+		const account = firstHeader(record.headers['stripe-account']);
+		if (account !== undefined) headers['Stripe-Account'] = account;
+		return headers;
+	}
+
+	private json(status: number, body: unknown, headers: Record<string, string>): SandboxResponse {
+		return {
+			status,
+			headers: { ...headers, 'Content-Type': 'application/json' },
+			body: `${JSON.stringify(body, null, 2)}\n`,
+		};
+	}
+
+	private send(res: http.ServerResponse, r: SandboxResponse): void {
+		if (res.destroyed || res.headersSent) return;
+		res.writeHead(r.status, { ...r.headers, 'Content-Length': String(Buffer.byteLength(r.body)) });
+		res.end(r.body);
+	}
+}

@@ -1,0 +1,214 @@
+/**
+ * In-memory data of one sandbox instance (no module-level state): customers, portal
+ * configurations and the portal sessions created through the API.
+ */
+import type Stripe from 'stripe';
+
+import { newId, nowSeconds, randomString } from './ids';
+import { isPlainObject } from './params';
+
+export type Customer = Stripe.Customer;
+export type PortalConfiguration = Stripe.BillingPortal.Configuration;
+export type PortalSession = Stripe.BillingPortal.Session;
+
+export type DeepPartial<T> = T extends readonly unknown[]
+	? T
+	: T extends object
+		? { [K in keyof T]?: DeepPartial<T[K]> }
+		: T;
+
+/** Fixed timestamps keep seeded objects deterministic (2026-01-01T00:00:00Z onward). */
+const SEED_EPOCH = 1767225600;
+
+export const SEED_IDS = {
+	defaultConfiguration: 'bpc_SandboxDefaultConfig0001',
+	jenny: 'cus_SandboxJenny01',
+	max: 'cus_SandboxMaxMu01',
+	ana: 'cus_SandboxAnaLi01',
+} as const;
+
+function deepMerge<T>(base: T, patch: unknown): T {
+	if (!isPlainObject(patch) || !isPlainObject(base)) return (patch === undefined ? base : patch) as T;
+	const out: Record<string, unknown> = { ...base };
+	for (const [k, v] of Object.entries(patch)) {
+		if (v === undefined) continue;
+		out[k] = isPlainObject(v) && isPlainObject(out[k]) ? deepMerge(out[k], v) : v;
+	}
+	return out as T;
+}
+
+function clone<T>(v: T): T {
+	return structuredClone(v);
+}
+
+export function buildCustomer(partial: Partial<Customer> = {}): Customer {
+	const base: Customer = {
+		id: partial.id ?? newId.customer(),
+		object: 'customer',
+		address: null,
+		balance: 0,
+		created: nowSeconds(),
+		currency: null,
+		customer_account: null,
+		default_source: null,
+		delinquent: false,
+		description: null,
+		discount: null,
+		email: null,
+		invoice_prefix: newId.invoicePrefix(),
+		invoice_settings: {
+			custom_fields: null,
+			default_payment_method: null,
+			footer: null,
+			rendering_options: null,
+		},
+		livemode: false,
+		metadata: {},
+		name: null,
+		next_invoice_sequence: 1,
+		phone: null,
+		preferred_locales: [],
+		shipping: null,
+		tax_exempt: 'none',
+		test_clock: null,
+	};
+	return deepMerge(base, partial);
+}
+
+/**
+ * A configuration object. Defaults: every feature enabled (so every portal flow works), no
+ * `subscription_update.products` restriction, no default_return_url, login page disabled.
+ */
+export function buildConfiguration(partial: DeepPartial<PortalConfiguration> = {}): PortalConfiguration {
+	const created = partial.created ?? nowSeconds();
+	const base: PortalConfiguration = {
+		id: partial.id ?? newId.configuration(),
+		object: 'billing_portal.configuration',
+		active: true,
+		application: null,
+		business_profile: { headline: null, privacy_policy_url: null, terms_of_service_url: null },
+		created,
+		default_return_url: null,
+		features: {
+			customer_update: { allowed_updates: ['email', 'tax_id'], enabled: true },
+			invoice_history: { enabled: true },
+			payment_method_update: { enabled: true, payment_method_configuration: null },
+			subscription_cancel: {
+				cancellation_reason: { enabled: false, feedback_options: null, options: [] },
+				enabled: true,
+				mode: 'at_period_end',
+				proration_behavior: 'none',
+			},
+			subscription_pause: { duration: { interval_options: [], type: 'indefinite' }, enabled: true },
+			subscription_update: {
+				billing_cycle_anchor: null,
+				default_allowed_updates: ['price', 'quantity', 'promotion_code'],
+				enabled: true,
+				products: [],
+				proration_behavior: 'none',
+				schedule_at_period_end: { conditions: [] },
+				trial_update_behavior: 'end_trial',
+			},
+		},
+		is_default: false,
+		livemode: false,
+		login_page: { enabled: false, url: null },
+		metadata: {},
+		name: null,
+		updated: created,
+	};
+	const merged = deepMerge(base, partial);
+	if (merged.login_page.enabled && merged.login_page.url === null)
+		merged.login_page.url = `https://billing.stripe.com/p/login/${merged.livemode ? '' : 'test_'}${randomString(24)}`;
+	if (!merged.login_page.enabled) merged.login_page.url = null;
+	return merged;
+}
+
+/** Sorts newest first, as Stripe lists: by `created` descending, then by insertion (latest first). */
+function newestFirst<T extends { created: number }>(items: Map<string, T>): T[] {
+	return [...items.values()].map((v, i) => ({ v, i })).sort((a, b) => b.v.created - a.v.created || b.i - a.i).map((x) => x.v);
+}
+
+export class SandboxStore {
+	private readonly customers = new Map<string, Customer>();
+	private readonly configurations = new Map<string, PortalConfiguration>();
+	/** Sessions created through the API, in creation order (Stripe cannot list them; tests can). */
+	readonly sessions: PortalSession[] = [];
+
+	constructor() {
+		this.seed();
+	}
+
+	seed(): void {
+		this.customers.clear();
+		this.configurations.clear();
+		this.sessions.length = 0;
+		this.addConfiguration({
+			id: SEED_IDS.defaultConfiguration,
+			is_default: true,
+			created: SEED_EPOCH,
+			updated: SEED_EPOCH,
+		});
+		const seedCustomers: Array<[string, string, string]> = [
+			[SEED_IDS.jenny, 'Jenny Rosen', 'jenny.rosen@example.com'],
+			[SEED_IDS.max, 'Max Mustermann', 'max.mustermann@example.com'],
+			[SEED_IDS.ana, 'Ana Lima', 'ana.lima@example.org'],
+		];
+		seedCustomers.forEach(([id, name, email], i) =>
+			this.addCustomer({ id, name, email, created: SEED_EPOCH + 60 * (i + 1), invoice_prefix: `SBX${i + 1}0000` }),
+		);
+	}
+
+	// Customers
+
+	addCustomer(partial: Partial<Customer> = {}): Customer {
+		const customer = buildCustomer(partial);
+		this.customers.set(customer.id, customer);
+		return clone(customer);
+	}
+
+	getCustomer(id: string): Customer | undefined {
+		return this.customers.get(id);
+	}
+
+	/** Newest first. */
+	listCustomers(): Customer[] {
+		return newestFirst(this.customers);
+	}
+
+	// Configurations
+
+	addConfiguration(partial: DeepPartial<PortalConfiguration> = {}): PortalConfiguration {
+		const configuration = buildConfiguration(partial);
+		if (configuration.is_default) for (const c of this.configurations.values()) c.is_default = false;
+		this.configurations.set(configuration.id, configuration);
+		return clone(configuration);
+	}
+
+	getConfiguration(id: string): PortalConfiguration | undefined {
+		return this.configurations.get(id);
+	}
+
+	getDefaultConfiguration(): PortalConfiguration | undefined {
+		for (const c of this.configurations.values()) if (c.is_default) return c;
+		return undefined;
+	}
+
+	/** Deletes the default configuration, as on an account that never saved its portal settings. */
+	removeDefaultConfiguration(): PortalConfiguration | undefined {
+		const current = this.getDefaultConfiguration();
+		if (current) this.configurations.delete(current.id);
+		return current;
+	}
+
+	/** Newest first. */
+	listConfigurations(): PortalConfiguration[] {
+		return newestFirst(this.configurations);
+	}
+
+	// Sessions
+
+	addSession(session: PortalSession): void {
+		this.sessions.push(session);
+	}
+}

@@ -1,0 +1,68 @@
+import type { IncomingHttpHeaders } from 'http';
+
+/** One request as the sandbox received it (recorded before any fault, auth or validation). */
+export interface RecordedRequest {
+	method: string;
+	/** Path exactly as received (not normalized), without the query string. */
+	path: string;
+	/** qs-decoded query string. */
+	query: Record<string, unknown>;
+	headers: IncomingHttpHeaders;
+	rawBody: string;
+	/** qs-decoded form body, the way Stripe decodes it ({} when the body is not form-encoded). */
+	body: Record<string, unknown>;
+	/** The Request-Id header the sandbox answered with ('' when it sent none: dropped socket, non-JSON fault). */
+	requestId: string;
+}
+
+export interface SandboxOptions {
+	/** Accepted full-access keys; default ['sk_test_sandbox']. sk_live_* keys act in live mode. */
+	secretKeys?: string[];
+	/**
+	 * Restricted keys and their permissions. A permission is either a Stripe name such as
+	 * 'rak_customer_read' / 'rak_billing_portal_write', or a shorthand:
+	 * 'billing_portal' (read+write on /v1/billing_portal/*), 'billing_portal_read', 'billing_portal_write',
+	 * 'customers' / 'customers_read' / 'customers_write' (also without the s). A write permission implies read.
+	 */
+	restrictedKeys?: Record<string, string[]>;
+	/** Account id used in messages; default 'acct_1Sandbox0000000'. */
+	accountId?: string;
+	/** Port to listen on (127.0.0.1); default 0 = ephemeral. */
+	port?: number;
+}
+
+interface FaultFilter {
+	/** Only requests with this path match. Exact match, or a prefix match when it ends with '*'. */
+	path?: string;
+	/** Only requests with this method match (case-insensitive). */
+	method?: string;
+}
+
+export type Fault = FaultFilter &
+	(
+		| {
+				kind: 'status';
+				status: number;
+				/** JSON body; default: a Stripe-style error object fitting the status. */
+				body?: unknown;
+				/** Extra or overriding response headers (e.g. Retry-After, Stripe-Should-Retry). */
+				headers?: Record<string, string>;
+		  }
+		| {
+				kind: 'non-json';
+				/** Default 502. */
+				status?: number;
+				/** Default: an nginx "502 Bad Gateway" HTML page. */
+				body?: string;
+				/** Default 'text/html'. */
+				contentType?: string;
+		  }
+		| { kind: 'drop' }
+		| {
+				/** Wait, then handle the request normally (for client timeout tests). */
+				kind: 'delay';
+				ms: number;
+		  }
+	);
+
+export type PlainObject = Record<string, unknown>;
