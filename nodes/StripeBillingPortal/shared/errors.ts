@@ -26,6 +26,8 @@ export interface StripeErrorDetails {
 	httpStatus: number;
 	requestId?: string;
 	stripe?: StripeErrorBody;
+	/** The start of a body that is not a Stripe error (an HTML page from a proxy, say). */
+	unexpectedBody?: string;
 	retryAfterSeconds?: number;
 	shouldRetryHeader?: boolean;
 }
@@ -91,6 +93,7 @@ function describe(details: StripeErrorDetails): string {
 	const lines = [facts.join(' · ')];
 	const hint = hintFor(details.httpStatus, stripe);
 	if (hint) lines.push(hint);
+	if (details.unexpectedBody !== undefined) lines.push(`The response began with: ${details.unexpectedBody}`);
 	if (stripe?.doc_url) lines.push(`Stripe docs: ${stripe.doc_url}`);
 	if (stripe?.request_log_url) lines.push(`Request log: ${stripe.request_log_url}`);
 	return lines.join('\n');
@@ -100,9 +103,7 @@ function describe(details: StripeErrorDetails): string {
 export function stripeApiError(node: INode, details: StripeErrorDetails, itemIndex?: number): StripeApiError {
 	const message =
 		details.stripe?.message ??
-		(details.httpStatus >= 500
-			? `Stripe answered HTTP ${details.httpStatus} without an error message`
-			: `Stripe answered HTTP ${details.httpStatus} with a response that is not a Stripe error`);
+		`Stripe answered HTTP ${details.httpStatus} with ${details.unexpectedBody === undefined ? 'no error message' : 'a body that is not a Stripe error'}`;
 	// Only plain data goes into the error: n8n serializes it into error items and logs.
 	const errorData: JsonObject = {
 		httpStatus: details.httpStatus,
@@ -127,12 +128,18 @@ export function errorDetailsFromResponse(response: IN8nHttpFullResponse): Stripe
 		const candidate = (body as { error: unknown }).error;
 		if (candidate && typeof candidate === 'object') stripe = candidate as StripeErrorBody;
 	}
+	let unexpectedBody: string | undefined;
+	if (!stripe && body !== undefined && body !== null && body !== '') {
+		const text = (typeof body === 'string' ? body : JSON.stringify(body)).replace(/\s+/g, ' ').trim();
+		unexpectedBody = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+	}
 	const retryAfter = Number(headerValue(headers, 'retry-after'));
 	const shouldRetry = headerValue(headers, 'stripe-should-retry');
 	return {
 		httpStatus: response.statusCode,
 		requestId: headerValue(headers, 'request-id'),
 		stripe,
+		unexpectedBody,
 		retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
 		shouldRetryHeader: shouldRetry === undefined ? undefined : shouldRetry === 'true',
 	};
@@ -158,10 +165,11 @@ export async function throwOnStripeError(
 	}
 	if (!isPlainObject(response.body)) {
 		// A proxy, a captive portal or a wrong Base URL answers with HTML or text.
+		const details = errorDetailsFromResponse(response);
 		throw stripeApiError(
 			this.getNode(),
 			{
-				httpStatus: response.statusCode,
+				...details,
 				stripe: {
 					message: `Expected a JSON object from Stripe but got ${typeof response.body === 'string' ? 'text' : typeof response.body}. Check the Base URL in the credential (normally ${STRIPE_DEFAULT_BASE_URL}).`,
 				},

@@ -39,9 +39,10 @@ export function isStripeResponseError(error: unknown): error is StripeApiError {
 }
 
 /**
- * The error for a request that never got an answer. It names where the request went and
- * what to check, and carries only that: n8n's own error for it would carry the request
- * configuration, headers included, into error items and logs.
+ * The error for a request that never got an answer. n8n's own says only "The service refused
+ * the connection"; this one names where the request went and what to check, and carries plain
+ * data only, so nothing of the request (its Authorization header included) can reach error
+ * items or logs.
  */
 export function connectionError(node: INode, baseUrl: string, cause: unknown, itemIndex?: number): NodeApiError {
 	const code = findConnectionErrorCode(cause);

@@ -1,0 +1,62 @@
+/**
+ * The pure parts of error handling: reading Stripe's error responses and choosing a hint.
+ */
+import { errorDetailsFromResponse, hintFor } from '../nodes/StripeBillingPortal/shared/errors';
+import { findConnectionErrorCode } from '../nodes/StripeBillingPortal/shared/transport';
+
+describe('errorDetailsFromResponse', () => {
+	it('reads Stripe’s error object and the headers retries will need, whatever their case', () => {
+		const details = errorDetailsFromResponse({
+			statusCode: 429,
+			statusMessage: 'Too Many Requests',
+			headers: { 'Request-Id': 'req_123', 'retry-after': '2', 'Stripe-Should-Retry': 'true' },
+			body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' } },
+		});
+		expect(details).toEqual({
+			httpStatus: 429,
+			requestId: 'req_123',
+			stripe: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' },
+			unexpectedBody: undefined,
+			retryAfterSeconds: 2,
+			shouldRetryHeader: true,
+		});
+	});
+
+	it('keeps the start of a body that is not a Stripe error, with whitespace folded', () => {
+		const details = errorDetailsFromResponse({
+			statusCode: 502,
+			statusMessage: 'Bad Gateway',
+			headers: {},
+			body: `<html>\n  <body>${'x'.repeat(300)}</body></html>`,
+		});
+		expect(details.stripe).toBeUndefined();
+		expect(details.unexpectedBody?.startsWith('<html> <body>xxx')).toBe(true);
+		expect(details.unexpectedBody?.length).toBe(201);
+	});
+});
+
+describe('hintFor', () => {
+	it.each([
+		[400, { message: 'No configuration provided and your live mode default configuration has not been created. …' }, /https:\/\/dashboard\.stripe\.com\/settings\/billing\/portal/],
+		[400, { message: 'No configuration provided and your test mode default configuration has not been created. …' }, /https:\/\/dashboard\.stripe\.com\/test\/settings\/billing\/portal/],
+		[401, { message: 'Invalid API Key provided: sk_test_****1234' }, /Secret Key/],
+		[403, { message: 'The provided key … does not have the required permissions' }, /Customer portal: Write/],
+		[404, { code: 'resource_missing', param: 'configuration', message: "No such configuration: 'bpc_1'" }, /in 'configuration'/],
+		[429, { message: 'Too many requests' }, /25 requests per second/],
+		[503, undefined, /Stripe’s side/],
+	])('HTTP %i gets a hint', (status, stripe, hint) => {
+		expect(hintFor(status, stripe)).toMatch(hint);
+	});
+
+	it('adds nothing where Stripe’s message says it all', () => {
+		expect(hintFor(400, { code: 'parameter_invalid_integer', message: 'Invalid integer: abc' })).toBeUndefined();
+	});
+});
+
+describe('findConnectionErrorCode', () => {
+	it('finds the system error code wherever it is nested, or in the message', () => {
+		expect(findConnectionErrorCode({ cause: { cause: { code: 'ECONNREFUSED' } } })).toBe('ECONNREFUSED');
+		expect(findConnectionErrorCode(new Error('getaddrinfo ENOTFOUND api.stripe.test'))).toBe('ENOTFOUND');
+		expect(findConnectionErrorCode({ code: 'rate_limit' })).toBeUndefined();
+	});
+});

@@ -1,0 +1,50 @@
+/**
+ * The built package as n8n loads it: through the `n8n` manifest in package.json, with its
+ * icons and codex beside the compiled files and no runtime dependencies.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { loadPackage } from './harness';
+import { PACKAGE_DIR } from './support/session';
+
+const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8'));
+
+describe('the built package', () => {
+	it('loads with n8n-core’s package loader: one node, one credential', async () => {
+		const pkg = await loadPackage(PACKAGE_DIR);
+		expect(pkg.packageName).toBe('n8n-nodes-stripe-billing-portal');
+		expect(Object.keys(pkg.loader.nodeTypes)).toEqual(['stripeBillingPortal']);
+		expect(Object.keys(pkg.loader.credentialTypes)).toEqual(['stripeBillingPortalApi']);
+		const node = pkg.loader.nodeTypes.stripeBillingPortal.type;
+		expect('description' in node && node.description.displayName).toBe('Stripe Billing Portal');
+	});
+
+	it('ships every file the manifest, icons and codex name', () => {
+		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) {
+			expect(existsSync(join(PACKAGE_DIR, file))).toBe(true);
+		}
+		for (const icon of [
+			'dist/nodes/StripeBillingPortal/stripeBillingPortal.svg',
+			'dist/nodes/StripeBillingPortal/stripeBillingPortal.dark.svg',
+			'dist/credentials/stripeBillingPortal.svg',
+			'dist/credentials/stripeBillingPortal.dark.svg',
+			'dist/nodes/StripeBillingPortal/StripeBillingPortal.node.json',
+		]) {
+			expect(existsSync(join(PACKAGE_DIR, icon))).toBe(true);
+		}
+		const codex = JSON.parse(readFileSync(join(PACKAGE_DIR, 'dist/nodes/StripeBillingPortal/StripeBillingPortal.node.json'), 'utf8'));
+		expect(codex.node).toBe('n8n-nodes-stripe-billing-portal.stripeBillingPortal');
+	});
+
+	it('has no runtime dependencies and only n8n-workflow as a peer', () => {
+		expect(manifest.dependencies ?? {}).toEqual({});
+		expect(manifest.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		expect(manifest.files).toEqual(['dist']);
+	});
+
+	it('pins the n8n engine it is tested against', () => {
+		expect(manifest.devDependencies['n8n-core']).toMatch(/^\d+\.\d+\.\d+$/);
+		expect(manifest.devDependencies['n8n-workflow']).toMatch(/^\d+\.\d+\.\d+$/);
+	});
+});
