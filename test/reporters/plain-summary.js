@@ -10,7 +10,9 @@ class PlainSummaryReporter {
 
 	onRunComplete(_contexts, results) {
 		const skipped = results.numPendingTests + results.numTodoTests;
-		const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+		let failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+		// A run that broke before its tests (a missing module, a config error) must not read as clean.
+		if (!results.success && failed === 0) failed = Math.max(1, results.numTotalTestSuites - results.numPassedTestSuites);
 		const line = `${results.numPassedTests} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : '');
 		process.stdout.write(`\n${line}\n`);
 		const folder = join(this.rootDir, '.cache');
