@@ -12,7 +12,8 @@ class PlainSummaryReporter {
 		const skipped = results.numPendingTests + results.numTodoTests;
 		let failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
 		// A run that broke before its tests (a missing module, a config error) must not read as clean.
-		if (!results.success && failed === 0) failed = Math.max(1, results.numTotalTestSuites - results.numPassedTestSuites);
+		// (jest sets `success` only after reporters ran; `runExecError` is already there.)
+		if (results.runExecError && failed === 0) failed = Math.max(1, results.numTotalTestSuites - results.numPassedTestSuites);
 		const line = `${results.numPassedTests} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : '');
 		process.stdout.write(`\n${line}\n`);
 		const folder = join(this.rootDir, '.cache');
