@@ -7,7 +7,7 @@ import { loadPackage, testCredential, type LoadedPackage } from './harness';
 import { API_VERSION, CREDENTIAL_TYPE, PACKAGE_DIR } from './support/session';
 
 const SECRET_KEY = 'sk_test_51CredentialTestKey000000000000000000000000000000000000000';
-const LIVE_KEY = 'sk_live_51CredentialTestKey000000000000000000000000000000000000000';
+const LIVE_KEY = 'sk_live_fake_credential_test';
 const PORTAL_ONLY_KEY = 'rk_test_51PortalOnly000000000000000000000000000000000000000000000';
 const CUSTOMERS_ONLY_KEY = 'rk_test_51CustomersOnly0000000000000000000000000000000000000000000';
 

@@ -5,7 +5,7 @@ import Stripe from 'stripe';
 import { DEFAULT_API_VERSION, SEED_IDS, StripeSandbox, stripeError, type RecordedRequest } from './sandbox';
 
 const KEY = 'sk_test_sandbox';
-const LIVE_KEY = 'sk_live_sandboxLiveKey0001';
+const LIVE_KEY = 'sk_live_fake_sandbox_0001';
 const PORTAL_KEY = 'rk_test_portalOnlyKey1234';
 const CUSTOMERS_KEY = 'rk_test_customersRead5678';
 const RETURN_URL = 'https://example.com/account';

@@ -207,13 +207,21 @@ describe('bad input is stopped before any request', () => {
 		await expect(runCreateSession(environment, { customer: customerById('jenny.rosen@example.com') })).rejects.toThrow(
 			/Not a customer ID: it starts with cus_/,
 		);
+		await expect(
+			runCreateSession(environment, { customer: { __rl: true, mode: 'url', value: 'https://dashboard.stripe.com/test/invoices/in_1' } }),
+		).rejects.toThrow(/Not a Stripe dashboard customer link/);
+		const literalLink = await runCreateSession(environment, {
+			customer: { __rl: true, mode: 'url', value: `https://dashboard.stripe.com/test/customers/${SEED_IDS.max}#details` },
+		});
+		expect(literalLink.error).toBeUndefined();
+		expect(literalLink.requests.map((request) => request.body.customer)).toEqual([SEED_IDS.max]);
 		// n8n checks only top-level locators; inside Additional Fields the node's own check applies.
 		const nested = await runCreateSession(environment, {
 			customer,
 			additionalFields: { configuration: { __rl: true, mode: 'id', value: '../customers' } },
 		});
 		expect(nested.error?.message).toBe("Configuration: '../customers' is not a valid ID");
-		expect(environment.sandbox.requests.length).toBe(before);
+		expect(environment.sandbox.requests.length).toBe(before + 1);
 	});
 
 	it('fails the run on the first bad item without Continue On Fail, naming that item', async () => {

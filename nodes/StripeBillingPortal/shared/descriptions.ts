@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { STRIPE_ID_EXAMPLES, stripeIdRegex } from './ids';
+import { CUSTOMER_DASHBOARD_URL_SOURCE, STRIPE_ID_EXAMPLES, stripeIdRegex } from './ids';
 
 /** Customer picker shared by every operation that acts for one customer. */
 export const customerLocator: INodeProperties = {
@@ -46,14 +46,14 @@ export const customerLocator: INodeProperties = {
 				{
 					type: 'regex',
 					properties: {
-						regex: 'https://dashboard\\.stripe\\.com/(?:acct_[A-Za-z0-9]+/)?(?:test/)?customers/cus_[A-Za-z0-9]+.*',
+						regex: `${CUSTOMER_DASHBOARD_URL_SOURCE}(?:[/?#].*)?`,
 						errorMessage: 'Not a Stripe dashboard customer link',
 					},
 				},
 			],
 			extractValue: {
 				type: 'regex',
-				regex: 'https://dashboard\\.stripe\\.com/(?:acct_[A-Za-z0-9]+/)?(?:test/)?customers/(cus_[A-Za-z0-9]+)',
+				regex: CUSTOMER_DASHBOARD_URL_SOURCE,
 			},
 		},
 	],

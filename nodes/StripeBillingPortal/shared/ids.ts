@@ -41,6 +41,12 @@ export function stripeIdRegex(kind: StripeIdKind): string {
  */
 export const COUPON_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
-/** A Stripe dashboard link to a customer, in test or live mode, optionally under an account. */
-export const CUSTOMER_DASHBOARD_URL_PATTERN =
-	/^https:\/\/dashboard\.stripe\.com\/(?:acct_[A-Za-z0-9]+\/)?(?:test\/)?customers\/(cus_[A-Za-z0-9]+)(?:[/?#].*)?$/;
+/**
+ * A Stripe dashboard link to a customer, in test or live mode, optionally under an account;
+ * the group captures the customer ID. Kept as source text because n8n's resource locator
+ * takes its URL regexes as strings.
+ */
+export const CUSTOMER_DASHBOARD_URL_SOURCE =
+	'https://dashboard\\.stripe\\.com/(?:acct_[A-Za-z0-9]+/)?(?:test/)?customers/(cus_[A-Za-z0-9]+)';
+
+export const CUSTOMER_DASHBOARD_URL_PATTERN = new RegExp(`^${CUSTOMER_DASHBOARD_URL_SOURCE}(?:[/?#].*)?$`);
