@@ -41,15 +41,19 @@ describe('hintFor', () => {
 		[400, { message: 'No configuration provided and your test mode default configuration has not been created. …' }, /https:\/\/dashboard\.stripe\.com\/test\/settings\/billing\/portal/],
 		[401, { message: 'Invalid API Key provided: sk_test_****1234' }, /Secret Key/],
 		[403, { message: 'The provided key … does not have the required permissions' }, /Customer portal: Write/],
-		[404, { code: 'resource_missing', param: 'configuration', message: "No such configuration: 'bpc_1'" }, /in 'configuration'/],
+		[404, { code: 'resource_missing', param: 'configuration', message: "No such configuration: 'bpc_1'" }, /in Additional Fields → Configuration:/],
+		[404, { code: 'resource_missing', param: 'flow_data[subscription_pause][subscription]', message: "No such subscription: 'sub_1'" }, /in Subscription ID:/],
+		[400, { param: 'flow_data[subscription_update_confirm][items][0][price]', message: 'The price is not allowed' }, /^Check the node's Item Changes → New Price field\.$/],
+		[400, { param: 'flow_data[after_completion][redirect][return_url]', message: 'Not a valid URL' }, /Redirect URL/],
 		[429, { message: 'Too many requests' }, /25 requests per second/],
 		[503, undefined, /Stripe’s side/],
 	])('HTTP %i gets a hint', (status, stripe, hint) => {
 		expect(hintFor(status, stripe)).toMatch(hint);
 	});
 
-	it('adds nothing where Stripe’s message says it all', () => {
+	it('adds nothing where Stripe names no parameter and the status says it all', () => {
 		expect(hintFor(400, { code: 'parameter_invalid_integer', message: 'Invalid integer: abc' })).toBeUndefined();
+		expect(hintFor(400, { param: 'some_future_param', message: 'Invalid some_future_param' })).toBeUndefined();
 	});
 });
 

@@ -52,6 +52,7 @@ describe('Stripe’s errors reach the user', () => {
 		expect(refused.error?.description).toContain('param: flow_data[subscription_cancel][subscription]');
 		expect(refused.error?.description).toContain(`request ID: ${requestId}`);
 		expect(refused.error?.description).toContain('https://stripe.com/docs/error-codes/parameter-invalid-empty');
+		expect(refused.error?.description).toContain("Check the node's Subscription ID field.");
 	});
 
 	it('400 without a default portal configuration: Stripe’s message and where to save one', async () => {
@@ -90,7 +91,7 @@ describe('Stripe’s errors reach the user', () => {
 		const run = await runCreateSession(environment, { customer: customerById('cus_DoesNotExist1') }, [{}], asKey(LEAKABLE_KEY));
 		expect(run.error).toMatchObject({ httpCode: '404', message: "No such customer: 'cus_DoesNotExist1'" });
 		expect(run.error?.description).toContain('code: resource_missing');
-		expect(run.error?.description).toContain("Check the ID in 'customer'");
+		expect(run.error?.description).toContain('Check the ID in Customer:');
 		expect(run.error?.description).toMatch(/test or live/);
 	});
 

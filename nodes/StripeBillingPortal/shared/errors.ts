@@ -52,6 +52,36 @@ function headerValue(headers: IDataObject | undefined, name: string): string | u
 }
 
 /**
+ * Stripe names the failing request parameter (`param`); users know the node's field names.
+ * Ordered most specific first.
+ */
+const FIELDS_BY_PARAM: Array<[RegExp, string]> = [
+	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[id\]$/, 'Subscription Item ID'],
+	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[price\]$/, 'Item Changes → New Price'],
+	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[quantity\]$/, 'Item Changes → New Quantity'],
+	[/^flow_data\[subscription_update_confirm\]\[discounts\]/, 'Discounts'],
+	[/^flow_data\[subscription_cancel\]\[retention\]/, 'Retention Coupon'],
+	[/^flow_data\[\w+\]\[subscription\]$/, 'Subscription ID'],
+	[/^flow_data\[after_completion\]\[redirect\]/, 'Redirect URL'],
+	[/^flow_data\[after_completion\]\[hosted_confirmation\]/, 'Confirmation Message'],
+	[/^flow_data\[after_completion\]/, 'After Completion'],
+	[/^flow_data/, 'Flow'],
+	[/^customer$/, 'Customer'],
+	[/^customer_account$/, 'Customer Account'],
+	[/^return_url$/, 'Return URL'],
+	[/^configuration$/, 'Additional Fields → Configuration'],
+	[/^locale$/, 'Additional Fields → Locale'],
+	[/^on_behalf_of$/, 'Additional Fields → On Behalf Of'],
+	[/^after_expiration/, 'Additional Fields → Login After Expiry / Login Available Until'],
+	[/^expand/, 'Additional Fields → Expand'],
+];
+
+export function fieldForParam(param: string | undefined): string | undefined {
+	if (!param) return undefined;
+	return FIELDS_BY_PARAM.find(([pattern]) => pattern.test(param))?.[1];
+}
+
+/**
  * A hint for the errors users meet most, phrased as what to change in n8n or in Stripe.
  * Stripe's own message stays the error message; the hint goes into the description.
  */
@@ -67,9 +97,10 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined)
 	if (httpStatus === 403) {
 		return "The key is a restricted key without the permission this request needs. In the Stripe dashboard under Developers → API keys, edit the key and grant 'Customer portal: Write' (and 'Customers: Read' to pick customers from the list).";
 	}
+	const field = fieldForParam(stripe?.param);
 	if (stripe?.code === 'resource_missing') {
-		const field = stripe.param ? ` in '${stripe.param}'` : '';
-		return `Check the ID${field}: it must exist in the same Stripe account and mode (test or live) as the credential's key. Test-mode IDs are not visible to live keys, and the other way round.`;
+		const where = field ? ` in ${field}` : stripe.param ? ` in '${stripe.param}'` : '';
+		return `Check the ID${where}: it must exist in the same Stripe account and mode (test or live) as the credential's key. Test-mode IDs are not visible to live keys, and the other way round.`;
 	}
 	if (httpStatus === 429) {
 		return 'Stripe is rate-limiting this account (25 requests per second in test mode, 100 in live mode). Run fewer items at once, or space them out with a Loop Over Items node and a Wait node.';
@@ -77,6 +108,7 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined)
 	if (httpStatus >= 500) {
 		return 'This is a problem on Stripe’s side. Retry later; if it persists, give Stripe support the request ID.';
 	}
+	if (field) return `Check the node's ${field} field.`;
 	return undefined;
 }
 
