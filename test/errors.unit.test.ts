@@ -42,7 +42,7 @@ describe('hintFor', () => {
 		[401, { message: 'Invalid API Key provided: sk_test_****1234' }, /Secret Key/],
 		[403, { message: 'The provided key … does not have the required permissions' }, /Customer portal: Write/],
 		[404, { code: 'resource_missing', param: 'configuration', message: "No such configuration: 'bpc_1'" }, /in Additional Fields → Configuration:/],
-		[404, { code: 'resource_missing', param: 'flow_data[subscription_pause][subscription]', message: "No such subscription: 'sub_1'" }, /in Subscription ID:/],
+		[404, { code: 'resource_missing', param: 'flow_data[subscription_pause][subscription]', message: "No such subscription: 'sub_1'" }, /in Subscription:/],
 		[400, { param: 'flow_data[subscription_update_confirm][items][0][price]', message: 'The price is not allowed' }, /^Check the node's Item Changes → New Price field\.$/],
 		[400, { param: 'flow_data[after_completion][redirect][return_url]', message: 'Not a valid URL' }, /Redirect URL/],
 		[429, { message: 'Too many requests' }, /25 requests per second/],

@@ -9,7 +9,7 @@ import { NODE_TYPE, credentialsFor, useEnvironment } from './support/session';
 const RESTRICTED_PORTAL_ONLY = 'rk_test_51PortalOnly000000000000000000000000000000000000000000000';
 const environment = useEnvironment({ restrictedKeys: { [RESTRICTED_PORTAL_ONLY]: ['billing_portal'] } });
 
-const search = (method: string, filter?: string, paginationToken?: string, credentials = {}) =>
+const search = (method: string, filter?: string, paginationToken?: string, credentials = {}, parameters = {}) =>
 	runListSearch({
 		pkg: environment.pkg,
 		nodeType: NODE_TYPE,
@@ -17,7 +17,7 @@ const search = (method: string, filter?: string, paginationToken?: string, crede
 		filter,
 		paginationToken,
 		credentials: credentialsFor(environment.sandbox, credentials),
-		parameters: { resource: 'portalSession', operation: 'create' },
+		parameters: { resource: 'portalSession', operation: 'create', ...parameters },
 	});
 
 describe('customer list', () => {
@@ -103,5 +103,58 @@ describe('portal configuration list', () => {
 	it('works with a restricted key that has only the Customer portal permission', async () => {
 		const result = await search('searchConfigurations', undefined, undefined, { secretKey: RESTRICTED_PORTAL_ONLY });
 		expect(result.results.map((item) => item.value)).toContain(SEED_IDS.defaultConfiguration);
+	});
+});
+
+describe('subscription list', () => {
+	const withCustomer = (customer: unknown) => ({ customer, flowType: 'subscription_cancel' });
+
+	it('lists the chosen customer’s subscriptions that are not canceled, with price and status', async () => {
+		const result = await search('searchSubscriptions', undefined, undefined, {}, withCustomer({ __rl: true, mode: 'list', value: SEED_IDS.jenny }));
+		expect(result.results).toEqual([
+			{ name: 'Pro · 29.00 EUR / month · active', value: SEED_IDS.jennyPro, url: `https://dashboard.stripe.com/test/subscriptions/${SEED_IDS.jennyPro}` },
+		]);
+		expect(environment.sandbox.requests[0].path).toBe('/v1/subscriptions');
+		expect(environment.sandbox.requests[0].query).toEqual({ limit: '100', customer: SEED_IDS.jenny });
+	});
+
+	it('reads the customer from a dashboard link too, and lists everyone’s while the customer is an expression', async () => {
+		const byLink = await search('searchSubscriptions', undefined, undefined, {}, withCustomer({ __rl: true, mode: 'url', value: `https://dashboard.stripe.com/test/customers/${SEED_IDS.max}` }));
+		expect(byLink.results.map((item) => item.name)).toEqual(['Team · 99.00 EUR / year · trialing']);
+
+		const unknownYet = await search('searchSubscriptions', undefined, undefined, {}, withCustomer({ __rl: true, mode: 'id', value: '={{ $json.customer }}' }));
+		expect(unknownYet.results.map((item) => item.value)).toEqual([SEED_IDS.maxTeam, SEED_IDS.jennyPro]);
+		expect(environment.sandbox.requests[1].query).toEqual({ limit: '100' });
+	});
+
+	it('filters by what the user types and pages with starting_after', async () => {
+		for (let index = 0; index < 105; index++) environment.sandbox.addSubscription({ customer: SEED_IDS.ana, nickname: `Seat ${index}` });
+		const page = await search('searchSubscriptions', undefined, undefined, {}, withCustomer({ __rl: true, mode: 'id', value: SEED_IDS.ana }));
+		expect(page.results).toHaveLength(100);
+		expect(page.paginationToken).toBe(page.results[99].value);
+		const filtered = await search('searchSubscriptions', 'seat 104', undefined, {}, withCustomer({ __rl: true, mode: 'id', value: SEED_IDS.ana }));
+		expect(filtered.results.map((item) => item.name)).toEqual(['Seat 104 · 19.00 EUR / month · active']);
+	});
+});
+
+describe('subscription item list', () => {
+	it('lists the items of the chosen subscription', async () => {
+		const result = await search('searchSubscriptionItems', undefined, undefined, {}, {
+			flowType: 'subscription_update_confirm',
+			subscription: { __rl: true, mode: 'list', value: SEED_IDS.jennyPro },
+		});
+		expect(result.results).toEqual([{ name: 'Pro · 29.00 EUR / month × 1', value: SEED_IDS.jennyProItem }]);
+		expect(environment.sandbox.requests[0].path).toBe(`/v1/subscriptions/${SEED_IDS.jennyPro}`);
+	});
+
+	it('asks Stripe nothing until a valid subscription is chosen, so no unchecked text reaches the URL path', async () => {
+		for (const value of ['', '={{ $json.subscription }}', '../customers', 'sub_1/../../v1/charges']) {
+			const result = await search('searchSubscriptionItems', undefined, undefined, {}, {
+				flowType: 'subscription_update_confirm',
+				subscription: { __rl: true, mode: 'id', value },
+			});
+			expect(result.results).toEqual([]);
+		}
+		expect(environment.sandbox.requests).toHaveLength(0);
 	});
 });

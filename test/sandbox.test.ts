@@ -8,6 +8,7 @@ const KEY = 'sk_test_sandbox';
 const LIVE_KEY = 'sk_live_fake_sandbox_0001';
 const PORTAL_KEY = 'rk_test_portalOnlyKey1234';
 const CUSTOMERS_KEY = 'rk_test_customersRead5678';
+const SUBSCRIPTIONS_KEY = 'rk_test_subscriptionsRead9012';
 const RETURN_URL = 'https://example.com/account';
 
 interface CallOptions {
@@ -21,7 +22,7 @@ interface CallOptions {
 interface CallResult {
 	status: number;
 	headers: Headers;
-	// eslint-disable-next-line @typescript-eslint/no-explicit-any
+	/** Parsed body; `any` because the tests read Stripe-shaped JSON field by field. */
 	json: any;
 	text: string;
 }
@@ -59,7 +60,11 @@ const base = { customer: SEED_IDS.jenny, return_url: RETURN_URL };
 beforeAll(async () => {
 	sandbox = new StripeSandbox({
 		secretKeys: [KEY, LIVE_KEY],
-		restrictedKeys: { [PORTAL_KEY]: ['billing_portal'], [CUSTOMERS_KEY]: ['customers_read'] },
+		restrictedKeys: {
+			[PORTAL_KEY]: ['billing_portal'],
+			[CUSTOMERS_KEY]: ['customers_read'],
+			[SUBSCRIPTIONS_KEY]: ['subscriptions_read'],
+		},
 	});
 	baseUrl = await sandbox.start();
 });
@@ -782,6 +787,39 @@ describe('isolation', () => {
 		} finally {
 			await other.stop();
 		}
+	});
+});
+
+describe('subscriptions', () => {
+	it('lists a customer’s subscriptions newest first, without canceled ones unless asked', async () => {
+		const current = await call('GET', '/v1/subscriptions', { query: { customer: SEED_IDS.jenny } });
+		expect(current.status).toBe(200);
+		expect(current.json.data.map((s: any) => [s.id, s.status])).toEqual([[SEED_IDS.jennyPro, 'active']]);
+		expect(current.json.data[0].items.data[0]).toMatchObject({ id: SEED_IDS.jennyProItem, price: { nickname: 'Pro', unit_amount: 2900 } });
+
+		const all = await call('GET', '/v1/subscriptions', { query: { customer: SEED_IDS.jenny, status: 'all' } });
+		expect(all.json.data.map((s: any) => s.id)).toEqual([SEED_IDS.jennyPro, SEED_IDS.jennyOld]);
+
+		const everyone = await call('GET', '/v1/subscriptions', { query: { limit: 1 } });
+		expect(everyone.json).toMatchObject({ object: 'list', has_more: true, url: '/v1/subscriptions' });
+		expect(everyone.json.data.map((s: any) => s.id)).toEqual([SEED_IDS.maxTeam]);
+	});
+
+	it('retrieves one, 404 for an unknown one, and needs the subscription read permission', async () => {
+		expect((await call('GET', `/v1/subscriptions/${SEED_IDS.maxTeam}`)).json).toMatchObject({ customer: SEED_IDS.max, status: 'trialing' });
+		const missing = await call('GET', '/v1/subscriptions/sub_nope');
+		expect(missing.status).toBe(404);
+		expect(missing.json.error).toMatchObject({ code: 'resource_missing', message: "No such subscription: 'sub_nope'" });
+		expect((await call('GET', '/v1/subscriptions', { key: SUBSCRIPTIONS_KEY })).status).toBe(200);
+		const denied = await call('GET', '/v1/subscriptions', { key: PORTAL_KEY });
+		expect(denied.status).toBe(403);
+		expect(denied.json.error.message).toMatch(/rak_subscription_read/);
+	});
+
+	it('rejects an unknown status', async () => {
+		const res = await call('GET', '/v1/subscriptions', { query: { status: 'live' } });
+		expect(res.status).toBe(400);
+		expect(res.json.error.message).toMatch(/^Invalid status: must be one of/);
 	});
 });
 

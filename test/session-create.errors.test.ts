@@ -24,7 +24,7 @@ function everythingVisible(run: SessionRun): string {
 
 describe('Stripe’s errors reach the user', () => {
 	it('400: Stripe’s message, with type, code, param, request ID and docs in the description', async () => {
-		const run = await runCreateSession(environment, { customer, flowType: 'subscription_cancel', subscription: 'sub_1', afterCompletion: 'redirect', redirectUrl: 'https://example.com/x' }, [{}], asKey(LEAKABLE_KEY));
+		const run = await runCreateSession(environment, { customer, flowType: 'subscription_cancel', subscription: { __rl: true, mode: 'id', value: 'sub_1' }, afterCompletion: 'redirect', redirectUrl: 'https://example.com/x' }, [{}], asKey(LEAKABLE_KEY));
 		// The sandbox's configuration allows cancellations; make Stripe refuse this one.
 		expect(run.error).toBeUndefined();
 
@@ -52,7 +52,7 @@ describe('Stripe’s errors reach the user', () => {
 		expect(refused.error?.description).toContain('param: flow_data[subscription_cancel][subscription]');
 		expect(refused.error?.description).toContain(`request ID: ${requestId}`);
 		expect(refused.error?.description).toContain('https://stripe.com/docs/error-codes/parameter-invalid-empty');
-		expect(refused.error?.description).toContain("Check the node's Subscription ID field.");
+		expect(refused.error?.description).toContain("Check the node's Subscription field.");
 	});
 
 	it('400 without a default portal configuration: Stripe’s message and where to save one', async () => {

@@ -12,6 +12,7 @@ const environment = useEnvironment();
 
 const SUBSCRIPTION = 'sub_1PgL3b2eZvKYlo2Cw8Kx0fQn';
 const customer = customerById(SEED_IDS.jenny);
+const bySubscriptionId = (value: string) => ({ __rl: true, mode: 'id', value });
 
 type FlowCase = {
 	story: string;
@@ -32,7 +33,7 @@ const flowCases: FlowCase[] = [
 	},
 	{
 		story: 'cancel a subscription',
-		parameters: { flowType: 'subscription_cancel', subscription: SUBSCRIPTION },
+		parameters: { flowType: 'subscription_cancel', subscription: bySubscriptionId(SUBSCRIPTION) },
 		flowData: {
 			type: 'subscription_cancel',
 			subscription_cancel: { subscription: SUBSCRIPTION },
@@ -41,7 +42,7 @@ const flowCases: FlowCase[] = [
 	},
 	{
 		story: 'cancel with a retention coupon offer',
-		parameters: { flowType: 'subscription_cancel', subscription: SUBSCRIPTION, retentionCoupon: 'STAY20' },
+		parameters: { flowType: 'subscription_cancel', subscription: bySubscriptionId(SUBSCRIPTION), retentionCoupon: 'STAY20' },
 		flowData: {
 			type: 'subscription_cancel',
 			subscription_cancel: {
@@ -53,7 +54,7 @@ const flowCases: FlowCase[] = [
 	},
 	{
 		story: 'pause a subscription',
-		parameters: { flowType: 'subscription_pause', subscription: SUBSCRIPTION },
+		parameters: { flowType: 'subscription_pause', subscription: bySubscriptionId(SUBSCRIPTION) },
 		flowData: {
 			type: 'subscription_pause',
 			subscription_pause: { subscription: SUBSCRIPTION },
@@ -62,7 +63,7 @@ const flowCases: FlowCase[] = [
 	},
 	{
 		story: 'switch plans',
-		parameters: { flowType: 'subscription_update', subscription: SUBSCRIPTION },
+		parameters: { flowType: 'subscription_update', subscription: bySubscriptionId(SUBSCRIPTION) },
 		flowData: {
 			type: 'subscription_update',
 			subscription_update: { subscription: SUBSCRIPTION },
@@ -73,8 +74,8 @@ const flowCases: FlowCase[] = [
 		story: 'confirm a prepared price change with a coupon and a promotion code',
 		parameters: {
 			flowType: 'subscription_update_confirm',
-			subscription: SUBSCRIPTION,
-			subscriptionItem: 'si_QXg8b3dUh2qLmN',
+			subscription: bySubscriptionId(SUBSCRIPTION),
+			subscriptionItem: { __rl: true, mode: 'id', value: 'si_QXg8b3dUh2qLmN' },
 			itemChanges: { price: 'price_1PgL1c2eZvKYlo2CqZ9x0pBd', quantity: 3 },
 			discounts: { discount: [{ type: 'coupon', id: 'SUMMER25' }, { type: 'promotionCode', id: 'promo_1PgL2Z2eZvKYlo2C' }] },
 		},
@@ -92,8 +93,8 @@ const flowCases: FlowCase[] = [
 		story: 'confirm a quantity change only',
 		parameters: {
 			flowType: 'subscription_update_confirm',
-			subscription: SUBSCRIPTION,
-			subscriptionItem: 'si_QXg8b3dUh2qLmN',
+			subscription: bySubscriptionId(SUBSCRIPTION),
+			subscriptionItem: { __rl: true, mode: 'id', value: 'si_QXg8b3dUh2qLmN' },
 			itemChanges: { quantity: 0 },
 		},
 		flowData: {
@@ -119,9 +120,9 @@ describe('flows', () => {
 		const run = await runCreateSession(environment, {
 			customer,
 			flowType: 'payment_method_update',
-			subscription: SUBSCRIPTION,
+			subscription: bySubscriptionId(SUBSCRIPTION),
 			retentionCoupon: 'STAY20',
-			subscriptionItem: 'si_QXg8b3dUh2qLmN',
+			subscriptionItem: { __rl: true, mode: 'id', value: 'si_QXg8b3dUh2qLmN' },
 			itemChanges: { price: 'price_1PgL1c2eZvKYlo2CqZ9x0pBd' },
 		});
 		expect(run.error).toBeUndefined();
@@ -134,7 +135,7 @@ describe('flows', () => {
 	it('takes a different flow per item from expressions', async () => {
 		const run = await runCreateSession(
 			environment,
-			{ customer, flowType: '={{ $json.flow }}', subscription: '={{ $json.subscription }}' },
+			{ customer, flowType: '={{ $json.flow }}', subscription: bySubscriptionId('={{ $json.subscription }}') },
 			[
 				{ flow: 'subscription_cancel', subscription: 'sub_A1' },
 				{ flow: 'payment_method_update', subscription: '' },
@@ -150,8 +151,20 @@ describe('flows', () => {
 	});
 });
 
+describe('choosing the subscription', () => {
+	it.each([
+		['From List', { __rl: true, mode: 'list', value: SEED_IDS.jennyPro, cachedResultName: 'Pro · 29.00 EUR / month · active' }],
+		['By ID', { __rl: true, mode: 'id', value: SEED_IDS.jennyPro }],
+		['By URL', { __rl: true, mode: 'url', value: `https://dashboard.stripe.com/test/subscriptions/${SEED_IDS.jennyPro}?tab=invoices` }],
+	])('%s', async (_mode, subscription) => {
+		const run = await runCreateSession(environment, { customer, flowType: 'subscription_pause', subscription });
+		expect(run.error).toBeUndefined();
+		expect(sessionBody(run.requests[0]).flow_data?.subscription_pause).toEqual({ subscription: SEED_IDS.jennyPro });
+	});
+});
+
 describe('after completion', () => {
-	const base = { customer, flowType: 'subscription_cancel', subscription: SUBSCRIPTION };
+	const base = { customer, flowType: 'subscription_cancel', subscription: bySubscriptionId(SUBSCRIPTION) };
 
 	it('redirects to a URL', async () => {
 		const run = await runCreateSession(environment, { ...base, afterCompletion: 'redirect', redirectUrl: 'https://example.com/sorry' });

@@ -14,6 +14,7 @@ import { customerById, runCreateSession, useEnvironment } from './support/sessio
 const environment = useEnvironment();
 const customer = customerById(SEED_IDS.jenny);
 const SUBSCRIPTION = 'sub_1PgL3b2eZvKYlo2Cw8Kx0fQn';
+const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 
 type BadInput = { story: string; parameters: INodeParameters; message: RegExp; description: RegExp };
 
@@ -62,14 +63,14 @@ const badInputs: BadInput[] = [
 	},
 	...['subscription_cancel', 'subscription_pause', 'subscription_update', 'subscription_update_confirm'].map((flowType) => ({
 		story: `a ${flowType} flow without its subscription`,
-		parameters: { customer, flowType, subscription: '' },
-		message: /^Subscription ID: is empty$/,
+		parameters: { customer, flowType, subscription: { __rl: true, mode: 'list', value: '' } },
+		message: /^Subscription: is empty$/,
 		description: /sub_/,
 	})),
 	{
 		story: 'a subscription ID of the wrong shape',
-		parameters: { customer, flowType: 'subscription_cancel', subscription: 'si_123' },
-		message: /^Subscription ID: 'si_123' is not a valid ID$/,
+		parameters: { customer, flowType: 'subscription_cancel', subscription: byId('={{ "si_123" }}') },
+		message: /^Subscription: 'si_123' is not a valid ID$/,
 		description: /sub_/,
 	},
 	{
@@ -80,43 +81,43 @@ const badInputs: BadInput[] = [
 	},
 	{
 		story: 'a confirm-update flow without an item',
-		parameters: { customer, flowType: 'subscription_update_confirm', subscription: SUBSCRIPTION, subscriptionItem: '' },
-		message: /^Subscription Item ID: is empty$/,
+		parameters: { customer, flowType: 'subscription_update_confirm', subscription: byId(SUBSCRIPTION), subscriptionItem: { __rl: true, mode: 'list', value: '' } },
+		message: /^Subscription Item: is empty$/,
 		description: /si_/,
 	},
 	{
 		story: 'a confirm-update flow whose item changes nothing',
-		parameters: { customer, flowType: 'subscription_update_confirm', subscription: SUBSCRIPTION, subscriptionItem: 'si_1', itemChanges: {} },
+		parameters: { customer, flowType: 'subscription_update_confirm', subscription: byId(SUBSCRIPTION), subscriptionItem: byId('si_1'), itemChanges: {} },
 		message: /^Item Changes: neither a new price nor a new quantity is set$/,
 		description: /New Price or New Quantity/,
 	},
 	{
 		story: 'a confirm-update flow with a price of the wrong shape',
-		parameters: { customer, flowType: 'subscription_update_confirm', subscription: SUBSCRIPTION, subscriptionItem: 'si_1', itemChanges: { price: 'prod_123' } },
+		parameters: { customer, flowType: 'subscription_update_confirm', subscription: byId(SUBSCRIPTION), subscriptionItem: byId('si_1'), itemChanges: { price: 'prod_123' } },
 		message: /^New Price: 'prod_123' is not a valid ID$/,
 		description: /price_/,
 	},
 	{
 		story: 'a negative or fractional quantity',
-		parameters: { customer, flowType: 'subscription_update_confirm', subscription: SUBSCRIPTION, subscriptionItem: 'si_1', itemChanges: { quantity: '={{ 1.5 }}' } },
+		parameters: { customer, flowType: 'subscription_update_confirm', subscription: byId(SUBSCRIPTION), subscriptionItem: byId('si_1'), itemChanges: { quantity: '={{ 1.5 }}' } },
 		message: /^New Quantity: '1\.5' is not a whole number of zero or more$/,
 		description: /quantity/,
 	},
 	{
 		story: 'a discount without an ID',
-		parameters: { customer, flowType: 'subscription_update_confirm', subscription: SUBSCRIPTION, subscriptionItem: 'si_1', itemChanges: { quantity: 2 }, discounts: { discount: [{ type: 'coupon', id: ' ' }] } },
+		parameters: { customer, flowType: 'subscription_update_confirm', subscription: byId(SUBSCRIPTION), subscriptionItem: byId('si_1'), itemChanges: { quantity: 2 }, discounts: { discount: [{ type: 'coupon', id: ' ' }] } },
 		message: /^Discounts \(entry 1\): the ID is empty$/,
 		description: /coupon/,
 	},
 	{
 		story: 'a promotion code that is a customer-facing code, not an ID',
-		parameters: { customer, flowType: 'subscription_update_confirm', subscription: SUBSCRIPTION, subscriptionItem: 'si_1', itemChanges: { quantity: 2 }, discounts: { discount: [{ type: 'promotionCode', id: 'SUMMER25' }] } },
+		parameters: { customer, flowType: 'subscription_update_confirm', subscription: byId(SUBSCRIPTION), subscriptionItem: byId('si_1'), itemChanges: { quantity: 2 }, discounts: { discount: [{ type: 'promotionCode', id: 'SUMMER25' }] } },
 		message: /^Discounts \(entry 1\): 'SUMMER25' is not a valid ID$/,
 		description: /promo_/,
 	},
 	{
 		story: 'a retention coupon with spaces',
-		parameters: { customer, flowType: 'subscription_cancel', subscription: SUBSCRIPTION, retentionCoupon: '20% off' },
+		parameters: { customer, flowType: 'subscription_cancel', subscription: byId(SUBSCRIPTION), retentionCoupon: '20% off' },
 		message: /^Retention Coupon: '20% off' is not a valid coupon ID$/,
 		description: /letters, digits/,
 	},

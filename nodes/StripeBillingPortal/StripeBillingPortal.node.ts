@@ -2,6 +2,8 @@ import { NodeConnectionTypes, type INodeType, type INodeTypeDescription } from '
 
 import { searchConfigurations } from './listSearch/searchConfigurations';
 import { searchCustomers } from './listSearch/searchCustomers';
+import { searchSubscriptionItems } from './listSearch/searchSubscriptionItems';
+import { searchSubscriptions } from './listSearch/searchSubscriptions';
 import { portalSessionDescription } from './resources/portalSession';
 import { CREDENTIAL_TYPE, STRIPE_DEFAULT_BASE_URL } from './shared/constants';
 import { sendStripeRequest } from './shared/transport';
@@ -50,6 +52,8 @@ export class StripeBillingPortal implements INodeType {
 		listSearch: {
 			searchConfigurations,
 			searchCustomers,
+			searchSubscriptionItems,
+			searchSubscriptions,
 		},
 	};
 }

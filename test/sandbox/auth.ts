@@ -32,6 +32,8 @@ const SHORTHANDS: Record<string, string[]> = {
 	customer_read: ['rak_customer_read'],
 	customers_write: ['rak_customer_read', 'rak_customer_write'],
 	customer_write: ['rak_customer_read', 'rak_customer_write'],
+	subscriptions_read: ['rak_subscription_read'],
+	subscription_read: ['rak_subscription_read'],
 };
 
 export function expandPermissions(list: string[]): Set<string> {

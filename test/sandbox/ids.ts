@@ -15,6 +15,10 @@ export const newId = {
 	customer: () => `cus_${randomString(14)}`,
 	configuration: () => `bpc_1${randomString(23)}`,
 	session: () => `bps_1${randomString(23)}`,
+	subscription: () => `sub_1${randomString(23)}`,
+	subscriptionItem: () => `si_${randomString(14)}`,
+	price: () => `price_1${randomString(23)}`,
+	product: () => `prod_${randomString(14)}`,
 	request: () => `req_${randomString(14)}`,
 	invoicePrefix: () => randomString(8, 'ABCDEF0123456789'),
 };

@@ -8,7 +8,15 @@ import { newId, nowSeconds } from './ids';
 import { validateParams } from './params';
 import { ROUTES } from './resources';
 import { Router, type RouteDef, type RouteMatch } from './router';
-import { SandboxStore, type Customer, type DeepPartial, type PortalConfiguration, type PortalSession } from './store';
+import {
+	SandboxStore,
+	type Customer,
+	type DeepPartial,
+	type PortalConfiguration,
+	type PortalSession,
+	type Subscription,
+	type SubscriptionSeed,
+} from './store';
 import type { Fault, PlainObject, RecordedRequest, SandboxOptions } from './types';
 
 /** The version `stripe@23.1.0` pins, used when a request sends no Stripe-Version. */
@@ -158,6 +166,11 @@ export class StripeSandbox {
 
 	addCustomer(partial: Partial<Customer> = {}): Customer {
 		return this.store.addCustomer(partial);
+	}
+
+	/** Adds a subscription with one item (price and item IDs generated unless given). */
+	addSubscription(seed: SubscriptionSeed): Subscription {
+		return this.store.addSubscription(seed);
 	}
 
 	/** Adds a configuration (not the default unless `is_default: true`); features default to all enabled. */

@@ -11,6 +11,103 @@ export type Customer = Stripe.Customer;
 export type PortalConfiguration = Stripe.BillingPortal.Configuration;
 export type PortalSession = Stripe.BillingPortal.Session;
 
+/**
+ * The part of a subscription the portal's flows and the node's pickers read. Stripe's full
+ * object has some sixty more fields; none of them matters to a portal session.
+ */
+export interface Subscription {
+	id: string;
+	object: 'subscription';
+	cancel_at_period_end: boolean;
+	canceled_at: number | null;
+	created: number;
+	currency: string;
+	customer: string;
+	description: string | null;
+	items: {
+		object: 'list';
+		data: Array<{
+			id: string;
+			object: 'subscription_item';
+			created: number;
+			price: {
+				id: string;
+				object: 'price';
+				active: boolean;
+				currency: string;
+				nickname: string | null;
+				product: string;
+				recurring: { interval: 'day' | 'week' | 'month' | 'year'; interval_count: number };
+				unit_amount: number | null;
+			};
+			quantity: number;
+			subscription: string;
+		}>;
+		has_more: boolean;
+		url: string;
+	};
+	livemode: boolean;
+	metadata: Record<string, string>;
+	status: Stripe.Subscription.Status;
+}
+
+export interface SubscriptionSeed {
+	id?: string;
+	customer: string;
+	status?: Stripe.Subscription.Status;
+	created?: number;
+	nickname?: string | null;
+	unitAmount?: number;
+	currency?: string;
+	interval?: 'day' | 'week' | 'month' | 'year';
+	quantity?: number;
+	itemId?: string;
+	priceId?: string;
+}
+
+export function buildSubscription(seed: SubscriptionSeed): Subscription {
+	const id = seed.id ?? newId.subscription();
+	const created = seed.created ?? nowSeconds();
+	const currency = seed.currency ?? 'eur';
+	return {
+		id,
+		object: 'subscription',
+		cancel_at_period_end: false,
+		canceled_at: seed.status === 'canceled' ? created + 86400 : null,
+		created,
+		currency,
+		customer: seed.customer,
+		description: null,
+		items: {
+			object: 'list',
+			data: [
+				{
+					id: seed.itemId ?? newId.subscriptionItem(),
+					object: 'subscription_item',
+					created,
+					price: {
+						id: seed.priceId ?? newId.price(),
+						object: 'price',
+						active: true,
+						currency,
+						nickname: seed.nickname ?? null,
+						product: newId.product(),
+						recurring: { interval: seed.interval ?? 'month', interval_count: 1 },
+						unit_amount: seed.unitAmount ?? 1900,
+					},
+					quantity: seed.quantity ?? 1,
+					subscription: id,
+				},
+			],
+			has_more: false,
+			url: `/v1/subscription_items?subscription=${id}`,
+		},
+		livemode: false,
+		metadata: {},
+		status: seed.status ?? 'active',
+	};
+}
+
 export type DeepPartial<T> = T extends readonly unknown[]
 	? T
 	: T extends object
@@ -25,6 +122,10 @@ export const SEED_IDS = {
 	jenny: 'cus_SandboxJenny01',
 	max: 'cus_SandboxMaxMu01',
 	ana: 'cus_SandboxAnaLi01',
+	jennyPro: 'sub_SandboxJennyPro01',
+	jennyProItem: 'si_SandboxJennyPro01',
+	jennyOld: 'sub_SandboxJennyOld01',
+	maxTeam: 'sub_SandboxMaxTeam01',
 } as const;
 
 function deepMerge<T>(base: T, patch: unknown): T {
@@ -132,6 +233,7 @@ function newestFirst<T extends { created: number }>(items: Map<string, T>): T[] 
 export class SandboxStore {
 	private readonly customers = new Map<string, Customer>();
 	private readonly configurations = new Map<string, PortalConfiguration>();
+	private readonly subscriptions = new Map<string, Subscription>();
 	/** Sessions created through the API, in creation order (Stripe cannot list them; tests can). */
 	readonly sessions: PortalSession[] = [];
 
@@ -142,6 +244,7 @@ export class SandboxStore {
 	seed(): void {
 		this.customers.clear();
 		this.configurations.clear();
+		this.subscriptions.clear();
 		this.sessions.length = 0;
 		this.addConfiguration({
 			id: SEED_IDS.defaultConfiguration,
@@ -157,6 +260,49 @@ export class SandboxStore {
 		seedCustomers.forEach(([id, name, email], i) =>
 			this.addCustomer({ id, name, email, created: SEED_EPOCH + 60 * (i + 1), invoice_prefix: `SBX${i + 1}0000` }),
 		);
+		this.addSubscription({
+			id: SEED_IDS.jennyOld,
+			customer: SEED_IDS.jenny,
+			status: 'canceled',
+			created: SEED_EPOCH + 600,
+			nickname: 'Starter',
+			unitAmount: 900,
+		});
+		this.addSubscription({
+			id: SEED_IDS.jennyPro,
+			itemId: SEED_IDS.jennyProItem,
+			customer: SEED_IDS.jenny,
+			created: SEED_EPOCH + 1200,
+			nickname: 'Pro',
+			unitAmount: 2900,
+		});
+		this.addSubscription({
+			id: SEED_IDS.maxTeam,
+			customer: SEED_IDS.max,
+			status: 'trialing',
+			created: SEED_EPOCH + 1800,
+			nickname: 'Team',
+			unitAmount: 9900,
+			quantity: 5,
+			interval: 'year',
+		});
+	}
+
+	// Subscriptions
+
+	addSubscription(seed: SubscriptionSeed): Subscription {
+		const subscription = buildSubscription(seed);
+		this.subscriptions.set(subscription.id, subscription);
+		return clone(subscription);
+	}
+
+	getSubscription(id: string): Subscription | undefined {
+		return this.subscriptions.get(id);
+	}
+
+	/** Newest first. */
+	listSubscriptions(): Subscription[] {
+		return newestFirst(this.subscriptions);
 	}
 
 	// Customers

@@ -1,98 +1,129 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { CUSTOMER_DASHBOARD_URL_SOURCE, STRIPE_ID_EXAMPLES, stripeIdRegex } from './ids';
+import {
+	DASHBOARD_PATHS,
+	STRIPE_ID_EXAMPLES,
+	dashboardUrlSource,
+	stripeIdRegex,
+	type DashboardLinkedKind,
+	type StripeIdKind,
+} from './ids';
+
+interface LocatorOptions {
+	displayName: string;
+	name: string;
+	kind: StripeIdKind;
+	/** What the By ID error calls the object, e.g. "customer ID". */
+	idNoun: string;
+	searchListMethod: string;
+	description: string;
+	required?: boolean;
+	/** Adds a By URL mode that takes the object's Stripe dashboard link. */
+	byUrl?: DashboardLinkedKind;
+}
+
+/**
+ * A picker for one Stripe object: From List (searchable), By ID (pattern-checked, so the
+ * editor flags a wrong ID at once) and, for objects with a dashboard page, By URL.
+ */
+function stripeObjectLocator(options: LocatorOptions): INodeProperties {
+	const { kind, byUrl } = options;
+	const prefix = STRIPE_ID_EXAMPLES[kind].split('_')[0];
+	return {
+		displayName: options.displayName,
+		name: options.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		...(options.required ? { required: true } : {}),
+		description: options.description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a ${options.displayName.toLowerCase()}…`,
+				typeOptions: { searchListMethod: options.searchListMethod, searchable: true, searchFilterRequired: false },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: `e.g. ${STRIPE_ID_EXAMPLES[kind]}`,
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: stripeIdRegex(kind),
+							errorMessage: `Not a ${options.idNoun}: it starts with ${prefix}_`,
+						},
+					},
+				],
+			},
+			...(byUrl
+				? [
+						{
+							displayName: 'By URL',
+							name: 'url',
+							type: 'string' as const,
+							placeholder: `e.g. https://dashboard.stripe.com/test/${DASHBOARD_PATHS[byUrl]}/${STRIPE_ID_EXAMPLES[kind]}`,
+							validation: [
+								{
+									type: 'regex' as const,
+									properties: {
+										regex: `${dashboardUrlSource(byUrl)}(?:[/?#].*)?`,
+										errorMessage: `Not a Stripe dashboard ${options.displayName.toLowerCase()} link`,
+									},
+								},
+							],
+							extractValue: { type: 'regex' as const, regex: dashboardUrlSource(byUrl) },
+						},
+					]
+				: []),
+		],
+	};
+}
 
 /** Customer picker shared by every operation that acts for one customer. */
-export const customerLocator: INodeProperties = {
+export const customerLocator = stripeObjectLocator({
 	displayName: 'Customer',
 	name: 'customer',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
-	required: true,
+	kind: 'customer',
+	idNoun: 'customer ID',
+	searchListMethod: 'searchCustomers',
 	description: 'The Stripe customer the portal session is for',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a customer…',
-			typeOptions: {
-				searchListMethod: 'searchCustomers',
-				searchable: true,
-				searchFilterRequired: false,
-			},
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: `e.g. ${STRIPE_ID_EXAMPLES.customer}`,
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: stripeIdRegex('customer'),
-						errorMessage: 'Not a customer ID: it starts with cus_',
-					},
-				},
-			],
-		},
-		{
-			displayName: 'By URL',
-			name: 'url',
-			type: 'string',
-			placeholder: `e.g. https://dashboard.stripe.com/test/customers/${STRIPE_ID_EXAMPLES.customer}`,
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: `${CUSTOMER_DASHBOARD_URL_SOURCE}(?:[/?#].*)?`,
-						errorMessage: 'Not a Stripe dashboard customer link',
-					},
-				},
-			],
-			extractValue: {
-				type: 'regex',
-				regex: CUSTOMER_DASHBOARD_URL_SOURCE,
-			},
-		},
-	],
-};
+	required: true,
+	byUrl: 'customer',
+});
 
 /** Portal configuration picker (From List or By ID). */
-export const configurationLocator: INodeProperties = {
+export const configurationLocator = stripeObjectLocator({
 	displayName: 'Configuration',
 	name: 'configuration',
-	type: 'resourceLocator',
-	default: { mode: 'list', value: '' },
+	kind: 'configuration',
+	idNoun: 'portal configuration ID',
+	searchListMethod: 'searchConfigurations',
 	description:
 		'The portal configuration to use instead of the account’s default one. See <a href="https://docs.stripe.com/customer-management/integrate-customer-portal#configure">Stripe’s guide</a>.',
-	modes: [
-		{
-			displayName: 'From List',
-			name: 'list',
-			type: 'list',
-			placeholder: 'Select a configuration…',
-			typeOptions: {
-				searchListMethod: 'searchConfigurations',
-				searchable: true,
-				searchFilterRequired: false,
-			},
-		},
-		{
-			displayName: 'By ID',
-			name: 'id',
-			type: 'string',
-			placeholder: `e.g. ${STRIPE_ID_EXAMPLES.configuration}`,
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: stripeIdRegex('configuration'),
-						errorMessage: 'Not a portal configuration ID: it starts with bpc_',
-					},
-				},
-			],
-		},
-	],
-};
+});
+
+/** Subscription picker; its list shows the chosen customer’s subscriptions. */
+export const subscriptionLocator = stripeObjectLocator({
+	displayName: 'Subscription',
+	name: 'subscription',
+	kind: 'subscription',
+	idNoun: 'subscription ID',
+	searchListMethod: 'searchSubscriptions',
+	description:
+		'Required. The subscription the flow acts on; it must belong to the customer. From List shows the chosen customer’s subscriptions that are not canceled.',
+	byUrl: 'subscription',
+});
+
+/** Subscription item picker; its list shows the items of the chosen subscription. */
+export const subscriptionItemLocator = stripeObjectLocator({
+	displayName: 'Subscription Item',
+	name: 'subscriptionItem',
+	kind: 'subscriptionItem',
+	idNoun: 'subscription item ID',
+	searchListMethod: 'searchSubscriptionItems',
+	description: 'Required. The subscription item whose price or quantity the customer confirms.',
+});

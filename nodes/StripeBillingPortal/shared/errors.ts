@@ -56,12 +56,12 @@ function headerValue(headers: IDataObject | undefined, name: string): string | u
  * Ordered most specific first.
  */
 const FIELDS_BY_PARAM: Array<[RegExp, string]> = [
-	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[id\]$/, 'Subscription Item ID'],
+	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[id\]$/, 'Subscription Item'],
 	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[price\]$/, 'Item Changes → New Price'],
 	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[quantity\]$/, 'Item Changes → New Quantity'],
 	[/^flow_data\[subscription_update_confirm\]\[discounts\]/, 'Discounts'],
 	[/^flow_data\[subscription_cancel\]\[retention\]/, 'Retention Coupon'],
-	[/^flow_data\[\w+\]\[subscription\]$/, 'Subscription ID'],
+	[/^flow_data\[\w+\]\[subscription\]$/, 'Subscription'],
 	[/^flow_data\[after_completion\]\[redirect\]/, 'Redirect URL'],
 	[/^flow_data\[after_completion\]\[hosted_confirmation\]/, 'Confirmation Message'],
 	[/^flow_data\[after_completion\]/, 'After Completion'],
@@ -95,7 +95,7 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined)
 		return "Check the Secret Key in the 'Stripe Billing Portal API' credential: it must be a current secret key (sk_test_… or sk_live_…) or restricted key (rk_…) of this Stripe account.";
 	}
 	if (httpStatus === 403) {
-		return "The key is a restricted key without the permission this request needs. In the Stripe dashboard under Developers → API keys, edit the key and grant 'Customer portal: Write' (and 'Customers: Read' to pick customers from the list).";
+		return "The key is a restricted key without the permission this request needs. In the Stripe dashboard under Developers → API keys, edit the key and grant 'Customer portal: Write' (and 'Customers: Read' or 'Subscriptions: Read' to pick customers or subscriptions from lists).";
 	}
 	const field = fieldForParam(stripe?.param);
 	if (stripe?.code === 'resource_missing') {

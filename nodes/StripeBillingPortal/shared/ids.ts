@@ -41,12 +41,24 @@ export function stripeIdRegex(kind: StripeIdKind): string {
  */
 export const COUPON_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
-/**
- * A Stripe dashboard link to a customer, in test or live mode, optionally under an account;
- * the group captures the customer ID. Kept as source text because n8n's resource locator
- * takes its URL regexes as strings.
- */
-export const CUSTOMER_DASHBOARD_URL_SOURCE =
-	'https://dashboard\\.stripe\\.com/(?:acct_[A-Za-z0-9]+/)?(?:test/)?customers/(cus_[A-Za-z0-9]+)';
+/** Objects that have a page of their own in the Stripe dashboard, and that page's path. */
+export const DASHBOARD_PATHS = {
+	customer: 'customers',
+	subscription: 'subscriptions',
+} as const;
 
-export const CUSTOMER_DASHBOARD_URL_PATTERN = new RegExp(`^${CUSTOMER_DASHBOARD_URL_SOURCE}(?:[/?#].*)?$`);
+export type DashboardLinkedKind = keyof typeof DASHBOARD_PATHS;
+
+/**
+ * A dashboard link to such an object, in test or live mode, optionally under an account; the
+ * group captures the ID. Kept as source text because n8n's resource locator takes its URL
+ * regexes as strings.
+ */
+export function dashboardUrlSource(kind: DashboardLinkedKind): string {
+	return `https://dashboard\\.stripe\\.com/(?:acct_[A-Za-z0-9]+/)?(?:test/)?${DASHBOARD_PATHS[kind]}/(${stripeIdRegex(kind)})`;
+}
+
+/** The ID in a dashboard link (anything after the ID, like `?tab=…`, allowed), or undefined. */
+export function idFromDashboardUrl(kind: DashboardLinkedKind, url: string): string | undefined {
+	return new RegExp(`^${dashboardUrlSource(kind)}(?:[/?#].*)?$`).exec(url)?.[1];
+}

@@ -12,9 +12,8 @@ import {
 	checkCouponId,
 	checkHttpUrl,
 	checkStripeId,
-	customerIdFromLocator,
 	fieldError,
-	optionalIdFromLocator,
+	idFromLocator,
 	optionalStripeId,
 	optionalText,
 	optionalUnixSeconds,
@@ -60,13 +59,12 @@ function buildAfterCompletion(context: IExecuteSingleFunctions): IDataObject {
 }
 
 function buildSubscriptionUpdateConfirm(context: IExecuteSingleFunctions, subscription: string): IDataObject {
-	const itemId = requiredText(
-		context,
-		'subscriptionItem',
-		'Subscription Item ID',
-		'A confirm-update flow changes one subscription item: enter its ID (si_…), found under the subscription’s items in Stripe.',
-	);
-	const item: IDataObject = { id: checkStripeId(context, 'subscriptionItem', itemId, 'Subscription Item ID') };
+	const itemId = idFromLocator(context, 'subscriptionItem', 'subscriptionItem', 'Subscription Item', {
+		required: true,
+		emptyFix:
+			'A confirm-update flow changes one subscription item: pick it From List (after choosing the subscription) or enter its ID (si_…).',
+	}) as string;
+	const item: IDataObject = { id: itemId };
 	const price = optionalStripeId(context, 'itemChanges.price', 'price', 'New Price');
 	if (price !== undefined) item.price = price;
 	const quantityRaw = context.getNodeParameter('itemChanges.quantity', '') as unknown;
@@ -123,13 +121,10 @@ function buildFlowData(context: IExecuteSingleFunctions): IDataObject | undefine
 	}
 	const flow: IDataObject = { type };
 	if (FLOW_TYPES[type].needsSubscription) {
-		const value = requiredText(
-			context,
-			'subscription',
-			'Subscription ID',
-			`The ${FLOW_TYPES[type].name} flow needs the subscription it acts on: enter its ID (sub_…), e.g. from an earlier Stripe node with {{ $json.subscription }}.`,
-		);
-		const subscription = checkStripeId(context, 'subscription', value, 'Subscription ID');
+		const subscription = idFromLocator(context, 'subscription', 'subscription', 'Subscription', {
+			required: true,
+			emptyFix: `The ${FLOW_TYPES[type].name} flow needs the subscription it acts on: pick it From List, or enter its ID (sub_…), e.g. from an earlier node with {{ $json.subscription }}.`,
+		}) as string;
 		if (type === 'subscription_cancel') {
 			const coupon = optionalText(context, 'retentionCoupon');
 			flow.subscription_cancel =
@@ -196,7 +191,11 @@ export async function buildSessionCreateBody(
 		);
 		body.customer_account = checkStripeId(this, 'account', account, 'Customer Account');
 	} else {
-		body.customer = customerIdFromLocator(this, 'customer', 'Customer');
+		body.customer = idFromLocator(this, 'customer', 'customer', 'Customer', {
+			required: true,
+			emptyFix:
+				'Pick a customer From List, enter its ID (cus_…), paste its Stripe dashboard link, or map an ID from an earlier node with an expression.',
+		});
 	}
 
 	const returnUrl = optionalText(this, 'returnUrl');
@@ -205,7 +204,9 @@ export async function buildSessionCreateBody(
 	const flowData = buildFlowData(this);
 	if (flowData) body.flow_data = flowData;
 
-	const configuration = optionalIdFromLocator(this, 'additionalFields.configuration', 'configuration', 'Configuration');
+	const configuration = idFromLocator(this, 'additionalFields.configuration', 'configuration', 'Configuration', {
+		required: false,
+	});
 	if (configuration !== undefined) body.configuration = configuration;
 
 	const locale = optionalText(this, 'additionalFields.locale');

@@ -3,9 +3,11 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	COUPON_ID_PATTERN,
-	CUSTOMER_DASHBOARD_URL_PATTERN,
+	DASHBOARD_PATHS,
 	STRIPE_ID_EXAMPLES,
+	idFromDashboardUrl,
 	isStripeId,
+	type DashboardLinkedKind,
 	type StripeIdKind,
 } from './ids';
 
@@ -127,48 +129,63 @@ export function optionalUnixSeconds(
 	return Math.floor(milliseconds / 1000);
 }
 
-/**
- * The customer ID from the Customer resource locator, whichever mode the user chose.
- * The locator is read raw (not through n8n's extractValue), so that each mode gets an
- * error that says what that mode expects.
- */
-export function customerIdFromLocator(context: IExecuteSingleFunctions, name: string, field: string): string {
-	const locator = context.getNodeParameter(name, {}) as INodeParameterResourceLocator | string;
-	const mode = typeof locator === 'object' && locator !== null ? locator.mode : 'id';
-	const rawValue = typeof locator === 'object' && locator !== null ? locator.value : locator;
-	const value = rawValue === undefined || rawValue === null ? '' : String(rawValue).trim();
-	if (value === '') {
-		throw fieldError(
-			context,
-			field,
-			'is empty',
-			'Pick a customer From List, enter its ID (cus_…), paste its Stripe dashboard link, or map an ID from an earlier node with an expression.',
-		);
-	}
-	if (mode === 'url') {
-		const match = CUSTOMER_DASHBOARD_URL_PATTERN.exec(value);
-		if (!match) {
-			throw fieldError(
-				context,
-				field,
-				`${show(value)} is not a Stripe dashboard customer link`,
-				'Paste a link like https://dashboard.stripe.com/test/customers/cus_QXg4jK0yT7oZ3r, or switch the mode to By ID.',
-			);
-		}
-		return match[1];
-	}
-	return checkStripeId(context, 'customer', value, field);
+/** The mode and trimmed value of a resource locator parameter (a plain string counts as By ID). */
+export function readLocator(raw: unknown): { mode: string; value: string } {
+	const locator = raw as INodeParameterResourceLocator | string | undefined | null;
+	const isObject = typeof locator === 'object' && locator !== null;
+	const value = isObject ? locator.value : locator;
+	return {
+		mode: isObject ? String(locator.mode) : 'id',
+		value: value === undefined || value === null ? '' : String(value).trim(),
+	};
 }
 
-/** The ID from a resource locator whose modes all hold the ID itself (From List, By ID). */
-export function optionalIdFromLocator(
+/**
+ * The ID a resource locator holds, whichever mode the user chose, or undefined where it holds
+ * nothing usable. For the editor's list searches, which must not fail on a half-filled form.
+ */
+export function idInLocator(raw: unknown, kind: StripeIdKind): string | undefined {
+	const { mode, value } = readLocator(raw);
+	const id = mode === 'url' && kind in DASHBOARD_PATHS ? idFromDashboardUrl(kind as DashboardLinkedKind, value) : value;
+	return id !== undefined && isStripeId(kind, id) ? id : undefined;
+}
+
+/**
+ * The ID from a resource locator parameter of the current item. The locator is read raw (not
+ * through n8n's extractValue), so that each mode gets an error saying what that mode expects.
+ * Returns undefined for an empty optional locator.
+ */
+export function idFromLocator(
 	context: IExecuteSingleFunctions,
 	name: string,
 	kind: StripeIdKind,
 	field: string,
+	{ required, emptyFix }: { required: boolean; emptyFix?: string },
 ): string | undefined {
-	const locator = context.getNodeParameter(name, '') as INodeParameterResourceLocator | string | undefined;
-	const rawValue = typeof locator === 'object' && locator !== null ? locator.value : locator;
-	const value = rawValue === undefined || rawValue === null ? '' : String(rawValue).trim();
-	return value === '' ? undefined : checkStripeId(context, kind, value, field);
+	const { mode, value } = readLocator(context.getNodeParameter(name, ''));
+	if (value === '') {
+		if (!required) return undefined;
+		throw fieldError(
+			context,
+			field,
+			'is empty',
+			emptyFix ?? `Pick one From List, enter its ID (like ${STRIPE_ID_EXAMPLES[kind]}), or map an ID from an earlier node with an expression.`,
+		);
+	}
+	if (mode === 'url' && kind in DASHBOARD_PATHS) {
+		const linked = kind as DashboardLinkedKind;
+		const id = idFromDashboardUrl(linked, value);
+		if (id === undefined) {
+			throw fieldError(
+				context,
+				field,
+				`${show(value)} is not a Stripe dashboard ${DASHBOARD_NOUNS[linked]} link`,
+				`Paste a link like https://dashboard.stripe.com/test/${DASHBOARD_PATHS[linked]}/${STRIPE_ID_EXAMPLES[kind]}, or switch the mode to By ID.`,
+			);
+		}
+		return id;
+	}
+	return checkStripeId(context, kind, value, field);
 }
+
+const DASHBOARD_NOUNS: Record<DashboardLinkedKind, string> = { customer: 'customer', subscription: 'subscription' };

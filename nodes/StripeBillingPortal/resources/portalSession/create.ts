@@ -1,7 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { FLOW_TYPES, HOSTED_CONFIRMATION_MAX_LENGTH, PORTAL_LOCALES } from '../../shared/constants';
-import { configurationLocator, customerLocator } from '../../shared/descriptions';
+import {
+	configurationLocator,
+	customerLocator,
+	subscriptionItemLocator,
+	subscriptionLocator,
+} from '../../shared/descriptions';
 import { STRIPE_ID_EXAMPLES } from '../../shared/ids';
 
 const showOnlyForCreate = { resource: ['portalSession'], operation: ['create'] };
@@ -74,12 +79,7 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 		displayOptions: { show: showOnlyForCreate },
 	},
 	{
-		displayName: 'Subscription ID',
-		name: 'subscription',
-		type: 'string',
-		default: '',
-		placeholder: `e.g. ${STRIPE_ID_EXAMPLES.subscription}`,
-		description: 'Required. The subscription the flow acts on; it must belong to the customer.',
+		...subscriptionLocator,
 		displayOptions: { show: { ...showOnlyForCreate, flowType: flowsWithSubscription } },
 	},
 	{
@@ -93,12 +93,7 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 		displayOptions: { show: { ...showOnlyForCreate, flowType: ['subscription_cancel'] } },
 	},
 	{
-		displayName: 'Subscription Item ID',
-		name: 'subscriptionItem',
-		type: 'string',
-		default: '',
-		placeholder: `e.g. ${STRIPE_ID_EXAMPLES.subscriptionItem}`,
-		description: 'Required. The subscription item (si_…) whose price or quantity the customer confirms.',
+		...subscriptionItemLocator,
 		displayOptions: { show: { ...showOnlyForCreate, flowType: ['subscription_update_confirm'] } },
 	},
 	{
