@@ -122,6 +122,12 @@ const badInputs: BadInput[] = [
 		description: /letters, digits/,
 	},
 	{
+		story: 'an after-completion type Stripe does not have, from an expression',
+		parameters: { customer, flowType: 'payment_method_update', afterCompletion: '={{ "close_window" }}' },
+		message: /^After Completion: 'close_window' is not an option$/,
+		description: /portal_homepage, redirect, hosted_confirmation/,
+	},
+	{
 		story: 'a redirect without a URL',
 		parameters: { customer, flowType: 'payment_method_update', afterCompletion: 'redirect', redirectUrl: '' },
 		message: /^Redirect URL: is empty$/,
