@@ -51,6 +51,18 @@ export function paginate<T extends { id: string }>(
 	return { data: items.slice(0, limit), has_more: items.length > limit };
 }
 
+/** One page of a list endpoint, in Stripe's list envelope, each object rendered for the request. */
+export function listPage<T extends { id: string }, R>(
+	items: readonly T[],
+	params: ListParams,
+	noun: string,
+	url: string,
+	render: (item: T) => R,
+): ListPage<R> {
+	const page = paginate(items, params, noun);
+	return { object: 'list', data: page.data.map(render), has_more: page.has_more, url };
+}
+
 export type ExpandMode = 'object' | 'list' | 'search';
 
 /**

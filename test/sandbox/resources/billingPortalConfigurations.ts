@@ -4,7 +4,7 @@
  * go here as two more RouteDefs with write permission and `ConfigurationCreateParams` schemas.)
  */
 import { errors } from '../errors';
-import { listParams, paginate, resolveExpand, type ListParams } from '../list';
+import { listParams, listPage, resolveExpand, type ListParams } from '../list';
 import { expandSchema, s } from '../params';
 import type { RequestContext, RouteDef } from '../router';
 import type { PortalConfiguration } from '../store';
@@ -34,13 +34,7 @@ export const configurationRoutes: RouteDef[] = [
 						(p.active === undefined || c.active === p.active) &&
 						(p.is_default === undefined || c.is_default === p.is_default),
 				);
-			const page = paginate(all, p, 'configuration');
-			return {
-				object: 'list',
-				data: page.data.map((c) => renderConfiguration(c, ctx)),
-				has_more: page.has_more,
-				url: '/v1/billing_portal/configurations',
-			};
+			return listPage(all, p, 'configuration', '/v1/billing_portal/configurations', (c) => renderConfiguration(c, ctx));
 		},
 	},
 	{

@@ -2,7 +2,7 @@
 import type Stripe from 'stripe';
 
 import { errors } from '../errors';
-import { listParams, paginate, resolveExpand, type ListParams } from '../list';
+import { listParams, listPage, resolveExpand, type ListParams } from '../list';
 import { expandSchema, req, s } from '../params';
 import type { RequestContext, RouteDef } from '../router';
 import { compileQuery, decodePage, encodePage, type SearchSpec } from '../search';
@@ -94,13 +94,7 @@ export const customerRoutes: RouteDef[] = [
 						(p.test_clock === undefined ? !c.test_clock : c.test_clock === p.test_clock) &&
 						matchesCreated(c.created, p.created),
 				);
-			const page = paginate(all, p, 'customer');
-			return {
-				object: 'list',
-				data: page.data.map((c) => renderCustomer(c, ctx, paths)),
-				has_more: page.has_more,
-				url: '/v1/customers',
-			};
+			return listPage(all, p, 'customer', '/v1/customers', (c) => renderCustomer(c, ctx, paths));
 		},
 	},
 	{

@@ -1,6 +1,6 @@
 /** /v1/subscriptions: list (by customer and status) and retrieve, as the node's pickers use them. */
 import { errors } from '../errors';
-import { listParams, paginate, type ListParams } from '../list';
+import { listParams, listPage, type ListParams } from '../list';
 import { expandSchema, s } from '../params';
 import type { RequestContext, RouteDef } from '../router';
 import type { Subscription } from '../store';
@@ -59,13 +59,7 @@ export const subscriptionRoutes: RouteDef[] = [
 						(p.price === undefined || subscription.items.data.some((item) => item.price.id === p.price)) &&
 						matchesStatus(subscription, p.status),
 				);
-			const page = paginate(all, p, 'subscription');
-			return {
-				object: 'list',
-				data: page.data.map((subscription) => render(subscription, ctx)),
-				has_more: page.has_more,
-				url: '/v1/subscriptions',
-			};
+			return listPage(all, p, 'subscription', '/v1/subscriptions', (subscription) => render(subscription, ctx));
 		},
 	},
 	{
