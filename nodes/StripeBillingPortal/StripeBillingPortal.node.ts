@@ -4,6 +4,7 @@ import { searchConfigurations } from './listSearch/searchConfigurations';
 import { searchCustomers } from './listSearch/searchCustomers';
 import { searchSubscriptionItems } from './listSearch/searchSubscriptionItems';
 import { searchSubscriptions } from './listSearch/searchSubscriptions';
+import { portalConfigurationDescription } from './resources/portalConfiguration';
 import { portalSessionDescription } from './resources/portalSession';
 import { CREDENTIAL_TYPE, STRIPE_DEFAULT_BASE_URL } from './shared/constants';
 import { sendStripeRequest } from './shared/transport';
@@ -16,7 +17,7 @@ export class StripeBillingPortal implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Create Stripe customer portal sessions and deep links',
+		description: 'Create Stripe customer portal sessions and deep links, and manage portal configurations',
 		defaults: { name: 'Stripe Billing Portal' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -41,9 +42,13 @@ export class StripeBillingPortal implements INodeType {
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
-				options: [{ name: 'Portal Session', value: 'portalSession' }],
+				options: [
+					{ name: 'Portal Configuration', value: 'portalConfiguration' },
+					{ name: 'Portal Session', value: 'portalSession' },
+				],
 				default: 'portalSession',
 			},
+			...portalConfigurationDescription,
 			...portalSessionDescription,
 		],
 	};

@@ -95,7 +95,9 @@ export function sessionBody(request: RecordedRequest): Stripe.BillingPortal.Sess
  * Stripe decodes every form value as a string; the SDK types numbers as numbers. This turns
  * an expected params object into its wire form so the two can be compared exactly.
  */
-export function onTheWire(params: Stripe.BillingPortal.SessionCreateParams): Record<string, unknown> {
+export function onTheWire<Params extends object = Stripe.BillingPortal.SessionCreateParams>(
+	params: Params,
+): Record<string, unknown> {
 	const convert = (value: unknown): unknown => {
 		if (Array.isArray(value)) return value.map(convert);
 		if (value && typeof value === 'object') {

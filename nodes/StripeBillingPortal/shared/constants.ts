@@ -8,6 +8,9 @@ export const STRIPE_DEFAULT_BASE_URL = 'https://api.stripe.com';
 
 export const CREDENTIAL_TYPE = 'stripeBillingPortalApi';
 
+/** Stripe's largest list page; list operations ask for what they still need, up to this. */
+export const STRIPE_MAX_PAGE_SIZE = 100;
+
 /** Locales the customer portal accepts at STRIPE_API_VERSION, with the names users see. */
 export const PORTAL_LOCALES: ReadonlyArray<{ value: string; name: string }> = [
 	{ value: 'auto', name: 'Auto (Browser Language)' },

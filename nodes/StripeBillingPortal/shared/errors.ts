@@ -30,6 +30,14 @@ export interface StripeErrorDetails {
 	unexpectedBody?: string;
 	retryAfterSeconds?: number;
 	shouldRetryHeader?: boolean;
+	/** Which form the failing parameter came from, so the hint can name the node's field. */
+	form?: ParamForm;
+}
+
+/** The node form a request was built from: a resource, and whether its body was JSON input. */
+export interface ParamForm {
+	resource: string;
+	jsonInput?: boolean;
 }
 
 /**
@@ -55,7 +63,7 @@ function headerValue(headers: IDataObject | undefined, name: string): string | u
  * Stripe names the failing request parameter (`param`); users know the node's field names.
  * Ordered most specific first.
  */
-const FIELDS_BY_PARAM: Array<[RegExp, string]> = [
+const SESSION_FIELDS_BY_PARAM: Array<[RegExp, string]> = [
 	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[id\]$/, 'Subscription Item'],
 	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[price\]$/, 'Item Changes → New Price'],
 	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[quantity\]$/, 'Item Changes → New Quantity'],
@@ -76,16 +84,84 @@ const FIELDS_BY_PARAM: Array<[RegExp, string]> = [
 	[/^expand/, 'Additional Fields → Expand'],
 ];
 
-export function fieldForParam(param: string | undefined): string | undefined {
+const CONFIGURATION_FIELDS_BY_PARAM: Array<[RegExp, string]> = [
+	[/^business_profile\[headline\]$/, 'Business Headline'],
+	[/^business_profile\[privacy_policy_url\]$/, 'Privacy Policy URL'],
+	[/^business_profile\[terms_of_service_url\]$/, 'Terms of Service URL'],
+	[/^default_return_url$/, 'Default Return URL'],
+	[/^login_page/, 'Login Page'],
+	[/^metadata/, 'Metadata'],
+	[/^name$/, 'Name'],
+	[/^active$/, 'Active'],
+	[/^expand/, 'Options → Expand'],
+	[/^(id|configuration)$/, 'Configuration'],
+];
+
+/** The node's names for the parts of `features[…]`. */
+const FEATURE_PARTS: Record<string, string> = {
+	customer_update: 'Customer Update',
+	invoice_history: 'Invoice History',
+	payment_method_update: 'Payment Method Update',
+	subscription_cancel: 'Subscription Cancel',
+	subscription_pause: 'Subscription Pause',
+	subscription_update: 'Subscription Update',
+	allowed_updates: 'Allowed Updates',
+	default_allowed_updates: 'Allowed Updates',
+	enabled: 'Enabled',
+	payment_method_configuration: 'Payment Method Configuration',
+	mode: 'Mode',
+	proration_behavior: 'Proration Behavior',
+	cancellation_reason: 'Ask for a Reason',
+	options: 'Reasons Offered',
+	feedback_options: 'Feedback Option IDs',
+	duration: 'Duration',
+	interval_options: 'Pause Lengths',
+	interval: 'Interval',
+	interval_count: 'Count',
+	products: 'Products',
+	product: 'Product ID',
+	prices: 'Prices',
+	adjustable_quantity: 'Adjustable Quantity',
+	minimum: 'Minimum Quantity',
+	maximum: 'Maximum Quantity',
+	billing_cycle_anchor: 'Billing Cycle Anchor',
+	schedule_at_period_end: 'Schedule at Period End When',
+	conditions: 'Schedule at Period End When',
+	trial_update_behavior: 'Trial Update Behavior',
+};
+
+/** `features[subscription_update][products][1][prices]` → "Features → Subscription Update → Products (entry 2) → Prices". */
+function featureField(param: string): string | undefined {
+	const parts = param.match(/[^[\]]+/g) ?? [];
+	if (parts[0] !== 'features') return undefined;
+	const names: string[] = ['Features'];
+	for (const part of parts.slice(1)) {
+		if (/^\d+$/.test(part)) {
+			names[names.length - 1] += ` (entry ${Number(part) + 1})`;
+		} else if (part === 'type' && names[names.length - 1] === 'Duration') {
+			continue;
+		} else {
+			const name = FEATURE_PARTS[part] ?? part;
+			if (name !== names[names.length - 1]) names.push(name);
+		}
+	}
+	return names.join(' → ');
+}
+
+export function fieldForParam(param: string | undefined, form?: ParamForm): string | undefined {
 	if (!param) return undefined;
-	return FIELDS_BY_PARAM.find(([pattern]) => pattern.test(param))?.[1];
+	if (form?.resource === 'portalConfiguration') {
+		if (form.jsonInput) return `'${param}' in Configuration (JSON)`;
+		return featureField(param) ?? CONFIGURATION_FIELDS_BY_PARAM.find(([pattern]) => pattern.test(param))?.[1];
+	}
+	return SESSION_FIELDS_BY_PARAM.find(([pattern]) => pattern.test(param))?.[1];
 }
 
 /**
  * A hint for the errors users meet most, phrased as what to change in n8n or in Stripe.
  * Stripe's own message stays the error message; the hint goes into the description.
  */
-export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined): string | undefined {
+export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined, form?: ParamForm): string | undefined {
 	const message = stripe?.message ?? '';
 	if (/No configuration provided and your (test|live) mode default configuration has not been created/.test(message)) {
 		const mode = message.includes('live mode') ? '' : 'test/';
@@ -97,7 +173,7 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined)
 	if (httpStatus === 403) {
 		return "The key is a restricted key without the permission this request needs. In the Stripe dashboard under Developers → API keys, edit the key and grant 'Customer portal: Write' (and 'Customers: Read' or 'Subscriptions: Read' to pick customers or subscriptions from lists).";
 	}
-	const field = fieldForParam(stripe?.param);
+	const field = fieldForParam(stripe?.param, form);
 	if (stripe?.code === 'resource_missing') {
 		const where = field ? ` in ${field}` : stripe.param ? ` in '${stripe.param}'` : '';
 		return `Check the ID${where}: it must exist in the same Stripe account and mode (test or live) as the credential's key. Test-mode IDs are not visible to live keys, and the other way round.`;
@@ -123,7 +199,7 @@ function describe(details: StripeErrorDetails): string {
 		requestId ? `request ID: ${requestId}` : undefined,
 	].filter(Boolean);
 	const lines = [facts.join(' · ')];
-	const hint = hintFor(details.httpStatus, stripe);
+	const hint = hintFor(details.httpStatus, stripe, details.form);
 	if (hint) lines.push(hint);
 	if (details.unexpectedBody !== undefined) lines.push(`The response began with: ${details.unexpectedBody}`);
 	if (stripe?.doc_url) lines.push(`Stripe docs: ${stripe.doc_url}`);
@@ -193,7 +269,11 @@ export async function throwOnStripeError(
 ): Promise<INodeExecutionData[]> {
 	const itemIndex = this.getItemIndex();
 	if (response.statusCode >= 400) {
-		throw stripeApiError(this.getNode(), errorDetailsFromResponse(response), itemIndex);
+		const form: ParamForm = {
+			resource: String(this.getNodeParameter('resource', 'portalSession')),
+			jsonInput: this.getNodeParameter('inputMode', 'fields') === 'json',
+		};
+		throw stripeApiError(this.getNode(), { ...errorDetailsFromResponse(response), form }, itemIndex);
 	}
 	if (!isPlainObject(response.body)) {
 		// A proxy, a captive portal or a wrong Base URL answers with HTML or text.

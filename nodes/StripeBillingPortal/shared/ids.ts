@@ -8,6 +8,7 @@ export const STRIPE_ID_PATTERNS = {
 	account: /^acct_[A-Za-z0-9]+$/,
 	configuration: /^bpc_[A-Za-z0-9]+$/,
 	customer: /^cus_[A-Za-z0-9]+$/,
+	paymentMethodConfiguration: /^pmc_[A-Za-z0-9]+$/,
 	price: /^price_[A-Za-z0-9]+$/,
 	promotionCode: /^promo_[A-Za-z0-9]+$/,
 	subscription: /^sub_[A-Za-z0-9]+$/,
@@ -20,6 +21,7 @@ export const STRIPE_ID_EXAMPLES: Record<StripeIdKind, string> = {
 	account: 'acct_1PgKyJ2eZvKYlo2C',
 	configuration: 'bpc_1PgL0Q2eZvKYlo2C3bEm3MLy',
 	customer: 'cus_QXg4jK0yT7oZ3r',
+	paymentMethodConfiguration: 'pmc_1PgL4a2eZvKYlo2C',
 	price: 'price_1PgL1c2eZvKYlo2CqZ9x0pBd',
 	promotionCode: 'promo_1PgL2Z2eZvKYlo2CmgyJ9o8W',
 	subscription: 'sub_1PgL3b2eZvKYlo2Cw8Kx0fQn',
@@ -36,10 +38,12 @@ export function stripeIdRegex(kind: StripeIdKind): string {
 }
 
 /**
- * Coupon IDs are chosen by the merchant (e.g. `SUMMER25`), so only their character set is
- * known: Stripe allows letters, digits, `-` and `_`.
+ * IDs a merchant may choose (coupons such as `SUMMER25`, products, legacy plans used as
+ * prices): only their character set is known. Stripe allows letters, digits, `-` and `_`.
  */
-export const COUPON_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+export const MERCHANT_CHOSEN_ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+export const COUPON_ID_PATTERN = MERCHANT_CHOSEN_ID_PATTERN;
 
 /** Objects that have a page of their own in the Stripe dashboard, and that page's path. */
 export const DASHBOARD_PATHS = {

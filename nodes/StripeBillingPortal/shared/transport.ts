@@ -1,5 +1,6 @@
 import type {
 	DeclarativeRestApiSettings,
+	IDataObject,
 	IExecutePaginationFunctions,
 	INode,
 	INodeExecutionData,
@@ -7,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { STRIPE_DEFAULT_BASE_URL } from './constants';
+import { STRIPE_DEFAULT_BASE_URL, STRIPE_MAX_PAGE_SIZE } from './constants';
 import { STRIPE_ERROR_DETAILS, type StripeApiError } from './errors';
 
 const CONNECTION_ERROR_MESSAGES: Record<string, string> = {
@@ -56,16 +57,73 @@ export function connectionError(node: INode, baseUrl: string, cause: unknown, it
 	});
 }
 
+interface StripeList {
+	object: 'list';
+	data: IDataObject[];
+	has_more?: boolean;
+}
+
+function asStripeList(items: INodeExecutionData[]): StripeList | undefined {
+	const json = items.length === 1 ? (items[0].json as IDataObject) : undefined;
+	return json?.object === 'list' && Array.isArray(json.data) ? (json as unknown as StripeList) : undefined;
+}
+
+/** How many list entries the user wants: Return All, else Limit, else one page. */
+function wantedCount(context: IExecutePaginationFunctions): number | undefined {
+	if (context.getNodeParameter('returnAll', false) === true) return Number.POSITIVE_INFINITY;
+	const limit = Number(context.getNodeParameter('limit', 0));
+	return limit > 0 ? limit : undefined;
+}
+
+/**
+ * Stripe's cursor pagination: while `has_more`, ask for the page after the last ID
+ * (`starting_after`), or before the first one when the listing runs backwards
+ * (`ending_before`). Each page asks only for what is still missing, at most 100, so Limit 150
+ * costs two requests and Limit 20 one.
+ */
+async function collectPages(
+	context: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+	first: StripeList,
+): Promise<IDataObject[]> {
+	const wanted = wantedCount(context) ?? first.data.length;
+	const qs = { ...(requestData.options.qs ?? {}) };
+	const backwards = qs.ending_before !== undefined;
+	// Going backwards, each page holds the objects just newer than the cursor, newest first;
+	// reversed, the output runs on from the cursor without jumps, as Stripe's SDKs iterate it.
+	const entries = (page: StripeList) => (backwards ? [...page.data].reverse() : page.data);
+	const collected = entries(first).slice(0, wanted);
+	let page = first;
+	while (page.has_more === true && page.data.length > 0 && collected.length < wanted) {
+		const cursor = backwards ? page.data[0].id : page.data[page.data.length - 1].id;
+		if (backwards) qs.ending_before = cursor;
+		else qs.starting_after = cursor;
+		qs.limit = Math.min(wanted - collected.length, STRIPE_MAX_PAGE_SIZE);
+		const items = await context.makeRoutingRequest({ ...requestData, options: { ...requestData.options, qs: { ...qs } } });
+		const next = asStripeList(items);
+		if (!next) break;
+		collected.push(...entries(next).slice(0, wanted - collected.length));
+		page = next;
+	}
+	return collected;
+}
+
 /**
  * Every request of the node goes through here: n8n calls it as the `pagination` function
- * because that is the one hook that wraps the request itself.
+ * because that is the one hook that wraps the request itself. A Stripe list comes back as one
+ * item per object, across as many pages as the user asked for.
  */
 export async function sendStripeRequest(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
 	try {
-		return await this.makeRoutingRequest(requestData);
+		const items = await this.makeRoutingRequest(requestData);
+		const list = asStripeList(items);
+		if (!list) return items;
+		const entries = await collectPages(this, requestData, list);
+		const itemIndex = this.getItemIndex();
+		return entries.map((json) => ({ json, pairedItem: { item: itemIndex } }));
 	} catch (error) {
 		// Stripe's own answer is already the error to show; NodeApiError hands it back unchanged.
 		if (isStripeResponseError(error)) throw new NodeApiError(this.getNode(), error as unknown as JsonObject);

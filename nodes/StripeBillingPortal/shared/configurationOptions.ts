@@ -1,0 +1,179 @@
+/**
+ * The values Stripe accepts in a portal configuration at STRIPE_API_VERSION (the enums of
+ * `BillingPortal.ConfigurationCreateParams` in the `stripe` package), with the names users see.
+ * Node fields, the body builder and the tests all read them from here.
+ */
+/** Create and Update share fields; an untouched field means Stripe's default on one, the current value on the other. */
+export type ConfigurationWrite = 'create' | 'update';
+
+export interface NamedValue {
+	name: string;
+	value: string;
+	description?: string;
+}
+
+export const CUSTOMER_UPDATE_FIELDS: readonly NamedValue[] = [
+	{ name: 'Address', value: 'address' },
+	{ name: 'Email', value: 'email' },
+	{ name: 'Name', value: 'name' },
+	{ name: 'Phone', value: 'phone' },
+	{ name: 'Shipping Address', value: 'shipping' },
+	{ name: 'Tax IDs', value: 'tax_id' },
+];
+
+export const CANCEL_MODES: readonly NamedValue[] = [
+	{ name: 'At Period End', value: 'at_period_end', description: 'The subscription ends when the paid period does' },
+	{ name: 'Immediately', value: 'immediately', description: 'The subscription ends at once' },
+];
+
+export const PRORATION_BEHAVIORS: readonly NamedValue[] = [
+	{ name: 'Always Invoice', value: 'always_invoice', description: 'Prorate and invoice the difference at once' },
+	{ name: 'Create Prorations', value: 'create_prorations', description: 'Prorate; the difference goes on the next invoice' },
+	{ name: 'None', value: 'none', description: 'Do not prorate' },
+];
+
+export const CANCELLATION_REASONS: readonly NamedValue[] = [
+	{ name: 'Customer Service', value: 'customer_service' },
+	{ name: 'Low Quality', value: 'low_quality' },
+	{ name: 'Missing Features', value: 'missing_features' },
+	{ name: 'Other', value: 'other' },
+	{ name: 'Switched Service', value: 'switched_service' },
+	{ name: 'Too Complex', value: 'too_complex' },
+	{ name: 'Too Expensive', value: 'too_expensive' },
+	{ name: 'Unused', value: 'unused' },
+];
+
+export const PAUSE_DURATION_TYPES: readonly NamedValue[] = [
+	{ name: 'Indefinite', value: 'indefinite', description: 'The customer resumes the subscription when they choose' },
+	{
+		name: 'Interval Options',
+		value: 'interval_options',
+		description: 'The customer picks one of the pause lengths listed under Pause Lengths',
+	},
+];
+
+export const PAUSE_INTERVALS: readonly NamedValue[] = [
+	{ name: 'Day', value: 'day' },
+	{ name: 'Month', value: 'month' },
+	{ name: 'Week', value: 'week' },
+	{ name: 'Year', value: 'year' },
+];
+
+export const SUBSCRIPTION_UPDATE_ALLOWED: readonly NamedValue[] = [
+	{ name: 'Price', value: 'price', description: 'Switch to another price of the listed products' },
+	{ name: 'Promotion Code', value: 'promotion_code', description: 'Apply a promotion code' },
+	{ name: 'Quantity', value: 'quantity', description: 'Change the quantity' },
+];
+
+export const BILLING_CYCLE_ANCHORS: readonly NamedValue[] = [
+	{ name: 'Now', value: 'now', description: 'Restart the billing cycle at the moment of the update' },
+	{ name: 'Unchanged', value: 'unchanged', description: 'Keep the current billing cycle' },
+];
+
+export const SCHEDULE_AT_PERIOD_END_CONDITIONS: readonly NamedValue[] = [
+	{
+		name: 'Decreasing Item Amount',
+		value: 'decreasing_item_amount',
+		description: 'Downgrades (a lower amount) take effect at the end of the period',
+	},
+	{
+		name: 'Shortening Interval',
+		value: 'shortening_interval',
+		description: 'Switching to a shorter billing interval takes effect at the end of the period',
+	},
+];
+
+export const TRIAL_UPDATE_BEHAVIORS: readonly NamedValue[] = [
+	{ name: 'Continue Trial', value: 'continue_trial', description: 'Keep the trial running after the update' },
+	{ name: 'End Trial', value: 'end_trial', description: 'End the trial and start billing' },
+];
+
+/** Stripe's metadata limits: 50 keys, keys up to 40 characters, values up to 500. */
+export const METADATA_LIMITS = { keys: 50, keyLength: 40, valueLength: 500 } as const;
+
+/**
+ * Every parameter of ConfigurationCreateParams / ConfigurationUpdateParams, as a tree: `true`
+ * marks a leaf, an object its nested keys, `[…]` a list of such objects. The JSON input is
+ * checked against it, so a misspelt key is named before Stripe sees it.
+ */
+export type ParamTree = { [key: string]: true | ParamTree | [ParamTree] };
+
+const FEATURES_TREE: ParamTree = {
+	customer_update: { allowed_updates: true, enabled: true },
+	invoice_history: { enabled: true },
+	payment_method_update: { enabled: true, payment_method_configuration: true },
+	subscription_cancel: {
+		cancellation_reason: { enabled: true, feedback_options: true, options: true },
+		enabled: true,
+		mode: true,
+		proration_behavior: true,
+	},
+	subscription_pause: {
+		duration: { interval_options: [{ interval: true, interval_count: true }], type: true },
+		enabled: true,
+	},
+	subscription_update: {
+		billing_cycle_anchor: true,
+		default_allowed_updates: true,
+		enabled: true,
+		products: [{ adjustable_quantity: { enabled: true, maximum: true, minimum: true }, prices: true, product: true }],
+		proration_behavior: true,
+		schedule_at_period_end: { conditions: [{ type: true }] },
+		trial_update_behavior: true,
+	},
+};
+
+export const CONFIGURATION_CREATE_PARAMS: ParamTree = {
+	business_profile: { headline: true, privacy_policy_url: true, terms_of_service_url: true },
+	default_return_url: true,
+	expand: true,
+	features: FEATURES_TREE,
+	login_page: { enabled: true },
+	metadata: true,
+	name: true,
+};
+
+export const CONFIGURATION_UPDATE_PARAMS: ParamTree = { ...CONFIGURATION_CREATE_PARAMS, active: true };
+
+/** Stripe Emptyable fields a user can clear on Update, by the node's name for them. */
+export const CLEARABLE_FIELDS: ReadonlyArray<{ name: string; value: string; path: string[] }> = [
+	{ name: 'Business Headline', value: 'headline', path: ['business_profile', 'headline'] },
+	{ name: 'Customer Update → Allowed Updates', value: 'allowedUpdates', path: ['features', 'customer_update', 'allowed_updates'] },
+	{ name: 'Default Return URL', value: 'defaultReturnUrl', path: ['default_return_url'] },
+	{ name: 'Metadata (All Keys)', value: 'metadata', path: ['metadata'] },
+	{ name: 'Name', value: 'name', path: ['name'] },
+	{
+		name: 'Payment Method Update → Payment Method Configuration',
+		value: 'paymentMethodConfiguration',
+		path: ['features', 'payment_method_update', 'payment_method_configuration'],
+	},
+	{ name: 'Privacy Policy URL', value: 'privacyPolicyUrl', path: ['business_profile', 'privacy_policy_url'] },
+	{
+		name: 'Subscription Cancel → Feedback Option IDs',
+		value: 'feedbackOptions',
+		path: ['features', 'subscription_cancel', 'cancellation_reason', 'feedback_options'],
+	},
+	{
+		name: 'Subscription Cancel → Reasons Offered',
+		value: 'cancellationReasonOptions',
+		path: ['features', 'subscription_cancel', 'cancellation_reason', 'options'],
+	},
+	{
+		name: 'Subscription Pause → Pause Lengths',
+		value: 'intervalOptions',
+		path: ['features', 'subscription_pause', 'duration', 'interval_options'],
+	},
+	{
+		name: 'Subscription Update → Allowed Updates',
+		value: 'defaultAllowedUpdates',
+		path: ['features', 'subscription_update', 'default_allowed_updates'],
+	},
+	{ name: 'Subscription Update → Products', value: 'products', path: ['features', 'subscription_update', 'products'] },
+	{
+		name: 'Subscription Update → Schedule at Period End When',
+		value: 'scheduleAtPeriodEnd',
+		path: ['features', 'subscription_update', 'schedule_at_period_end', 'conditions'],
+	},
+	{ name: 'Terms of Service URL', value: 'termsOfServiceUrl', path: ['business_profile', 'terms_of_service_url'] },
+];
+
