@@ -1,6 +1,13 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { idInLocator } from '../shared/validation';
+import {
+	MULTIPLE_CUSTOMERS,
+	chooseCustomer,
+	isEmailAddress,
+	lookUpCustomersByEmail,
+	type CustomerListPage,
+} from '../shared/customerLookup';
+import { idInLocator, readLocator } from '../shared/validation';
 import { dashboardUrl, stripeGet } from './stripeGet';
 
 interface StripePrice {
@@ -53,16 +60,44 @@ function label(subscription: StripeSubscription): string {
 }
 
 /**
+ * The customer the Customer field designates, as far as the editor can tell. By Email resolves
+ * the address as the node will when it runs (same case fallback, same choice among several
+ * matches), so the list shows the subscriptions of the customer the session will be for; when
+ * that is not one customer yet (an expression, no match, several), undefined.
+ */
+async function chosenCustomer(context: ILoadOptionsFunctions): Promise<string | undefined> {
+	const locator = context.getCurrentNodeParameter('customer');
+	const { mode, value } = readLocator(locator);
+	if (mode !== 'email') return idInLocator(locator, 'customer');
+	// The editor hands over parameters unevaluated: '=' starts an expression.
+	if (value.startsWith('=') || !isEmailAddress(value)) return undefined;
+	const choice =
+		context.getCurrentNodeParameter('additionalFields.multipleCustomers') === MULTIPLE_CUSTOMERS.mostRecent
+			? MULTIPLE_CUSTOMERS.mostRecent
+			: MULTIPLE_CUSTOMERS.fail;
+	const result = await lookUpCustomersByEmail(value, async (email) => {
+		const page = await stripeGet(context, '/v1/customers', { email, limit: 100 });
+		return {
+			data: Array.isArray(page.data) ? (page.data as CustomerListPage['data']) : [],
+			has_more: page.has_more === true,
+		};
+	});
+	const chosen = chooseCustomer(result, choice);
+	// Checked like any other ID before it goes into a request.
+	return chosen.kind === 'found' ? idInLocator(chosen.id, 'customer') : undefined;
+}
+
+/**
  * Lists the subscriptions of the customer chosen in the Customer field (all customers' when
- * that field holds an expression or nothing yet), newest first, without canceled ones: no
- * portal flow acts on those.
+ * that field holds an expression, nothing yet, or an email that is not one customer's), newest
+ * first, without canceled ones: no portal flow acts on those.
  */
 export async function searchSubscriptions(
 	this: ILoadOptionsFunctions,
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const customer = idInLocator(this.getCurrentNodeParameter('customer'), 'customer');
+	const customer = await chosenCustomer(this);
 	const response: IDataObject = await stripeGet(this, '/v1/subscriptions', {
 		limit: 100,
 		...(customer ? { customer } : {}),

@@ -1,5 +1,6 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
+import { EMAIL_EXAMPLE, EMAIL_REGEX_SOURCE } from './customerLookup';
 import {
 	DASHBOARD_PATHS,
 	STRIPE_ID_EXAMPLES,
@@ -20,6 +21,12 @@ interface LocatorOptions {
 	required?: boolean;
 	/** Adds a By URL mode that takes the object's Stripe dashboard link. */
 	byUrl?: DashboardLinkedKind;
+	/**
+	 * Modes only this picker has, added after the shared ones (they do not replace them); the
+	 * hooks that read the field must handle them. Named `modes` so n8n's lint knows these objects
+	 * are locator modes, which take no default.
+	 */
+	modes?: INodePropertyMode[];
 }
 
 /**
@@ -79,6 +86,7 @@ function stripeObjectLocator(options: LocatorOptions): INodeProperties {
 						},
 					]
 				: []),
+			...(options.modes ?? []),
 		],
 	};
 }
@@ -90,9 +98,28 @@ export const customerLocator = stripeObjectLocator({
 	kind: 'customer',
 	idNoun: 'customer ID',
 	searchListMethod: 'searchCustomers',
-	description: 'The Stripe customer the portal session is for',
+	description:
+		'The Stripe customer the portal session is for. By Email looks the customer up by their exact email address when the node runs.',
 	required: true,
 	byUrl: 'customer',
+	modes: [
+		{
+			displayName: 'By Email',
+			name: 'email',
+			type: 'string',
+			placeholder: `e.g. ${EMAIL_EXAMPLE}`,
+			hint: 'Stripe matches the address exactly, case included; several customers can share one email',
+			validation: [
+				{
+					type: 'regex',
+					properties: {
+						regex: EMAIL_REGEX_SOURCE,
+						errorMessage: `Not an email address: enter one address like ${EMAIL_EXAMPLE}, without a name or spaces`,
+					},
+				},
+			],
+		},
+	],
 });
 
 /** Portal configuration picker (From List or By ID). */

@@ -8,6 +8,7 @@ import {
 	type AfterCompletionType,
 	type FlowType,
 } from './constants';
+import { customerIdFromEmail, customerLocatorIsEmail, emailFromCustomerLocator } from './customerLookup';
 import {
 	checkCouponId,
 	checkHttpUrl,
@@ -182,6 +183,7 @@ export async function buildSessionCreateBody(
 	const body: IDataObject = {};
 
 	const customerType = optionalText(this, 'customerType') ?? 'customer';
+	let customerEmail: string | undefined;
 	if (customerType === 'customerAccount') {
 		const account = requiredText(
 			this,
@@ -190,6 +192,8 @@ export async function buildSessionCreateBody(
 			'Enter the Accounts v2 ID of the customer account (acct_…).',
 		);
 		body.customer_account = checkStripeId(this, 'account', account, 'Customer Account');
+	} else if (customerLocatorIsEmail(this)) {
+		customerEmail = emailFromCustomerLocator(this);
 	} else {
 		body.customer = idFromLocator(this, 'customer', 'customer', 'Customer', {
 			required: true,
@@ -231,6 +235,8 @@ export async function buildSessionCreateBody(
 	const expand = this.getNodeParameter('additionalFields.expand', []) as string[];
 	if (Array.isArray(expand) && expand.length > 0) body.expand = [...new Set(expand)];
 
-	requestOptions.body = body;
+	// Looked up last, so that an item with any other bad field fails before a request is made.
+	requestOptions.body =
+		customerEmail === undefined ? body : { customer: await customerIdFromEmail(this, requestOptions, customerEmail), ...body };
 	return requestOptions;
 }

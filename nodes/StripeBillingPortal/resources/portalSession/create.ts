@@ -219,6 +219,26 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 				description: 'Related objects to include in full in the output instead of their IDs',
 			},
 			{
+				displayName: 'If Several Customers Match',
+				name: 'multipleCustomers',
+				type: 'options',
+				options: [
+					{
+						name: 'Fail',
+						value: 'fail',
+						description: 'Stop with an error that says how many customers have the email',
+					},
+					{
+						name: 'Use the Most Recently Created',
+						value: 'mostRecent',
+						description: 'Create the session for the customer created last',
+					},
+				],
+				default: 'fail',
+				description:
+					'With the Customer field By Email: what to do when several Stripe customers have that email, which Stripe allows',
+			},
+			{
 				displayName: 'Locale',
 				name: 'locale',
 				type: 'options',
