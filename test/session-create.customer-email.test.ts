@@ -490,7 +490,9 @@ describe('the subscription list with a customer By Email', () => {
 describe('the By Email mode in the node description', () => {
 	const properties = new StripeBillingPortal().description.properties;
 	const customer = properties.find((property) => property.name === 'customer') as INodeProperties;
-	const additionalFields = properties.find((property) => property.name === 'additionalFields') as INodeProperties;
+	const additionalFields = properties.find(
+		(property) => property.name === 'additionalFields' && property.displayOptions?.show?.resource?.includes('portalSession'),
+	) as INodeProperties;
 
 	it('is a fourth mode of the Customer field, after the shared ones, with From List still the default', () => {
 		expect(customer.modes?.map((mode) => mode.name)).toEqual(['list', 'id', 'url', 'email']);
