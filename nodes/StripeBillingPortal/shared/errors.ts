@@ -171,7 +171,7 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined,
 		return "Check the Secret Key in the 'Stripe Billing Portal API' credential: it must be a current secret key (sk_test_… or sk_live_…) or restricted key (rk_…) of this Stripe account.";
 	}
 	if (httpStatus === 403) {
-		return "The key is a restricted key without the permission this request needs. In the Stripe dashboard under Developers → API keys, edit the key and grant 'Customer portal: Write' (and 'Customers: Read' or 'Subscriptions: Read' to pick customers or subscriptions from lists).";
+		return "The key is a restricted key without the permission this request needs. In the Stripe dashboard under Developers → API keys, edit the key and grant 'Customer portal: Write' (and 'Customers: Read' to find customers By Email or from lists, 'Subscriptions: Read' to pick subscriptions from lists).";
 	}
 	const field = fieldForParam(stripe?.param, form);
 	if (stripe?.code === 'resource_missing') {
