@@ -20,6 +20,7 @@ export type { StripeErrorBody, StripeErrorFields, StripeErrorType } from './erro
 export { SEED_IDS, buildCustomer, buildConfiguration, buildSubscription } from './store';
 export type { Customer, PortalConfiguration, PortalSession, DeepPartial, Subscription, SubscriptionSeed } from './store';
 export { PORTAL_LOCALES, FLOW_TYPES, sessionCreateSchema } from './resources/billingPortalSessions';
+export { configurationCreateSchema, configurationUpdateSchema } from './resources/billingPortalConfigurations';
 export { decodeForm, STRIPE_QS_OPTIONS } from './form';
 export { maskKey } from './auth';
 export type { RouteDef, RequestContext } from './router';

@@ -178,6 +178,18 @@ export class StripeSandbox {
 		return this.store.addConfiguration(partial);
 	}
 
+	/**
+	 * Adds `count` configurations with ascending `created` (one second apart, the last one now), so
+	 * the list order is fixed: the last one added comes first. `template` may be a function of the
+	 * index, e.g. `(i) => ({ name: 'Portal ' + i })`. Returned in the order added (oldest first).
+	 */
+	addConfigurations(
+		count: number,
+		template: DeepPartial<PortalConfiguration> | ((index: number) => DeepPartial<PortalConfiguration>) = {},
+	): PortalConfiguration[] {
+		return this.store.addConfigurations(count, template);
+	}
+
 	/** Deletes the default configuration, so session create without `configuration` fails as on a fresh account. */
 	removeDefaultConfiguration(): void {
 		this.store.removeDefaultConfiguration();
@@ -191,6 +203,11 @@ export class StripeSandbox {
 	getConfiguration(id: string): PortalConfiguration | undefined {
 		const c = this.store.getConfiguration(id);
 		return c && structuredClone(c);
+	}
+
+	/** Every configuration, newest first as the list endpoint orders them (copies). */
+	listConfigurations(): PortalConfiguration[] {
+		return structuredClone(this.store.listConfigurations());
 	}
 
 	/** Portal sessions created so far, in order. */

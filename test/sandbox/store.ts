@@ -331,6 +331,32 @@ export class SandboxStore {
 		return clone(configuration);
 	}
 
+	/**
+	 * Adds `count` configurations whose `created` ascends one second at a time up to now, so the
+	 * list endpoint shows the last one first whatever the clock does meanwhile. `template` (or
+	 * `template(index)`) is applied to each; a `created` it gives wins. Returned oldest first.
+	 */
+	addConfigurations(
+		count: number,
+		template: DeepPartial<PortalConfiguration> | ((index: number) => DeepPartial<PortalConfiguration>) = {},
+	): PortalConfiguration[] {
+		if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`count must be a whole number ≥ 0, got ${count}`);
+		if (typeof template !== 'function' && template.id !== undefined && count > 1)
+			throw new Error('A fixed template with an id would add one configuration over and over; pass a function of the index.');
+		const first = nowSeconds() - count + 1;
+		const added: PortalConfiguration[] = [];
+		for (let i = 0; i < count; i++) {
+			const partial = typeof template === 'function' ? template(i) : template;
+			added.push(this.addConfiguration({ ...partial, created: partial.created ?? first + i }));
+		}
+		return added;
+	}
+
+	/** Stores a complete configuration as given, replacing one with the same id in its list position. */
+	saveConfiguration(configuration: PortalConfiguration): void {
+		this.configurations.set(configuration.id, clone(configuration));
+	}
+
 	getConfiguration(id: string): PortalConfiguration | undefined {
 		return this.configurations.get(id);
 	}
