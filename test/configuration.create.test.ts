@@ -130,7 +130,8 @@ describe('Portal Configuration → Create', () => {
 	});
 
 	it('sends the same request from JSON input', async () => {
-		const { expand: _expand, ...json } = everyParam;
+		const json: Partial<Stripe.BillingPortal.ConfigurationCreateParams> = { ...everyParam };
+		delete json.expand;
 		const run = await runConfiguration(environment, 'create', {
 			inputMode: 'json',
 			configurationJson: JSON.stringify(json),
@@ -245,6 +246,16 @@ describe('Portal Configuration → Create', () => {
 				/40 months is longer than three years/,
 			],
 			[
+				'proration on a cancellation at period end',
+				withFeatures({ subscriptionCancel: { enabled: true, mode: 'at_period_end', prorationBehavior: 'create_prorations' } }),
+				/Proration Behavior: Create Prorations needs Mode: Immediately/,
+			],
+			[
+				'invoicing a cancellation at once',
+				withFeatures({ subscriptionCancel: { enabled: true, mode: 'immediately', prorationBehavior: '={{ "always_invoice" }}' } }),
+				/Proration Behavior: 'always_invoice' is not an option/,
+			],
+			[
 				'an unknown option from an expression',
 				withFeatures({ subscriptionCancel: { enabled: true, mode: '={{ "at_end" }}' } }),
 				/Mode: 'at_end' is not an option/,
@@ -300,11 +311,22 @@ describe('Portal Configuration → Create', () => {
 	it('passes Stripe’s own error through and names the node field behind its param', async () => {
 		const run = await runConfiguration(environment, 'create', {
 			inputMode: 'fields',
-			features: { subscriptionUpdate: { enabled: true, products: { product: [{ product: 'prod_A', prices: { price: [{ id: 'price_1' }] } }] }, prorationBehavior: '' } },
-			additionalFields: { headline: 'h'.repeat(6000) },
+			features: { invoiceHistory: { enabled: true } },
+			additionalFields: { headline: 'h'.repeat(61) },
 		});
 		expect(run.requests).toHaveLength(1);
-		expect(run.error?.message).toMatch(/business_profile\[headline\]/);
+		expect(run.error?.message).toMatch(/must be at most 60 characters/);
+		expect(run.error?.description).toMatch(/param: business_profile\[headline\]/);
 		expect(run.error?.description).toMatch(/Check the node's Business Headline field/);
+	});
+
+	it('names the feature field behind a nested param in Stripe’s error', async () => {
+		const run = await runConfiguration(environment, 'create', {
+			inputMode: 'json',
+			configurationJson: '{ "features": { "subscription_pause": { "enabled": true, "duration": { "type": "interval_options", "interval_options": [{ "interval": "week", "interval_count": 900 }] } } } }',
+		});
+		expect(run.requests).toHaveLength(1);
+		expect(run.error?.description).toMatch(/param: features\[subscription_pause\]/);
+		expect(run.error?.description).toMatch(/Check 'features\[subscription_pause\][^']*' in Configuration \(JSON\)\./);
 	});
 });

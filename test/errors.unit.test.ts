@@ -1,7 +1,7 @@
 /**
  * The pure parts of error handling: reading Stripe's error responses and choosing a hint.
  */
-import { errorDetailsFromResponse, hintFor } from '../nodes/StripeBillingPortal/shared/errors';
+import { errorDetailsFromResponse, fieldForParam, hintFor } from '../nodes/StripeBillingPortal/shared/errors';
 import { findConnectionErrorCode } from '../nodes/StripeBillingPortal/shared/transport';
 
 describe('errorDetailsFromResponse', () => {
@@ -62,5 +62,32 @@ describe('findConnectionErrorCode', () => {
 		expect(findConnectionErrorCode({ cause: { cause: { code: 'ECONNREFUSED' } } })).toBe('ECONNREFUSED');
 		expect(findConnectionErrorCode(new Error('getaddrinfo ENOTFOUND api.stripe.test'))).toBe('ENOTFOUND');
 		expect(findConnectionErrorCode({ code: 'rate_limit' })).toBeUndefined();
+	});
+});
+
+describe('fieldForParam for portal configurations', () => {
+	const form = { resource: 'portalConfiguration' };
+	it.each([
+		['features[subscription_update][products][1][prices]', 'Features → Subscription Update → Products (entry 2) → Prices'],
+		['features[subscription_update][products][0][adjustable_quantity][maximum]', 'Features → Subscription Update → Products (entry 1) → Adjustable Quantity → Maximum Quantity'],
+		['features[subscription_pause][duration][type]', 'Features → Subscription Pause → Duration'],
+		['features[subscription_pause][duration][interval_options][2][interval_count]', 'Features → Subscription Pause → Duration → Pause Lengths (entry 3) → Count'],
+		['features[subscription_cancel][cancellation_reason][options]', 'Features → Subscription Cancel → Ask for a Reason → Reasons Offered'],
+		['business_profile[headline]', 'Business Headline'],
+		['metadata[team]', 'Metadata'],
+		['id', 'Configuration'],
+	])('%s → %s', (param, field) => {
+		expect(fieldForParam(param, form)).toBe(field);
+	});
+
+	it('points at the key inside the JSON input when the body came from JSON', () => {
+		expect(fieldForParam('features[invoice_history][enabled]', { ...form, jsonInput: true })).toBe(
+			"'features[invoice_history][enabled]' in Configuration (JSON)",
+		);
+	});
+
+	it('keeps the session’s names for session params', () => {
+		expect(fieldForParam('return_url')).toBe('Return URL');
+		expect(fieldForParam('name', form)).toBe('Name');
 	});
 });

@@ -5,6 +5,7 @@ import {
 	BILLING_CYCLE_ANCHORS,
 	CANCELLATION_REASONS,
 	CANCEL_MODES,
+	CANCEL_PRORATION_BEHAVIORS,
 	CLEARABLE_FIELDS,
 	CONFIGURATION_CREATE_PARAMS,
 	CONFIGURATION_UPDATE_PARAMS,
@@ -199,10 +200,20 @@ function subscriptionCancel(context: Context, input: FeatureInput, write: Config
 			feedback_options: feedback.length > 0 ? feedback : undefined,
 		});
 	}
+	const mode = optionalChoice(context, `${field} → Mode`, input.mode, CANCEL_MODES);
+	const proration = optionalChoice(context, `${field} → Proration Behavior`, input.prorationBehavior, CANCEL_PRORATION_BEHAVIORS);
+	if (proration === 'create_prorations' && mode === 'at_period_end') {
+		throw fieldError(
+			context,
+			`${field} → Proration Behavior`,
+			'Create Prorations needs Mode: Immediately',
+			'A cancellation at the end of the period leaves no unused time to credit: set Mode to Immediately, or Proration Behavior to None.',
+		);
+	}
 	return compact({
 		enabled: switchValue(context, `${field} → Enabled`, input.enabled),
-		mode: optionalChoice(context, `${field} → Mode`, input.mode, CANCEL_MODES),
-		proration_behavior: optionalChoice(context, `${field} → Proration Behavior`, input.prorationBehavior, PRORATION_BEHAVIORS),
+		mode,
+		proration_behavior: proration,
 		cancellation_reason: cancellationReason,
 	});
 }

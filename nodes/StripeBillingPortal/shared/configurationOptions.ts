@@ -32,6 +32,12 @@ export const PRORATION_BEHAVIORS: readonly NamedValue[] = [
 	{ name: 'None', value: 'none', description: 'Do not prorate' },
 ];
 
+/** A cancellation cannot be invoiced at once (`always_invoice` is an error), and prorates only when immediate. */
+export const CANCEL_PRORATION_BEHAVIORS: readonly NamedValue[] = [
+	{ name: 'Create Prorations', value: 'create_prorations', description: 'Credit the unused time (only with Mode: Immediately)' },
+	{ name: 'None', value: 'none', description: 'Do not prorate' },
+];
+
 export const CANCELLATION_REASONS: readonly NamedValue[] = [
 	{ name: 'Customer Service', value: 'customer_service' },
 	{ name: 'Low Quality', value: 'low_quality' },

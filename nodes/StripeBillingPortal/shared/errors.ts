@@ -184,7 +184,7 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined,
 	if (httpStatus >= 500) {
 		return 'This is a problem on Stripe’s side. Retry later; if it persists, give Stripe support the request ID.';
 	}
-	if (field) return `Check the node's ${field} field.`;
+	if (field) return form?.jsonInput ? `Check ${field}.` : `Check the node's ${field} field.`;
 	return undefined;
 }
 
