@@ -1,35 +1,84 @@
 /**
- * Every workflow in examples/ runs through n8n's engine against the sandbox, so an example
- * cannot drift from what the node accepts.
+ * Every workflow in examples/ runs through n8n's engine against the sandbox, and each has a
+ * story of what it must produce, so an example cannot drift from what the node accepts.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { IDataObject } from 'n8n-workflow';
 
-import { runWorkflow } from './harness';
-import { API_VERSION, PACKAGE_DIR, SECRET_KEY, useEnvironment } from './support/session';
+import { runWorkflow, type RunWorkflowResult } from './harness';
+import { SEED_IDS } from './sandbox';
+import { API_VERSION, PACKAGE_DIR, SECRET_KEY, useEnvironment, type TestEnvironment } from './support/session';
 
 const environment = useEnvironment();
 const examples = readdirSync(join(PACKAGE_DIR, 'examples')).filter((file) => file.endsWith('.json'));
 
+const LOGIN_PAGE_URL = 'https://billing.stripe.com/p/login/test_SandboxDefaultLogin01';
+
+/** What each example must do; a new example without an entry fails the first test. */
+const stories: Record<string, { story: string; check?: (run: RunWorkflowResult, env: TestEnvironment) => void; coveredBy?: string }> = {
+	'onboarding-login-link.json': {
+		story: 'emails the new subscriber the default configuration’s lasting login page link',
+		check(run, env) {
+			const [listing] = env.sandbox.requestsTo('/v1/billing_portal/configurations', 'GET');
+			expect(listing.query).toEqual({ limit: '1', active: 'true', is_default: 'true' });
+			expect(run.lastNodeItems).toHaveLength(1);
+			const email = run.lastNodeItems[0].json as IDataObject;
+			expect(email).toMatchObject({ toEmail: 'jenny.rosen@example.com', emailFormat: 'text' });
+			expect(email.text).toContain(LOGIN_PAGE_URL);
+			expect(email.text).toMatch(/^Hi Jenny,/);
+			expect(env.sandbox.requestsTo('/v1/billing_portal/sessions', 'POST')).toHaveLength(0);
+		},
+	},
+	'support-ticket-cancel-link.json': {
+		story: 'finds the customer by the ticket’s email and replies with a cancel-flow deep link',
+		check(run, env) {
+			const [lookup] = env.sandbox.requestsTo('/v1/customers', 'GET');
+			expect(lookup.query).toMatchObject({ email: 'jenny.rosen@example.com' });
+			const sessions = env.sandbox.requestsTo('/v1/billing_portal/sessions', 'POST');
+			expect(sessions).toHaveLength(1);
+			expect(sessions[0].body).toMatchObject({
+				customer: SEED_IDS.jenny,
+				flow_data: { type: 'subscription_cancel', subscription_cancel: { subscription: SEED_IDS.jennyPro } },
+			});
+			expect(run.lastNodeItems).toHaveLength(1);
+			expect(run.lastNodeItems[0].json).toMatchObject({
+				object: 'billing_portal.session',
+				url: expect.stringMatching(/^https:\/\/billing\.stripe\.com\//),
+			});
+		},
+	},
+	'ai-agent-portal-link.json': {
+		story: 'an AI agent hands the customer a portal link through the node as a tool',
+		coveredBy: 'examples.ai-agent.test.ts',
+	},
+};
+
 describe('example workflows', () => {
-	it('exist', () => {
+	it('each have a story in this test', () => {
 		expect(examples.length).toBeGreaterThan(0);
+		expect(examples.filter((file) => !(file in stories))).toEqual([]);
 	});
 
-	it.each(examples)('%s runs and ends with portal session links', async (file) => {
-		const workflow = JSON.parse(readFileSync(join(PACKAGE_DIR, 'examples', file), 'utf8'));
-		const run = await runWorkflow({
-			pkg: environment.pkg,
-			workflow,
-			credentials: {
-				stripeBillingPortalApi: { secretKey: SECRET_KEY, baseUrl: environment.sandbox.baseUrl, apiVersion: API_VERSION },
-			},
-		});
-		expect(run.error).toBeUndefined();
-		expect(run.lastNodeItems.length).toBeGreaterThan(0);
-		for (const item of run.lastNodeItems) {
-			expect(item.json).toMatchObject({ object: 'billing_portal.session', url: expect.stringMatching(/^https:\/\/billing\.stripe\.com\//) });
-		}
-		expect(environment.sandbox.requestsTo('/v1/billing_portal/sessions', 'POST').length).toBe(run.lastNodeItems.length);
+	it.each(examples.filter((file) => stories[file]?.coveredBy))('%s is run by its own test file', (file) => {
+		expect(readdirSync(__dirname)).toContain(stories[file].coveredBy);
 	});
+
+	it.each(examples.filter((file) => stories[file]?.check).map((file) => [file, stories[file].story]))(
+		'%s %s',
+		async (file) => {
+			const configuration = environment.sandbox.store.getConfiguration(SEED_IDS.defaultConfiguration);
+			if (configuration) configuration.login_page = { enabled: true, url: LOGIN_PAGE_URL };
+			const workflow = JSON.parse(readFileSync(join(PACKAGE_DIR, 'examples', file), 'utf8'));
+			const run = await runWorkflow({
+				pkg: environment.pkg,
+				workflow,
+				credentials: {
+					stripeBillingPortalApi: { secretKey: SECRET_KEY, baseUrl: environment.sandbox.baseUrl, apiVersion: API_VERSION },
+				},
+			});
+			expect(run.error).toBeUndefined();
+			stories[file].check?.(run, environment);
+		},
+	);
 });

@@ -9,6 +9,9 @@
  * | n8n-nodes-base.manualTrigger  | alias of harness.manualTrigger (for workflows exported from n8n)    |
  * | harness.noOp                  | passes its input through ("No Operation, do nothing")               |
  * | n8n-nodes-base.noOp           | alias of harness.noOp                                               |
+ * | n8n-nodes-base.emailSend      | Send Email v2.1: outputs the message instead of sending it (see   |
+ * |                               | example-stand-ins.ts)                                               |
+ * | n8n-nodes-base.stickyNote     | a canvas note; never executed                                       |
  * | n8n-nodes-base.set            | Edit Fields (Set) v3.3+ subset: mode "manual", `assignments`,        |
  * |                               | `includeOtherFields`, `options.dotNotation`; types string, number,  |
  * |                               | boolean, array, object                                              |
@@ -25,6 +28,8 @@ import type {
 	NodeParameterValue,
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError, jsonParse } from 'n8n-workflow';
+
+import { EmailSendStandIn, StickyNoteStandIn } from './example-stand-ins';
 
 const Main = NodeConnectionTypes.Main;
 
@@ -216,5 +221,7 @@ export function createStandIns(): Record<string, INodeType> {
 		'harness.noOp': new NoOp('harness.noOp'),
 		'n8n-nodes-base.noOp': new NoOp('n8n-nodes-base.noOp'),
 		'n8n-nodes-base.set': new SetFields(),
+		'n8n-nodes-base.emailSend': new EmailSendStandIn(),
+		'n8n-nodes-base.stickyNote': new StickyNoteStandIn(),
 	};
 }
