@@ -25,5 +25,6 @@ export {
 export { HarnessCredentialsHelper, CredentialNotSuppliedError, type CredentialStore } from './credentials-helper';
 export { HarnessNodeTypes, HarnessCredentialTypes } from './types';
 export { createStandIns } from './stand-ins';
+export { toToolVariant, toolVariantOf, isUsableAsTool } from './tool-variant';
 export { orphanLogs, withLogCapture } from './logger';
 export { userFolder, n8nFolder } from './env';
