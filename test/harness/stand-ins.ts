@@ -12,6 +12,9 @@
  * | n8n-nodes-base.set            | Edit Fields (Set) v3.3+ subset: mode "manual", `assignments`,        |
  * |                               | `includeOtherFields`, `options.dotNotation`; types string, number,  |
  * |                               | boolean, array, object                                              |
+ *
+ * The AI nodes of an agent workflow (Chat Trigger, AI Agent, OpenAI Chat Model, Sticky Note) are
+ * in ai-stand-ins.ts.
  */
 import type {
 	AssignmentCollectionValue,
@@ -25,6 +28,8 @@ import type {
 	NodeParameterValue,
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError, jsonParse } from 'n8n-workflow';
+
+import { createAiStandIns } from './ai-stand-ins';
 
 const Main = NodeConnectionTypes.Main;
 
@@ -216,5 +221,6 @@ export function createStandIns(): Record<string, INodeType> {
 		'harness.noOp': new NoOp('harness.noOp'),
 		'n8n-nodes-base.noOp': new NoOp('n8n-nodes-base.noOp'),
 		'n8n-nodes-base.set': new SetFields(),
+		...createAiStandIns(),
 	};
 }
