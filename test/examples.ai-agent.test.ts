@@ -143,6 +143,19 @@ describe('examples/ai-agent-portal-link.json', () => {
 		expect(task.source).toEqual([expect.objectContaining({ previousNode: AGENT_NODE })]);
 	});
 
+	it('opens the portal homepage when the customer does not know which subscription to cancel', async () => {
+		const homepageCall: ToolCall = { tool: TOOL_NAME, args: { customer_id: SEED_IDS.jenny, flow_type: 'none', subscription_id: '' } };
+		scriptChat({ message: `Please cancel my plan. Customer ID ${SEED_IDS.jenny}.`, model: callThenReply(homepageCall) });
+
+		const result = await run();
+
+		expect(result.error).toBeUndefined();
+		expect(result.sessionPosts.map((request) => request.body)).toEqual([
+			{ customer: SEED_IDS.jenny, return_url: 'https://example.com/account' },
+		]);
+		expect(result.answer).toEqual([{ output: expect.stringMatching(/^Here is your link: https:\/\/billing\.stripe\.com\//) }]);
+	});
+
 	it('hands Stripe’s error to the agent as the tool result instead of failing the workflow', async () => {
 		const chat = scriptChat({ message: `Cancel please, I am ${UNKNOWN_CUSTOMER}`, model: callThenReply(cancelCall(UNKNOWN_CUSTOMER)) });
 
