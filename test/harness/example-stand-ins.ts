@@ -1,28 +1,9 @@
 /**
- * Stand-ins for n8n-nodes-base nodes the example workflows use around this package's node.
+ * Stand-ins for n8n-nodes-base nodes the example workflows use around this package's node
+ * (the Sticky Note is in ai-stand-ins.ts).
  */
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-
-/** Sticky Note: a canvas comment; no inputs, no outputs, never executed. */
-export class StickyNoteStandIn implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Sticky Note (harness stand-in)',
-		name: 'n8n-nodes-base.stickyNote',
-		group: ['input'],
-		version: 1,
-		description: 'A note on the canvas',
-		defaults: { name: 'Sticky Note' },
-		inputs: [],
-		outputs: [],
-		properties: [
-			{ displayName: 'Content', name: 'content', type: 'string', default: '' },
-			{ displayName: 'Height', name: 'height', type: 'number', default: 160 },
-			{ displayName: 'Width', name: 'width', type: 'number', default: 240 },
-			{ displayName: 'Color', name: 'color', type: 'number', default: 1 },
-		],
-	};
-}
 
 /**
  * Send Email (v2.1): sends nothing and outputs the message it would have sent, so a test can

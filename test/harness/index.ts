@@ -25,5 +25,17 @@ export {
 export { HarnessCredentialsHelper, CredentialNotSuppliedError, type CredentialStore } from './credentials-helper';
 export { HarnessNodeTypes, HarnessCredentialTypes } from './types';
 export { createStandIns } from './stand-ins';
+export {
+	scriptChat,
+	ScriptedChatModel,
+	type ChatScript,
+	type ScriptedChat,
+	type ChatModelTurn,
+	type ChatModelReply,
+	type OfferedTool,
+	type ToolCall,
+	type ToolResult,
+} from './ai-stand-ins';
+export { toToolVariant, toolVariantOf, isUsableAsTool } from './tool-variant';
 export { orphanLogs, withLogCapture } from './logger';
 export { userFolder, n8nFolder } from './env';

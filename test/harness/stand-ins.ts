@@ -11,10 +11,12 @@
  * | n8n-nodes-base.noOp           | alias of harness.noOp                                               |
  * | n8n-nodes-base.emailSend      | Send Email v2.1: outputs the message instead of sending it (see   |
  * |                               | example-stand-ins.ts)                                               |
- * | n8n-nodes-base.stickyNote     | a canvas note; never executed                                       |
  * | n8n-nodes-base.set            | Edit Fields (Set) v3.3+ subset: mode "manual", `assignments`,        |
  * |                               | `includeOtherFields`, `options.dotNotation`; types string, number,  |
  * |                               | boolean, array, object                                              |
+ *
+ * The AI nodes of an agent workflow (Chat Trigger, AI Agent, OpenAI Chat Model, Sticky Note) are
+ * in ai-stand-ins.ts.
  */
 import type {
 	AssignmentCollectionValue,
@@ -29,7 +31,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError, jsonParse } from 'n8n-workflow';
 
-import { EmailSendStandIn, StickyNoteStandIn } from './example-stand-ins';
+import { createAiStandIns } from './ai-stand-ins';
+import { EmailSendStandIn } from './example-stand-ins';
 
 const Main = NodeConnectionTypes.Main;
 
@@ -222,6 +225,6 @@ export function createStandIns(): Record<string, INodeType> {
 		'n8n-nodes-base.noOp': new NoOp('n8n-nodes-base.noOp'),
 		'n8n-nodes-base.set': new SetFields(),
 		'n8n-nodes-base.emailSend': new EmailSendStandIn(),
-		'n8n-nodes-base.stickyNote': new StickyNoteStandIn(),
+		...createAiStandIns(),
 	};
 }

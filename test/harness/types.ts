@@ -1,6 +1,7 @@
 /**
  * The INodeTypes / ICredentialTypes objects handed to the engine: the loaded package's types
- * (under `<packageName>.<name>`, as n8n names community nodes) plus the harness stand-ins.
+ * (under `<packageName>.<name>`, as n8n names community nodes) plus the harness stand-ins, and the
+ * `<packageName>.<name>Tool` variant of each node marked `usableAsTool` (see tool-variant.ts).
  */
 import { RoutingNode } from 'n8n-core';
 import type { ExecuteContext, PackageDirectoryLoader } from 'n8n-core';
@@ -15,6 +16,8 @@ import type {
 	IVersionedNodeType,
 } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
+
+import { TOOL_SUFFIX, isUsableAsTool, toolVariantOf } from './tool-variant';
 
 /**
  * n8n's server gives a declarative node an `execute` method that runs the RoutingNode, unless the
@@ -66,11 +69,23 @@ export class HarnessNodeTypes implements INodeTypes {
 		};
 	}
 
+	/**
+	 * The node a `…Tool` name is derived from, as n8n resolves it: only when no node has that name
+	 * itself and the node without the suffix is usable as a tool (see tool-variant.ts).
+	 */
+	private toolBaseOf(name: string): { baseName: string; base: INodeType | IVersionedNodeType } | undefined {
+		if (!name.endsWith(TOOL_SUFFIX) || this.byName.has(name)) return undefined;
+		const baseName = name.slice(0, -TOOL_SUFFIX.length);
+		const base = this.byName.get(baseName);
+		return base && isUsableAsTool(base) ? { baseName, base } : undefined;
+	}
+
 	has(name: string): boolean {
-		return this.byName.has(name);
+		return this.byName.has(name) || this.toolBaseOf(name) !== undefined;
 	}
 
 	getByName(nodeType: string): INodeType | IVersionedNodeType {
+		if (this.toolBaseOf(nodeType)) return this.getByNameAndVersion(nodeType);
 		const type = this.byName.get(nodeType);
 		if (!type) throw new Error(`Unrecognized node type: ${nodeType}`);
 		return type;
@@ -80,15 +95,24 @@ export class HarnessNodeTypes implements INodeTypes {
 		const key = `${nodeType}@${version ?? 'latest'}`;
 		let type = this.resolved.get(key);
 		if (!type) {
-			type = NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
-			if (needsExecuteShim(type)) type = withExecuteShim(type);
+			const toolBase = this.toolBaseOf(nodeType);
+			if (toolBase) {
+				type = toolVariantOf(toolBase.base, toolBase.baseName, version);
+			} else {
+				type = NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
+				if (needsExecuteShim(type)) type = withExecuteShim(type);
+			}
 			this.resolved.set(key, type);
 		}
 		return type;
 	}
 
 	getKnownTypes(): IDataObject {
-		return Object.fromEntries([...this.byName.keys()].map((name) => [name, { className: name }]));
+		const names = [...this.byName.keys()];
+		const tools = [...this.byName]
+			.filter(([name, type]) => isUsableAsTool(type) && !this.byName.has(`${name}${TOOL_SUFFIX}`))
+			.map(([name]) => `${name}${TOOL_SUFFIX}`);
+		return Object.fromEntries([...names, ...tools].map((name) => [name, { className: name }]));
 	}
 }
 
