@@ -253,7 +253,7 @@ export async function findCustomerSubscription(
 			context,
 			'Subscription Source',
 			problem,
-			`Current means ${CURRENT_STATUSES_TEXT}; portal flows cannot act on canceled, incomplete or expired subscriptions. Check the customer in the Stripe dashboard (and that the credential is for the right account and mode), choose a flow without a subscription, or set Subscription Source to '${pickBelow}'.`,
+			`Current means ${CURRENT_STATUSES_TEXT}; canceled, incomplete and expired subscriptions do not count. Check the customer in the Stripe dashboard (and that the credential is for the right account and mode), choose a flow without a subscription, or set Subscription Source to '${pickBelow}'.`,
 		);
 	}
 	const count = chosen.orMore ? `${chosen.count} or more` : String(chosen.count);
