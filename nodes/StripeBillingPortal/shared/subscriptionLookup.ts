@@ -15,8 +15,8 @@ export type SubscriptionSource = (typeof SUBSCRIPTION_SOURCES)[keyof typeof SUBS
 export type SubscriptionLookupSource = Exclude<SubscriptionSource, 'pick'>;
 
 /**
- * Statuses of a subscription that a portal flow can act on; the node calls these "current".
- * Left out: `canceled` and `incomplete_expired`, which have ended for good, and `incomplete`,
+ * Statuses the node calls "current": those of a subscription a customer can still cancel,
+ * pause or change in the portal. Left out: `canceled` and `incomplete_expired`, which have ended for good, and `incomplete`,
  * whose first invoice was never paid: Stripe lets such a subscription change nothing but its
  * metadata and default payment source until then, and expires it after 23 hours. This is the
  * node's rule: Stripe's deep-link guide does not list the statuses each flow accepts.
