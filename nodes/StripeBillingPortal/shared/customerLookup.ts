@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	IN8nHttpFullResponse,
+	NodeApiError,
+} from 'n8n-workflow';
 
 import { CREDENTIAL_TYPE } from './constants';
 import { errorDetailsFromResponse, stripeApiError } from './errors';
@@ -73,10 +79,13 @@ export async function lookUpCustomersByEmail(
 	return { email: lowerCase, triedLowerCase: true, customers: second.data, hasMore: second.has_more };
 }
 
-/** The customer created last; on equal `created` seconds the first in Stripe's (newest-first) order. */
-export function mostRecentlyCreated(customers: CustomerSummary[]): CustomerSummary | undefined {
-	return customers.reduce<CustomerSummary | undefined>(
-		(newest, customer) => (newest === undefined || customer.created > newest.created ? customer : newest),
+/**
+ * The object created last (a customer, or a subscription); on equal `created` seconds the first
+ * in Stripe's (newest-first) order.
+ */
+export function mostRecentlyCreated<Created extends { created: number }>(objects: Created[]): Created | undefined {
+	return objects.reduce<Created | undefined>(
+		(newest, object) => (newest === undefined || object.created > newest.created ? object : newest),
 		undefined,
 	);
 }
@@ -100,7 +109,7 @@ export function chooseCustomer(result: EmailLookupResult, choice: MultipleCustom
 	return { kind: 'several', count: customers.length, moreThanCount: hasMore };
 }
 
-function quoted(value: string): string {
+export function quoted(value: string): string {
 	return value.length > 80 ? `'${value.slice(0, 77)}…'` : `'${value}'`;
 }
 
@@ -170,24 +179,23 @@ function isCustomerListPage(body: unknown): body is CustomerListPage {
 }
 
 /**
- * `GET /v1/customers?email=…` on behalf of the session request: it goes through the same
- * transport settings and headers (taken from the session's request options, so a header the
- * node adds there, like Stripe-Account for Connect, scopes the lookup to the same account) with
- * the node's credential supplying Authorization and Stripe-Version. The email goes only into the
- * query string, never into a path.
+ * A GET on behalf of the session request (a lookup the session needs first): it goes through
+ * the same transport settings and headers (taken from the session's request options, so a
+ * header the node adds there, like Stripe-Account for Connect, scopes the lookup to the same
+ * account) with the node's credential supplying Authorization and Stripe-Version. What is
+ * looked for goes only into the query string, never into a path.
  */
-async function listCustomersByEmail(
+export async function sendLookupRequest(
 	context: IExecuteSingleFunctions,
 	sessionRequest: IHttpRequestOptions,
-	email: string,
-): Promise<CustomerListPage> {
-	const itemIndex = context.getItemIndex();
-	const baseUrl = String(sessionRequest.baseURL ?? '');
+	url: string,
+	qs: IDataObject,
+): Promise<IN8nHttpFullResponse> {
 	const lookup: IHttpRequestOptions = {
 		...sessionRequest,
 		method: 'GET',
-		url: '/v1/customers',
-		qs: { email, limit: LIST_LIMIT },
+		url,
+		qs,
 		// A GET has no body to describe; an idempotency key belongs to the session's POST alone.
 		headers: headersWithout(sessionRequest.headers, ['Content-Type', 'Idempotency-Key']),
 		json: true,
@@ -195,30 +203,46 @@ async function listCustomersByEmail(
 		ignoreHttpStatusErrors: true,
 	};
 	delete lookup.body;
-
-	let response: IN8nHttpFullResponse;
 	try {
-		response = await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, lookup);
+		return await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, lookup);
 	} catch (error) {
-		throw connectionError(context.getNode(), baseUrl, error, itemIndex);
+		throw connectionError(context.getNode(), String(sessionRequest.baseURL ?? ''), error, context.getItemIndex());
 	}
+}
 
-	const lookingUp = `This happened while looking up the Customer by email (${quoted(email)}), before any portal session was created.`;
+/**
+ * The error for a lookup Stripe refused (or answered with something that is not the list
+ * asked for): Stripe's message, preceded by what was being looked up, so that the user knows
+ * no session was attempted, and, for a 403, which permission the lookup needs.
+ */
+export function lookupResponseError(
+	context: IExecuteSingleFunctions,
+	response: IN8nHttpFullResponse,
+	{ lookingUp, permission, unexpected }: { lookingUp: string; permission: string; unexpected: string },
+): NodeApiError {
+	const details = errorDetailsFromResponse(response);
+	const error = stripeApiError(
+		context.getNode(),
+		response.statusCode >= 400 ? details : { ...details, stripe: { message: unexpected } },
+		context.getItemIndex(),
+	);
+	const permissionNote = response.statusCode === 403 ? `\n${permission}` : '';
+	error.description = `${lookingUp}${permissionNote}\n${error.description ?? ''}`;
+	return error;
+}
+
+async function listCustomersByEmail(
+	context: IExecuteSingleFunctions,
+	sessionRequest: IHttpRequestOptions,
+	email: string,
+): Promise<CustomerListPage> {
+	const response = await sendLookupRequest(context, sessionRequest, '/v1/customers', { email, limit: LIST_LIMIT });
 	if (response.statusCode >= 400 || !isCustomerListPage(response.body)) {
-		const details = errorDetailsFromResponse(response);
-		const error = stripeApiError(
-			context.getNode(),
-			response.statusCode >= 400
-				? details
-				: { ...details, stripe: { message: 'Expected a list of customers from Stripe but got something else. Check the Base URL in the credential.' } },
-			itemIndex,
-		);
-		const permission =
-			response.statusCode === 403
-				? "\nBy Email reads customers: a restricted key needs 'Customers: Read' besides 'Customer portal: Write'."
-				: '';
-		error.description = `${lookingUp}${permission}\n${error.description ?? ''}`;
-		throw error;
+		throw lookupResponseError(context, response, {
+			lookingUp: `This happened while looking up the Customer by email (${quoted(email)}), before any portal session was created.`,
+			permission: "By Email reads customers: a restricted key needs 'Customers: Read' besides 'Customer portal: Write'.",
+			unexpected: 'Expected a list of customers from Stripe but got something else. Check the Base URL in the credential.',
+		});
 	}
 	return { data: response.body.data, has_more: response.body.has_more === true };
 }

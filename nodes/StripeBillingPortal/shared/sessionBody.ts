@@ -10,6 +10,14 @@ import {
 } from './constants';
 import { customerIdFromEmail, customerLocatorIsEmail, emailFromCustomerLocator } from './customerLookup';
 import {
+	SUBSCRIPTION_SOURCES,
+	findCustomerSubscription,
+	itemOfFoundSubscription,
+	subscriptionSourceOf,
+	type SubscriptionLookupSource,
+	type SubscriptionOwner,
+} from './subscriptionLookup';
+import {
 	checkCouponId,
 	checkHttpUrl,
 	checkStripeId,
@@ -59,12 +67,21 @@ function buildAfterCompletion(context: IExecuteSingleFunctions): IDataObject {
 	return { type };
 }
 
-function buildSubscriptionUpdateConfirm(context: IExecuteSingleFunctions, subscription: string): IDataObject {
+/**
+ * `subscription` is undefined while the subscription is still to be looked up; so is the item's
+ * ID when Subscription Item is left empty for the lookup to fill in. The keys are there from the
+ * start, so the body keeps Stripe's field order once they are filled.
+ */
+function buildSubscriptionUpdateConfirm(
+	context: IExecuteSingleFunctions,
+	subscription: string | undefined,
+): IDataObject {
 	const itemId = idFromLocator(context, 'subscriptionItem', 'subscriptionItem', 'Subscription Item', {
-		required: true,
+		// The looked-up subscription's only item stands in for an empty field.
+		required: subscription !== undefined,
 		emptyFix:
 			'A confirm-update flow changes one subscription item: pick it From List (after choosing the subscription) or enter its ID (si_…).',
-	}) as string;
+	});
 	const item: IDataObject = { id: itemId };
 	const price = optionalStripeId(context, 'itemChanges.price', 'price', 'New Price');
 	if (price !== undefined) item.price = price;
@@ -109,7 +126,19 @@ function buildSubscriptionUpdateConfirm(context: IExecuteSingleFunctions, subscr
 	return flow;
 }
 
-function buildFlowData(context: IExecuteSingleFunctions): IDataObject | undefined {
+/** A flow whose subscription Subscription Source looks up once the customer is known. */
+interface PendingSubscription {
+	source: SubscriptionLookupSource;
+	/** The flow's own part of `flow_data` (`flow_data[<type>]`), which takes the subscription. */
+	part: IDataObject;
+}
+
+interface FlowPlan {
+	flow: IDataObject;
+	pending?: PendingSubscription;
+}
+
+function buildFlowData(context: IExecuteSingleFunctions): FlowPlan | undefined {
 	const type = optionalText(context, 'flowType') ?? 'none';
 	if (type === 'none') return undefined;
 	if (!isFlowType(type)) {
@@ -121,11 +150,16 @@ function buildFlowData(context: IExecuteSingleFunctions): IDataObject | undefine
 		);
 	}
 	const flow: IDataObject = { type };
+	let pending: PendingSubscription | undefined;
 	if (FLOW_TYPES[type].needsSubscription) {
-		const subscription = idFromLocator(context, 'subscription', 'subscription', 'Subscription', {
-			required: true,
-			emptyFix: `The ${FLOW_TYPES[type].name} flow needs the subscription it acts on: pick it From List, or enter its ID (sub_…), e.g. from an earlier node with {{ $json.subscription }}.`,
-		}) as string;
+		const source = subscriptionSourceOf(context);
+		const subscription =
+			source === SUBSCRIPTION_SOURCES.pick
+				? idFromLocator(context, 'subscription', 'subscription', 'Subscription', {
+						required: true,
+						emptyFix: `The ${FLOW_TYPES[type].name} flow needs the subscription it acts on: pick it From List, or enter its ID (sub_…), e.g. from an earlier node with {{ $json.subscription }}. Or let Subscription Source find the customer’s current subscription.`,
+					})
+				: undefined;
 		if (type === 'subscription_cancel') {
 			const coupon = optionalText(context, 'retentionCoupon');
 			flow.subscription_cancel =
@@ -140,9 +174,28 @@ function buildFlowData(context: IExecuteSingleFunctions): IDataObject | undefine
 		} else {
 			flow[type] = { subscription };
 		}
+		if (source !== SUBSCRIPTION_SOURCES.pick) pending = { source, part: flow[type] as IDataObject };
 	}
 	flow.after_completion = buildAfterCompletion(context);
-	return flow;
+	return { flow, pending };
+}
+
+/**
+ * Fills in the subscription (and, for a confirm-update flow, the item) that Subscription Source
+ * designates, from the customer's subscriptions as Stripe lists them now.
+ */
+async function fillPendingSubscription(
+	context: IExecuteSingleFunctions,
+	sessionRequest: IHttpRequestOptions,
+	owner: SubscriptionOwner,
+	{ source, part }: PendingSubscription,
+): Promise<void> {
+	const found = await findCustomerSubscription(context, sessionRequest, owner, source);
+	part.subscription = found.id;
+	if (Array.isArray(part.items)) {
+		const item = part.items[0] as IDataObject;
+		item.id = itemOfFoundSubscription(context, found, item.id as string | undefined);
+	}
 }
 
 function buildAfterExpiration(context: IExecuteSingleFunctions): IDataObject | undefined {
@@ -205,8 +258,8 @@ export async function buildSessionCreateBody(
 	const returnUrl = optionalText(this, 'returnUrl');
 	if (returnUrl !== undefined) body.return_url = checkHttpUrl(this, returnUrl, 'Return URL');
 
-	const flowData = buildFlowData(this);
-	if (flowData) body.flow_data = flowData;
+	const flowPlan = buildFlowData(this);
+	if (flowPlan) body.flow_data = flowPlan.flow;
 
 	const configuration = idFromLocator(this, 'additionalFields.configuration', 'configuration', 'Configuration', {
 		required: false,
@@ -235,8 +288,18 @@ export async function buildSessionCreateBody(
 	const expand = this.getNodeParameter('additionalFields.expand', []) as string[];
 	if (Array.isArray(expand) && expand.length > 0) body.expand = [...new Set(expand)];
 
-	// Looked up last, so that an item with any other bad field fails before a request is made.
-	requestOptions.body =
+	// Looked up last, so that an item with any other bad field fails before a request is made;
+	// the customer first, as the subscription lookup needs it.
+	const sessionBody: IDataObject =
 		customerEmail === undefined ? body : { customer: await customerIdFromEmail(this, requestOptions, customerEmail), ...body };
+	if (flowPlan?.pending) {
+		const owner: SubscriptionOwner =
+			sessionBody.customer_account === undefined
+				? { kind: 'customer', id: sessionBody.customer as string, email: customerEmail }
+				: { kind: 'customerAccount', id: sessionBody.customer_account as string };
+		// Fills in flow_data in place: the body holds the same object.
+		await fillPendingSubscription(this, requestOptions, owner, flowPlan.pending);
+	}
+	requestOptions.body = sessionBody;
 	return requestOptions;
 }

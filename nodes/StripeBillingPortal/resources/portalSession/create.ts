@@ -8,6 +8,11 @@ import {
 	subscriptionLocator,
 } from '../../shared/descriptions';
 import { STRIPE_ID_EXAMPLES } from '../../shared/ids';
+import {
+	CURRENT_STATUSES_TEXT,
+	SUBSCRIPTION_SOURCES,
+	SUBSCRIPTION_SOURCE_OPTIONS,
+} from '../../shared/subscriptionLookup';
 
 const showOnlyForCreate = { resource: ['portalSession'], operation: ['create'] };
 
@@ -79,8 +84,19 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 		displayOptions: { show: showOnlyForCreate },
 	},
 	{
-		...subscriptionLocator,
+		displayName: 'Subscription Source',
+		name: 'subscriptionSource',
+		type: 'options',
+		options: SUBSCRIPTION_SOURCE_OPTIONS,
+		default: 'pick',
+		description: `Where the flow’s subscription comes from: the Subscription field, or the customer’s subscriptions, looked up when the node runs (e.g. for a customer found By Email). Only current subscriptions count: ${CURRENT_STATUSES_TEXT}; canceled, incomplete and expired ones are ignored.`,
 		displayOptions: { show: { ...showOnlyForCreate, flowType: flowsWithSubscription } },
+	},
+	{
+		...subscriptionLocator,
+		displayOptions: {
+			show: { ...showOnlyForCreate, flowType: flowsWithSubscription, subscriptionSource: [SUBSCRIPTION_SOURCES.pick] },
+		},
 	},
 	{
 		displayName: 'Retention Coupon',
@@ -94,6 +110,9 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 	},
 	{
 		...subscriptionItemLocator,
+		// With a looked-up subscription the field may stay empty, and its list has no subscription to show items of.
+		description:
+			'The subscription item whose price or quantity the customer confirms. Required, unless Subscription Source looks up a subscription that has only one item.',
 		displayOptions: { show: { ...showOnlyForCreate, flowType: ['subscription_update_confirm'] } },
 	},
 	{

@@ -1,0 +1,301 @@
+import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
+
+import { STRIPE_MAX_PAGE_SIZE } from './constants';
+import { lookupResponseError, mostRecentlyCreated, quoted, sendLookupRequest } from './customerLookup';
+import { STRIPE_ID_PATTERNS } from './ids';
+import { fieldError, optionalText } from './validation';
+
+/** Values of Subscription Source. */
+export const SUBSCRIPTION_SOURCES = {
+	pick: 'pick',
+	onlyCurrent: 'onlyCurrent',
+	mostRecentCurrent: 'mostRecentCurrent',
+} as const;
+export type SubscriptionSource = (typeof SUBSCRIPTION_SOURCES)[keyof typeof SUBSCRIPTION_SOURCES];
+export type SubscriptionLookupSource = Exclude<SubscriptionSource, 'pick'>;
+
+/**
+ * Statuses the node calls "current": those of a subscription a customer can still cancel,
+ * pause or change in the portal. Left out: `canceled` and `incomplete_expired`, which have ended for good, and `incomplete`,
+ * whose first invoice was never paid: Stripe lets such a subscription change nothing but its
+ * metadata and default payment source until then, and expires it after 23 hours. This is the
+ * node's rule: Stripe's deep-link guide does not list the statuses each flow accepts.
+ */
+export const CURRENT_SUBSCRIPTION_STATUSES = ['active', 'past_due', 'paused', 'trialing', 'unpaid'] as const;
+
+/** "active, past due, paused, trialing or unpaid", as the field description and errors say it. */
+export const CURRENT_STATUSES_TEXT = (() => {
+	const words = CURRENT_SUBSCRIPTION_STATUSES.map((status) => status.replace(/_/g, ' '));
+	return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
+})();
+
+/** The options of Subscription Source; names and values shared by the field and the errors. */
+export const SUBSCRIPTION_SOURCE_OPTIONS = [
+	{
+		name: 'Pick Below',
+		value: SUBSCRIPTION_SOURCES.pick,
+		description: 'Choose the subscription in the Subscription field',
+	},
+	{
+		name: 'The Customer’s Most Recently Created Current Subscription',
+		value: SUBSCRIPTION_SOURCES.mostRecentCurrent,
+		description:
+			'Look up the customer’s subscriptions when the node runs and use the current one created last; fail if there is none',
+	},
+	{
+		name: 'The Customer’s Only Current Subscription',
+		value: SUBSCRIPTION_SOURCES.onlyCurrent,
+		description:
+			'Look up the customer’s subscriptions when the node runs and use the one current subscription; fail if there is none or several',
+	},
+];
+
+function optionName(value: SubscriptionSource): string {
+	return SUBSCRIPTION_SOURCE_OPTIONS.find((option) => option.value === value)?.name ?? value;
+}
+
+/**
+ * The lookup reads at most this many pages of a customer's subscriptions (canceled ones
+ * included), so that a customer with years of monthly re-subscriptions, or a server that keeps
+ * answering `has_more`, cannot hold the item for long.
+ */
+const MAX_PAGES = 10;
+export const MAX_SUBSCRIPTIONS_READ = MAX_PAGES * STRIPE_MAX_PAGE_SIZE;
+
+export interface SubscriptionSummary {
+	id: string;
+	status: string;
+	created: number;
+	items?: { data?: Array<{ id: string }>; has_more?: boolean };
+}
+
+export interface SubscriptionListPage {
+	data: SubscriptionSummary[];
+	has_more: boolean;
+}
+
+export function isCurrentSubscription(subscription: SubscriptionSummary): boolean {
+	return (CURRENT_SUBSCRIPTION_STATUSES as readonly string[]).includes(subscription.status);
+}
+
+export interface SubscriptionLookupResult {
+	/** The current subscriptions seen, in Stripe's (newest-first) order. */
+	current: SubscriptionSummary[];
+	/** How many of the other subscriptions seen have each status. */
+	otherStatuses: Record<string, number>;
+	/** Whether every page was read; false when the lookup stopped as soon as the answer was known. */
+	complete: boolean;
+}
+
+/**
+ * Reads the customer's subscriptions page by page. Stripe lists them newest first, so the
+ * newest current subscription is on the first page that has any, and "only one" is disproved
+ * by a second: the lookup stops there instead of reading every canceled subscription.
+ */
+export async function lookUpCurrentSubscriptions(
+	source: SubscriptionLookupSource,
+	listPage: (startingAfter: string | undefined) => Promise<SubscriptionListPage>,
+): Promise<SubscriptionLookupResult> {
+	const result: SubscriptionLookupResult = { current: [], otherStatuses: {}, complete: false };
+	let startingAfter: string | undefined;
+	for (let pages = 0; pages < MAX_PAGES; pages++) {
+		const page = await listPage(startingAfter);
+		for (const subscription of page.data) {
+			if (isCurrentSubscription(subscription)) result.current.push(subscription);
+			else result.otherStatuses[subscription.status] = (result.otherStatuses[subscription.status] ?? 0) + 1;
+		}
+		if (!page.has_more || page.data.length === 0) {
+			result.complete = true;
+			return result;
+		}
+		const known = source === SUBSCRIPTION_SOURCES.mostRecentCurrent ? result.current.length > 0 : result.current.length > 1;
+		if (known) return result;
+		startingAfter = page.data[page.data.length - 1].id;
+	}
+	return result;
+}
+
+export type SubscriptionChoice =
+	| { kind: 'found'; subscription: SubscriptionSummary }
+	| { kind: 'none' }
+	| { kind: 'several'; count: number; orMore: boolean }
+	/** The lookup read as many pages as it may without an answer. */
+	| { kind: 'tooMany' };
+
+export function chooseSubscription(result: SubscriptionLookupResult, source: SubscriptionLookupSource): SubscriptionChoice {
+	const { current, complete } = result;
+	if (current.length === 0) return complete ? { kind: 'none' } : { kind: 'tooMany' };
+	// Stripe lists newest first and the lookup stops after the first page with a current one.
+	if (source === SUBSCRIPTION_SOURCES.mostRecentCurrent) {
+		return { kind: 'found', subscription: mostRecentlyCreated(current) as SubscriptionSummary };
+	}
+	if (current.length > 1) return { kind: 'several', count: current.length, orMore: !complete };
+	return complete ? { kind: 'found', subscription: current[0] } : { kind: 'tooMany' };
+}
+
+/** "1 canceled, 2 incomplete_expired": the statuses of the subscriptions that did not count. */
+export function describeOtherStatuses(otherStatuses: Record<string, number>): string {
+	return Object.entries(otherStatuses)
+		.sort(([a], [b]) => a.localeCompare(b))
+		.map(([status, count]) => `${count} ${status}`)
+		.join(', ');
+}
+
+/**
+ * The Subscription Source of the current item. It may come from an expression, so it is
+ * checked like any other value before anything is sent.
+ */
+export function subscriptionSourceOf(context: IExecuteSingleFunctions): SubscriptionSource {
+	const value = optionalText(context, 'subscriptionSource') ?? SUBSCRIPTION_SOURCES.pick;
+	const values = Object.values(SUBSCRIPTION_SOURCES) as string[];
+	if (values.includes(value)) return value as SubscriptionSource;
+	throw fieldError(
+		context,
+		'Subscription Source',
+		`${quoted(value)} is not an option`,
+		`Choose one of: ${values.join(', ')}.`,
+	);
+}
+
+/** Whose subscriptions are looked up: a customer (perhaps found by email) or an Accounts v2 account. */
+export type SubscriptionOwner =
+	| {
+			kind: 'customer';
+			id: string;
+			/** The address the customer was found by (Customer By Email), named in errors. */
+			email?: string;
+	  }
+	| { kind: 'customerAccount'; id: string };
+
+function describeOwner(owner: SubscriptionOwner): string {
+	if (owner.kind === 'customerAccount') return `customer account ${owner.id}`;
+	return owner.email === undefined ? `customer ${owner.id}` : `customer ${owner.id} (${quoted(owner.email)})`;
+}
+
+function isSubscriptionListPage(body: unknown): body is SubscriptionListPage {
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+	const { data } = body as { data?: unknown };
+	return (
+		Array.isArray(data) &&
+		data.every((entry) => {
+			if (typeof entry !== 'object' || entry === null) return false;
+			const { id, status, created } = entry as Partial<SubscriptionSummary>;
+			return (
+				typeof id === 'string' &&
+				STRIPE_ID_PATTERNS.subscription.test(id) &&
+				typeof status === 'string' &&
+				typeof created === 'number'
+			);
+		})
+	);
+}
+
+/**
+ * `GET /v1/subscriptions?customer=…&status=all` (or `customer_account=…` for an Accounts v2
+ * customer), sent as the session request is. `status=all` because Stripe's default leaves out
+ * canceled subscriptions, and an error that says "1 canceled" tells the user why nothing matched.
+ */
+async function listSubscriptions(
+	context: IExecuteSingleFunctions,
+	sessionRequest: IHttpRequestOptions,
+	owner: SubscriptionOwner,
+	startingAfter: string | undefined,
+): Promise<SubscriptionListPage> {
+	const qs: IDataObject = {
+		[owner.kind === 'customerAccount' ? 'customer_account' : 'customer']: owner.id,
+		status: 'all',
+		limit: STRIPE_MAX_PAGE_SIZE,
+		...(startingAfter === undefined ? {} : { starting_after: startingAfter }),
+	};
+	const response = await sendLookupRequest(context, sessionRequest, '/v1/subscriptions', qs);
+	if (response.statusCode >= 400 || !isSubscriptionListPage(response.body)) {
+		throw lookupResponseError(context, response, {
+			lookingUp: `This happened while looking up the subscriptions of ${describeOwner(owner)} for Subscription Source, before any portal session was created.`,
+			permission:
+				"Subscription Source reads subscriptions: a restricted key needs 'Subscriptions: Read' besides 'Customer portal: Write'.",
+			unexpected: 'Expected a list of subscriptions from Stripe but got something else. Check the Base URL in the credential.',
+		});
+	}
+	return { data: response.body.data, has_more: response.body.has_more === true };
+}
+
+/**
+ * The customer's subscription that Subscription Source designates, or a field error that says
+ * why there is not exactly one and what to change.
+ */
+export async function findCustomerSubscription(
+	context: IExecuteSingleFunctions,
+	sessionRequest: IHttpRequestOptions,
+	owner: SubscriptionOwner,
+	source: SubscriptionLookupSource,
+): Promise<SubscriptionSummary> {
+	const result = await lookUpCurrentSubscriptions(source, async (startingAfter) =>
+		await listSubscriptions(context, sessionRequest, owner, startingAfter),
+	);
+	const chosen = chooseSubscription(result, source);
+	if (chosen.kind === 'found') return chosen.subscription;
+	const pickBelow = optionName(SUBSCRIPTION_SOURCES.pick);
+	if (chosen.kind === 'tooMany') {
+		throw fieldError(
+			context,
+			'Subscription Source',
+			`${describeOwner(owner)} has more than ${MAX_SUBSCRIPTIONS_READ} subscriptions`,
+			`The lookup reads at most ${MAX_SUBSCRIPTIONS_READ} of a customer’s subscriptions, canceled ones included. Set Subscription Source to '${pickBelow}' and choose the subscription.`,
+		);
+	}
+	if (chosen.kind === 'none') {
+		const others = describeOtherStatuses(result.otherStatuses);
+		const problem =
+			others === ''
+				? `${describeOwner(owner)} has no subscriptions`
+				: `${describeOwner(owner)} has no current subscription (${others})`;
+		throw fieldError(
+			context,
+			'Subscription Source',
+			problem,
+			`Current means ${CURRENT_STATUSES_TEXT}; canceled, incomplete and expired subscriptions do not count. Check the customer in the Stripe dashboard (and that the credential is for the right account and mode), choose a flow without a subscription, or set Subscription Source to '${pickBelow}'.`,
+		);
+	}
+	const count = chosen.orMore ? `${chosen.count} or more` : String(chosen.count);
+	const ids = result.current.slice(0, 3).map((subscription) => subscription.id);
+	const listed = `${ids.join(', ')}${result.current.length > ids.length ? ', …' : ''}`;
+	throw fieldError(
+		context,
+		'Subscription Source',
+		`${describeOwner(owner)} has ${count} current subscriptions (${listed})`,
+		`To use the one created last, set Subscription Source to '${optionName(SUBSCRIPTION_SOURCES.mostRecentCurrent)}'; to use a particular one, set it to '${pickBelow}' and choose the subscription.`,
+	);
+}
+
+/**
+ * The subscription item of a confirm-update flow whose subscription was looked up: the item
+ * given, checked to belong to that subscription where Stripe listed all its items, or, when
+ * none was given, the subscription's one item.
+ */
+export function itemOfFoundSubscription(
+	context: IExecuteSingleFunctions,
+	subscription: SubscriptionSummary,
+	givenItem: string | undefined,
+): string {
+	const items = subscription.items?.data ?? [];
+	const allListed = subscription.items !== undefined && subscription.items.has_more !== true;
+	if (givenItem !== undefined) {
+		if (allListed && !items.some((item) => item.id === givenItem)) {
+			throw fieldError(
+				context,
+				'Subscription Item',
+				`${givenItem} is not an item of ${subscription.id}, the subscription Subscription Source found`,
+				`Enter an item of ${subscription.id} (${items.map((item) => item.id).join(', ') || 'it has none'}), or leave Subscription Item empty to use the subscription’s only item.`,
+			);
+		}
+		return givenItem;
+	}
+	if (allListed && items.length === 1) return items[0].id;
+	const count = allListed ? String(items.length) : 'more than one';
+	throw fieldError(
+		context,
+		'Subscription Item',
+		`is empty, and ${subscription.id}, the subscription Subscription Source found, has ${count} items`,
+		`Enter the ID of the item to change (si_…), e.g. with an expression, or set Subscription Source to '${optionName(SUBSCRIPTION_SOURCES.pick)}' to choose the subscription and its item from lists.`,
+	);
+}
