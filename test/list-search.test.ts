@@ -127,6 +127,14 @@ describe('subscription list', () => {
 		expect(environment.sandbox.requests[1].query).toEqual({ limit: '100' });
 	});
 
+	it('leaves out subscriptions no portal flow can act on (incomplete, expired)', async () => {
+		environment.sandbox.addSubscription({ customer: SEED_IDS.ana, nickname: 'Unpaid start', status: 'incomplete' });
+		environment.sandbox.addSubscription({ customer: SEED_IDS.ana, nickname: 'Expired start', status: 'incomplete_expired' });
+		const current = environment.sandbox.addSubscription({ customer: SEED_IDS.ana, nickname: 'Running', status: 'past_due' });
+		const result = await search('searchSubscriptions', undefined, undefined, {}, withCustomer({ __rl: true, mode: 'id', value: SEED_IDS.ana }));
+		expect(result.results.map((item) => item.value)).toEqual([current.id]);
+	});
+
 	it('filters by what the user types and pages with starting_after', async () => {
 		for (let index = 0; index < 105; index++) environment.sandbox.addSubscription({ customer: SEED_IDS.ana, nickname: `Seat ${index}` });
 		const page = await search('searchSubscriptions', undefined, undefined, {}, withCustomer({ __rl: true, mode: 'id', value: SEED_IDS.ana }));

@@ -7,6 +7,7 @@ import {
 	lookUpCustomersByEmail,
 	type CustomerListPage,
 } from '../shared/customerLookup';
+import { CURRENT_SUBSCRIPTION_STATUSES } from '../shared/subscriptionLookup';
 import { idInLocator, readLocator } from '../shared/validation';
 import { dashboardUrl, stripeGet } from './stripeGet';
 
@@ -90,7 +91,8 @@ async function chosenCustomer(context: ILoadOptionsFunctions): Promise<string | 
 /**
  * Lists the subscriptions of the customer chosen in the Customer field (all customers' when
  * that field holds an expression, nothing yet, or an email that is not one customer's), newest
- * first, without canceled ones: no portal flow acts on those.
+ * first, only those a portal flow can act on (the same "current" statuses Subscription Source
+ * uses; Stripe's list already leaves out canceled ones).
  */
 export async function searchSubscriptions(
 	this: ILoadOptionsFunctions,
@@ -105,7 +107,9 @@ export async function searchSubscriptions(
 	});
 	const subscriptions = (response.data as StripeSubscription[] | undefined) ?? [];
 	const term = filter?.trim().toLowerCase();
+	const current: readonly string[] = CURRENT_SUBSCRIPTION_STATUSES;
 	const results = subscriptions
+		.filter((subscription) => current.includes(subscription.status))
 		.map((subscription) => ({
 			name: label(subscription),
 			value: subscription.id,
