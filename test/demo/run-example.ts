@@ -1,20 +1,24 @@
 /**
- * `npm run demo`: the example workflow run through n8n's engine (n8n-core) against the Stripe
- * sandbox on 127.0.0.1, printing each portal session the node returned. No Stripe account
- * needed. Exits non-zero if any step fails.
+ * `npm run demo`: the example workflows run through n8n's engine (n8n-core) against the Stripe
+ * sandbox on 127.0.0.1, printing what each one produced (portal sessions, or the email with the
+ * login page link). No Stripe account needed. Exits non-zero if any step fails. The AI agent
+ * example needs a chat model, so it runs only in the test suite, with a scripted one.
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { loadPackage, runWorkflow } from '../harness';
-import { DEFAULT_SECRET_KEY, StripeSandbox } from '../sandbox';
+import { DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox } from '../sandbox';
 
 const ROOT = resolve(__dirname, '..', '..');
-const EXAMPLES = ['support-ticket-cancel-link.json'];
+const EXAMPLES = ['support-ticket-cancel-link.json', 'onboarding-login-link.json'];
 
 async function main(): Promise<number> {
 	const sandbox = new StripeSandbox();
 	const baseUrl = await sandbox.start();
+	// As on an account whose portal settings turned the login page on.
+	const configuration = sandbox.store.getConfiguration(SEED_IDS.defaultConfiguration);
+	if (configuration) configuration.login_page = { enabled: true, url: 'https://billing.stripe.com/p/login/test_SandboxDefaultLogin01' };
 	console.log(`Stripe sandbox listening on ${baseUrl}`);
 	let failures = 0;
 	try {
@@ -22,6 +26,7 @@ async function main(): Promise<number> {
 		console.log(`Loaded ${pkg.packageName} through n8n-core: nodes ${Object.keys(pkg.loader.nodeTypes).join(', ')}`);
 		for (const file of EXAMPLES) {
 			const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8'));
+			const seen = sandbox.requests.length;
 			console.log(`\n▶ ${workflow.name} (examples/${file})`);
 			const run = await runWorkflow({
 				pkg,
@@ -36,11 +41,19 @@ async function main(): Promise<number> {
 				continue;
 			}
 			for (const item of run.lastNodeItems) {
-				console.log(`  ✓ portal session ${item.json.id}: ${item.json.url}`);
-				console.log(JSON.stringify(item.json, null, 2).replace(/^/gm, '    '));
+				if (item.json.object === 'billing_portal.session') {
+					console.log(`  ✓ portal session ${item.json.id}: ${item.json.url}`);
+					console.log(JSON.stringify(item.json, null, 2).replace(/^/gm, '    '));
+				} else {
+					console.log(`  ✓ email to ${item.json.toEmail}: ${item.json.subject}`);
+					console.log(String(item.json.text).replace(/^/gm, '    | '));
+				}
 			}
-			const sent = sandbox.requests.filter((request) => request.path === '/v1/billing_portal/sessions');
-			console.log(`  Stripe received: POST /v1/billing_portal/sessions\n    ${sent.map((request) => request.rawBody).join('\n    ')}`);
+			console.log('  Stripe received:');
+			for (const request of sandbox.requests.slice(seen)) {
+				const query = Object.keys(request.query).length > 0 ? ` ${JSON.stringify(request.query)}` : '';
+				console.log(`    ${request.method} ${request.path}${query}${request.rawBody ? `\n      ${request.rawBody}` : ''}`);
+			}
 		}
 	} finally {
 		await sandbox.stop();
