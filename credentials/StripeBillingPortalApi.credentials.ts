@@ -27,7 +27,7 @@ export class StripeBillingPortalApi implements ICredentialType {
 			default: '',
 			placeholder: 'e.g. sk_test_… or rk_live_…',
 			description:
-				'A secret key (sk_test_… or sk_live_…) or a restricted key (rk_test_… or rk_live_…). A restricted key needs “Customer portal: Write”, plus “Customers: Read” to find customers By Email or pick them from a list, and “Subscriptions: Read” to pick subscriptions from a list. Test keys create test-mode portal links.',
+				'A secret key (sk_test_… or sk_live_…) or a restricted key (rk_test_… or rk_live_…). A restricted key needs “Customer portal: Write”, plus “Customers: Read” to find customers By Email or pick them from a list, and “Subscriptions: Read” to pick subscriptions from a list or find them with Subscription Source. Test keys create test-mode portal links.',
 		},
 		{
 			displayName: 'API Version',
