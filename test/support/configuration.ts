@@ -4,9 +4,8 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import type Stripe from 'stripe';
 
-import { runNode } from '../harness';
 import type { DeepPartial, PortalConfiguration, RecordedRequest } from '../sandbox';
-import { NODE_TYPE, credentialsFor, type SessionRun, type TestEnvironment } from './session';
+import { runStripeNode, type SessionRun, type TestEnvironment } from './session';
 
 export const CONFIGURATIONS_PATH = '/v1/billing_portal/configurations';
 
@@ -19,16 +18,7 @@ export async function runConfiguration(
 	items: IDataObject[] = [{}],
 	options: { continueOnFail?: boolean; credentials?: IDataObject } = {},
 ): Promise<SessionRun> {
-	const before = environment.sandbox.requests.length;
-	const result = await runNode({
-		pkg: environment.pkg,
-		nodeType: NODE_TYPE,
-		parameters: { resource: 'portalConfiguration', operation, ...parameters },
-		items,
-		credentials: credentialsFor(environment.sandbox, options.credentials),
-		continueOnFail: options.continueOnFail,
-	});
-	return { ...result, requests: environment.sandbox.requests.slice(before) };
+	return runStripeNode(environment, { resource: 'portalConfiguration', operation, ...parameters }, items, options);
 }
 
 /** The decoded body of a create request, typed as Stripe's SDK types it. */

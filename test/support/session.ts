@@ -68,7 +68,8 @@ export interface SessionRun extends RunNodeResult {
 	requests: RecordedRequest[];
 }
 
-export async function runCreateSession(
+/** Runs the node once on `items` with the sandbox credential; returns what it output and what Stripe got. */
+export async function runStripeNode(
 	environment: TestEnvironment,
 	parameters: INodeParameters,
 	items: IDataObject[] = [{}],
@@ -78,12 +79,21 @@ export async function runCreateSession(
 	const result = await runNode({
 		pkg: environment.pkg,
 		nodeType: NODE_TYPE,
-		parameters: createSessionParameters(parameters),
+		parameters,
 		items,
 		credentials: credentialsFor(environment.sandbox, options.credentials),
 		continueOnFail: options.continueOnFail,
 	});
 	return { ...result, requests: environment.sandbox.requests.slice(before) };
+}
+
+export async function runCreateSession(
+	environment: TestEnvironment,
+	parameters: INodeParameters,
+	items: IDataObject[] = [{}],
+	options: { continueOnFail?: boolean; credentials?: IDataObject } = {},
+): Promise<SessionRun> {
+	return runStripeNode(environment, createSessionParameters(parameters), items, options);
 }
 
 /** The decoded body of a session request, typed as Stripe's SDK types it. */
