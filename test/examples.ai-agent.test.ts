@@ -211,6 +211,39 @@ describe('examples/ai-agent-portal-link.json', () => {
 		expect(task.error?.message).toBe(UNKNOWN_EMAIL_ERROR);
 	});
 
+	it('tells the agent when the customer has several current subscriptions, so it can fall back to the homepage', async () => {
+		const second = environment.sandbox.addSubscription({ customer: SEED_IDS.jenny, status: 'active' });
+		const chat = scriptChat({
+			message: CANCEL_MESSAGE,
+			model: (turn) => {
+				const last = turn.results.at(-1);
+				if (!last) return { toolCalls: [linkCall(JENNY_EMAIL)] };
+				if (last.error) return { toolCalls: [linkCall(JENNY_EMAIL, 'none')] };
+				return { text: `Here is your link: ${urlIn(last.output)}` };
+			},
+		});
+
+		const result = await run();
+
+		expect(result.error).toBeUndefined();
+		const [several] = chat.turns[1].turn.results;
+		expect(several.error).toMatch(
+			new RegExp(`^Subscription Source: customer ${SEED_IDS.jenny} \\('${JENNY_EMAIL}'\\) has 2 current subscriptions \\(`),
+		);
+		expect(several.error).toContain(SEED_IDS.jennyPro);
+		expect(several.error).toContain(second.id);
+		expect(result.wire).toEqual([
+			'GET /v1/customers',
+			'GET /v1/subscriptions',
+			'GET /v1/customers',
+			'POST /v1/billing_portal/sessions',
+		]);
+		expect(result.sessionPosts.map((request) => request.body)).toEqual([
+			{ customer: SEED_IDS.jenny, return_url: 'https://example.com/account' },
+		]);
+		expect(result.answer).toEqual([{ output: expect.stringMatching(/^Here is your link: https:\/\/billing\.stripe\.com\//) }]);
+	});
+
 	it('lets the agent correct a rejected argument and call the tool again', async () => {
 		const chat = scriptChat({
 			message: CANCEL_MESSAGE,
