@@ -22,7 +22,10 @@ const TOOL_NODE = 'Create portal link';
 /** What the model calls the tool: the node name made safe for LLM APIs. */
 const TOOL_NAME = 'Create_portal_link';
 const AGENT_NODE = 'Billing Assistant';
-const UNKNOWN_CUSTOMER = 'cus_DoesNotExist01';
+/** Jenny's address in the sandbox: one current subscription (jennyPro) and a canceled one. */
+const JENNY_EMAIL = 'jenny.rosen@example.com';
+const UNKNOWN_EMAIL = 'nobody@example.com';
+const UNKNOWN_EMAIL_ERROR = `Customer: no Stripe customer has the email '${UNKNOWN_EMAIL}'`;
 
 const environment = useEnvironment();
 
@@ -46,15 +49,27 @@ async function run(workflow: WorkflowJson = loadExample()) {
 			stripeBillingPortalApi: { secretKey: SECRET_KEY, baseUrl: environment.sandbox.baseUrl, apiVersion: API_VERSION },
 		},
 	});
-	const sessionPosts = environment.sandbox
-		.requests.slice(before)
-		.filter((request) => request.method === 'POST' && request.path === '/v1/billing_portal/sessions');
-	return { ...result, sessionPosts, answer: result.lastNodeItems.map((item) => item.json) };
+	const requests = environment.sandbox.requests.slice(before);
+	const sent = (method: string, path: string) => requests.filter((request) => request.method === method && request.path === path);
+	return {
+		...result,
+		/** Every request of the run, as `METHOD /path`, in order. */
+		wire: requests.map((request) => `${request.method} ${request.path}`),
+		customerLookups: sent('GET', '/v1/customers'),
+		subscriptionLookups: sent('GET', '/v1/subscriptions'),
+		sessionPosts: sent('POST', '/v1/billing_portal/sessions'),
+		answer: result.lastNodeItems.map((item) => item.json),
+	};
 }
 
-const cancelCall = (customerId: string, flowType = 'subscription_cancel'): ToolCall => ({
+/** What the node sends for a cancel link to Jenny, given only her email. */
+const JENNY_CANCEL_WIRE = ['GET /v1/customers', 'GET /v1/subscriptions', 'POST /v1/billing_portal/sessions'];
+const JENNY_EMAIL_LOOKUP = { email: JENNY_EMAIL, limit: '100' };
+const JENNY_SUBSCRIPTION_LOOKUP = { customer: SEED_IDS.jenny, status: 'all', limit: '100' };
+
+const linkCall = (email: string, flowType = 'subscription_cancel'): ToolCall => ({
 	tool: TOOL_NAME,
-	args: { customer_id: customerId, flow_type: flowType, subscription_id: SEED_IDS.jennyPro },
+	args: { customer_email: email, flow_type: flowType },
 });
 
 function urlIn(output: IDataObject[] | undefined): string | undefined {
@@ -71,7 +86,7 @@ function callThenReply(call: ToolCall) {
 	};
 }
 
-const CANCEL_MESSAGE = `Hi! I want to cancel my subscription ${SEED_IDS.jennyPro}, my customer ID is ${SEED_IDS.jenny}.`;
+const CANCEL_MESSAGE = `Hi! I want to cancel my subscription, my email is ${JENNY_EMAIL}.`;
 
 describe('examples/ai-agent-portal-link.json', () => {
 	it('is the only agent example, so examples.test.ts, which skips them, misses none', () => {
@@ -91,8 +106,24 @@ describe('examples/ai-agent-portal-link.json', () => {
 		});
 	});
 
+	it('asks the agent only for an email: customer By Email, the only current subscription, no subscription argument', () => {
+		const workflow = loadExample();
+		const tool = workflow.nodes.find((node) => node.name === TOOL_NODE);
+		expect(tool?.parameters).toMatchObject({
+			customer: { __rl: true, mode: 'email', value: expect.stringContaining("$fromAI('customer_email'") },
+			flowType: expect.stringContaining("$fromAI('flow_type'"),
+			subscriptionSource: 'onlyCurrent',
+		});
+		expect(tool?.parameters).not.toHaveProperty('subscription');
+		const agent = workflow.nodes.find((node) => node.name === AGENT_NODE);
+		const { systemMessage } = agent?.parameters.options as IDataObject;
+		expect(systemMessage).toMatch(/email address/);
+		expect(systemMessage).toMatch(/several current subscriptions[^]*flow_type none/);
+		expect(systemMessage).not.toMatch(/cus_|sub_/);
+	});
+
 	it('offers the agent the node as a tool whose arguments are the $fromAI() keys, and sends the link it creates', async () => {
-		const chat = scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(cancelCall(SEED_IDS.jenny)) });
+		const chat = scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(linkCall(JENNY_EMAIL)) });
 
 		const result = await run();
 
@@ -104,14 +135,16 @@ describe('examples/ai-agent-portal-link.json', () => {
 				name: TOOL_NAME,
 				description: expect.stringMatching(/^Creates a link to the Stripe customer portal/),
 				arguments: {
-					customer_id: expect.stringContaining('cus_'),
+					customer_email: expect.stringContaining('email address'),
 					flow_type: expect.stringContaining('subscription_cancel'),
-					subscription_id: expect.stringContaining('sub_'),
 				},
 			},
 		]);
 
-		expect(result.sessionPosts).toHaveLength(1);
+		// The agent gave an email only: the node finds Jenny by it, then her one current subscription.
+		expect(result.wire).toEqual(JENNY_CANCEL_WIRE);
+		expect(result.customerLookups[0].query).toEqual(JENNY_EMAIL_LOOKUP);
+		expect(result.subscriptionLookups[0].query).toEqual(JENNY_SUBSCRIPTION_LOOKUP);
 		expect(result.sessionPosts[0].body).toEqual({
 			customer: SEED_IDS.jenny,
 			return_url: 'https://example.com/account',
@@ -130,50 +163,85 @@ describe('examples/ai-agent-portal-link.json', () => {
 	});
 
 	it('records the tool call on the tool node as n8n shows it: the model’s arguments in, the session out', async () => {
-		scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(cancelCall(SEED_IDS.jenny)) });
+		scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(linkCall(JENNY_EMAIL)) });
 
 		const result = await run();
 
 		const [task] = result.runData[TOOL_NODE];
 		expect(task.executionStatus).toBe('success');
-		expect(task.inputOverride?.ai_tool?.[0]?.[0]?.json).toEqual(cancelCall(SEED_IDS.jenny).args);
+		expect(task.inputOverride?.ai_tool?.[0]?.[0]?.json).toEqual({ customer_email: JENNY_EMAIL, flow_type: 'subscription_cancel' });
 		expect(task.data?.ai_tool?.[0]?.map((item) => item.json)).toEqual([
 			expect.objectContaining({ object: 'billing_portal.session', url: expect.any(String) }),
 		]);
 		expect(task.source).toEqual([expect.objectContaining({ previousNode: AGENT_NODE })]);
 	});
 
-	it('opens the portal homepage when the customer does not know which subscription to cancel', async () => {
-		const homepageCall: ToolCall = { tool: TOOL_NAME, args: { customer_id: SEED_IDS.jenny, flow_type: 'none', subscription_id: '' } };
-		scriptChat({ message: `Please cancel my plan. Customer ID ${SEED_IDS.jenny}.`, model: callThenReply(homepageCall) });
+	it('opens the portal homepage for flow_type none, without looking up subscriptions', async () => {
+		scriptChat({ message: `I want to see my invoices. My email is ${JENNY_EMAIL}.`, model: callThenReply(linkCall(JENNY_EMAIL, 'none')) });
 
 		const result = await run();
 
 		expect(result.error).toBeUndefined();
+		expect(result.wire).toEqual(['GET /v1/customers', 'POST /v1/billing_portal/sessions']);
+		expect(result.customerLookups[0].query).toEqual(JENNY_EMAIL_LOOKUP);
 		expect(result.sessionPosts.map((request) => request.body)).toEqual([
 			{ customer: SEED_IDS.jenny, return_url: 'https://example.com/account' },
 		]);
 		expect(result.answer).toEqual([{ output: expect.stringMatching(/^Here is your link: https:\/\/billing\.stripe\.com\//) }]);
 	});
 
-	it('hands Stripe’s error to the agent as the tool result instead of failing the workflow', async () => {
-		const chat = scriptChat({ message: `Cancel please, I am ${UNKNOWN_CUSTOMER}`, model: callThenReply(cancelCall(UNKNOWN_CUSTOMER)) });
+	it('hands the agent the node’s error for an email no customer has, instead of failing the workflow', async () => {
+		const chat = scriptChat({ message: `Cancel please, my email is ${UNKNOWN_EMAIL}`, model: callThenReply(linkCall(UNKNOWN_EMAIL)) });
 
 		const result = await run();
 
 		expect(result.error).toBeUndefined();
 		expect(result.run.status).toBe('success');
-		expect(result.sessionPosts).toHaveLength(1);
-		expect(result.sessionPosts[0].body).toMatchObject({ customer: UNKNOWN_CUSTOMER });
+		// The lookup finds nobody; no subscription lookup and no session follow.
+		expect(result.wire).toEqual(['GET /v1/customers']);
+		expect(result.customerLookups[0].query).toEqual({ email: UNKNOWN_EMAIL, limit: '100' });
 
 		const [toolResult] = chat.turns[1].turn.results;
-		expect(toolResult.error).toBe(`No such customer: '${UNKNOWN_CUSTOMER}'`);
-		expect(toolResult.output).toEqual([{ error: `No such customer: '${UNKNOWN_CUSTOMER}'` }]);
-		expect(result.answer).toEqual([{ output: `Sorry, that did not work: No such customer: '${UNKNOWN_CUSTOMER}'` }]);
+		expect(toolResult.error).toBe(UNKNOWN_EMAIL_ERROR);
+		expect(toolResult.output).toEqual([{ error: UNKNOWN_EMAIL_ERROR }]);
+		expect(result.answer).toEqual([{ output: `Sorry, that did not work: ${UNKNOWN_EMAIL_ERROR}` }]);
 
 		const [task] = result.runData[TOOL_NODE];
 		expect(task.executionStatus).toBe('error');
-		expect(task.error?.message).toBe(`No such customer: '${UNKNOWN_CUSTOMER}'`);
+		expect(task.error?.message).toBe(UNKNOWN_EMAIL_ERROR);
+	});
+
+	it('tells the agent when the customer has several current subscriptions, so it can fall back to the homepage', async () => {
+		const second = environment.sandbox.addSubscription({ customer: SEED_IDS.jenny, status: 'active' });
+		const chat = scriptChat({
+			message: CANCEL_MESSAGE,
+			model: (turn) => {
+				const last = turn.results.at(-1);
+				if (!last) return { toolCalls: [linkCall(JENNY_EMAIL)] };
+				if (last.error) return { toolCalls: [linkCall(JENNY_EMAIL, 'none')] };
+				return { text: `Here is your link: ${urlIn(last.output)}` };
+			},
+		});
+
+		const result = await run();
+
+		expect(result.error).toBeUndefined();
+		const [several] = chat.turns[1].turn.results;
+		expect(several.error).toMatch(
+			new RegExp(`^Subscription Source: customer ${SEED_IDS.jenny} \\('${JENNY_EMAIL}'\\) has 2 current subscriptions \\(`),
+		);
+		expect(several.error).toContain(SEED_IDS.jennyPro);
+		expect(several.error).toContain(second.id);
+		expect(result.wire).toEqual([
+			'GET /v1/customers',
+			'GET /v1/subscriptions',
+			'GET /v1/customers',
+			'POST /v1/billing_portal/sessions',
+		]);
+		expect(result.sessionPosts.map((request) => request.body)).toEqual([
+			{ customer: SEED_IDS.jenny, return_url: 'https://example.com/account' },
+		]);
+		expect(result.answer).toEqual([{ output: expect.stringMatching(/^Here is your link: https:\/\/billing\.stripe\.com\//) }]);
 	});
 
 	it('lets the agent correct a rejected argument and call the tool again', async () => {
@@ -181,8 +249,8 @@ describe('examples/ai-agent-portal-link.json', () => {
 			message: CANCEL_MESSAGE,
 			model: (turn) => {
 				const last = turn.results.at(-1);
-				if (!last) return { toolCalls: [cancelCall(SEED_IDS.jenny, 'cancel')] };
-				if (last.error) return { toolCalls: [cancelCall(SEED_IDS.jenny)] };
+				if (!last) return { toolCalls: [linkCall(JENNY_EMAIL, 'cancel')] };
+				if (last.error) return { toolCalls: [linkCall(JENNY_EMAIL)] };
 				return { text: `Here is your link: ${urlIn(last.output)}` };
 			},
 		});
@@ -196,20 +264,25 @@ describe('examples/ai-agent-portal-link.json', () => {
 			["Flow: 'cancel' is not a flow type", 'ok'],
 		]);
 		// The node rejects the flow before any request; only the corrected call reaches Stripe.
-		expect(result.sessionPosts).toHaveLength(1);
-		expect(result.sessionPosts[0].body).toMatchObject({ flow_data: { type: 'subscription_cancel' } });
+		expect(result.wire).toEqual(JENNY_CANCEL_WIRE);
+		expect(result.sessionPosts[0].body).toMatchObject({
+			customer: SEED_IDS.jenny,
+			flow_data: { type: 'subscription_cancel', subscription_cancel: { subscription: SEED_IDS.jennyPro } },
+		});
 		expect(result.runData[TOOL_NODE].map((task) => task.executionStatus)).toEqual(['error', 'success']);
 		expect(result.answer).toEqual([{ output: expect.stringMatching(/^Here is your link: https:\/\/billing\.stripe\.com\//) }]);
 	});
 
 	describe('with an AI Agent before v3, which invokes the tool through n8n-core’s tool wrapper', () => {
 		it('sends the same request and gets the session back as the tool’s answer', async () => {
-			const chat = scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(cancelCall(SEED_IDS.jenny)) });
+			const chat = scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(linkCall(JENNY_EMAIL)) });
 
 			const result = await run(exampleWithAgentVersion(2.2));
 
 			expect(result.error).toBeUndefined();
-			expect(result.sessionPosts).toHaveLength(1);
+			expect(result.wire).toEqual(JENNY_CANCEL_WIRE);
+			expect(result.customerLookups[0].query).toEqual(JENNY_EMAIL_LOOKUP);
+			expect(result.subscriptionLookups[0].query).toEqual(JENNY_SUBSCRIPTION_LOOKUP);
 			expect(result.sessionPosts[0].body).toMatchObject({
 				customer: SEED_IDS.jenny,
 				flow_data: { type: 'subscription_cancel', subscription_cancel: { subscription: SEED_IDS.jennyPro } },
@@ -223,13 +296,12 @@ describe('examples/ai-agent-portal-link.json', () => {
 		});
 
 		it('gets a failing call as an error thrown by the wrapper, with the node’s description as Details', async () => {
-			scriptChat({ message: `Cancel please, I am ${UNKNOWN_CUSTOMER}`, model: callThenReply(cancelCall(UNKNOWN_CUSTOMER)) });
+			scriptChat({ message: `Cancel please, my email is ${UNKNOWN_EMAIL}`, model: callThenReply(linkCall(UNKNOWN_EMAIL)) });
 
 			const result = await run(exampleWithAgentVersion(2.2));
 
-			expect(result.error?.message).toMatch(
-				new RegExp(`^No such customer: '${UNKNOWN_CUSTOMER}'\\n\\nDetails: HTTP 404 · type: invalid_request_error · code: resource_missing`),
-			);
+			expect(result.error?.message).toMatch(/^Customer: no Stripe customer has the email 'nobody@example\.com'\n\nDetails: Check the address: Stripe matches emails exactly/);
+			expect(result.wire).toEqual(['GET /v1/customers']);
 			expect(result.runData[TOOL_NODE][0].executionStatus).toBe('error');
 		});
 	});
