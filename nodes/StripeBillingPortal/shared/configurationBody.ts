@@ -23,23 +23,11 @@ import {
 } from './configurationOptions';
 import { STRIPE_MAX_PAGE_SIZE } from './constants';
 import { MERCHANT_CHOSEN_ID_PATTERN, STRIPE_ID_EXAMPLES } from './ids';
-import { checkHttpUrl, checkStripeId, fieldError, idFromLocator } from './validation';
+import { checkHttpUrl, checkStripeId, fieldError, idFromLocator, quoteValue, textValue } from './validation';
 
 export const CONFIGURATIONS_PATH = '/v1/billing_portal/configurations';
 
 type Context = IExecuteSingleFunctions;
-
-function show(value: unknown): string {
-	const text = typeof value === 'string' ? value : JSON.stringify(value);
-	return text.length > 80 ? `'${text.slice(0, 77)}…'` : `'${text}'`;
-}
-
-/** A form value as trimmed text; undefined when the user left it empty. */
-function text(raw: unknown): string | undefined {
-	if (raw === undefined || raw === null) return undefined;
-	const value = String(raw).trim();
-	return value === '' ? undefined : value;
-}
 
 /** A list entered as a multi-select, or from an expression as an array or comma-separated text. */
 function list(raw: unknown): string[] {
@@ -60,7 +48,7 @@ function oneOf(context: Context, field: string, value: string, allowed: readonly
 }
 
 function optionalChoice(context: Context, field: string, raw: unknown, allowed: readonly NamedValue[]): string | undefined {
-	const value = text(raw);
+	const value = textValue(raw);
 	return value === undefined ? undefined : oneOf(context, field, value, allowed);
 }
 
@@ -73,7 +61,7 @@ function manyOf(context: Context, field: string, raw: unknown, allowed: readonly
 /** A feature switch: a boolean on Create; on Update also '' (keep current). */
 function switchValue(context: Context, field: string, raw: unknown): boolean | undefined {
 	if (typeof raw === 'boolean') return raw;
-	const value = text(raw);
+	const value = textValue(raw);
 	if (value === undefined) return undefined;
 	if (value === 'true' || value === 'false') return value === 'true';
 	throw fieldError(context, field, `'${value}' is not true or false`, 'Choose Enable, Disable or Keep Current.');
@@ -99,7 +87,7 @@ function catalogId(context: Context, field: string, value: string, kind: 'produc
 		throw fieldError(
 			context,
 			field,
-			`${show(value)} is a ${other} ID, not a ${kind} ID`,
+			`${quoteValue(value)} is a ${other} ID, not a ${kind} ID`,
 			kind === 'product'
 				? 'Enter the product (prod_…) here and its prices under Prices.'
 				: 'Enter the prices (price_…) of the product here; the product ID goes in Product ID.',
@@ -109,7 +97,7 @@ function catalogId(context: Context, field: string, value: string, kind: 'produc
 		throw fieldError(
 			context,
 			field,
-			`${show(value)} is not a valid ${kind} ID`,
+			`${quoteValue(value)} is not a valid ${kind} ID`,
 			kind === 'product'
 				? 'Enter a product ID such as prod_QXg5sNq4wA1b2C (IDs contain only letters, digits, - and _).'
 				: `Enter a price ID such as ${STRIPE_ID_EXAMPLES.price}.`,
@@ -154,7 +142,7 @@ function customerUpdate(context: Context, input: FeatureInput): IDataObject | un
 
 function paymentMethodUpdate(context: Context, input: FeatureInput): IDataObject | undefined {
 	const field = 'Features → Payment Method Update';
-	const configuration = text(input.paymentMethodConfiguration);
+	const configuration = textValue(input.paymentMethodConfiguration);
 	return compact({
 		enabled: switchValue(context, `${field} → Enabled`, input.enabled),
 		payment_method_configuration:
@@ -170,7 +158,7 @@ function subscriptionCancel(context: Context, input: FeatureInput, write: Config
 	const feedback = list(input.feedbackOptions);
 	feedback.forEach((id) => {
 		if (!/^[A-Za-z0-9_]+$/.test(id)) {
-			throw fieldError(context, `${field} → Feedback Option IDs`, `${show(id)} is not a feedback option ID`, 'Enter the IDs of your feedback options, separated by commas.');
+			throw fieldError(context, `${field} → Feedback Option IDs`, `${quoteValue(id)} is not a feedback option ID`, 'Enter the IDs of your feedback options, separated by commas.');
 		}
 	});
 	const ask = switchValue(context, `${field} → Ask for a Reason`, input.cancellationReason);
@@ -183,15 +171,14 @@ function subscriptionCancel(context: Context, input: FeatureInput, write: Config
 			'Pick the reasons customers choose from, or turn Ask for a Reason off.',
 		);
 	}
-	if (ask === undefined && (reasons || feedback.length > 0)) {
-		if (write === 'update') {
-			throw fieldError(
-				context,
-				`${field} → Ask for a Reason`,
-				'is Keep Current while reasons are set',
-				'Stripe changes the reasons only together with this switch: set Ask for a Reason to Yes or No.',
-			);
-		}
+	// Only Update has Keep Current; on Create the switch is a boolean.
+	if (write === 'update' && ask === undefined && (reasons || feedback.length > 0)) {
+		throw fieldError(
+			context,
+			`${field} → Ask for a Reason`,
+			'is Keep Current while reasons are set',
+			'Stripe changes the reasons only together with this switch: set Ask for a Reason to Yes or No.',
+		);
 	}
 	if (ask !== undefined && (ask || reasons || feedback.length > 0 || write === 'update')) {
 		cancellationReason = compact({
@@ -227,7 +214,7 @@ function subscriptionPause(context: Context, input: FeatureInput, write: Configu
 	const entries = ((input.intervalOptions as IDataObject | undefined)?.option as IDataObject[] | undefined) ?? [];
 	const intervals = entries.map((entry, index) => {
 		const where = `${field} → Pause Lengths (entry ${index + 1})`;
-		const interval = oneOf(context, where, text(entry.interval) ?? 'month', PAUSE_INTERVALS);
+		const interval = oneOf(context, where, textValue(entry.interval) ?? 'month', PAUSE_INTERVALS);
 		const count = wholeNumber(context, where, entry.intervalCount, 1) ?? 1;
 		if (count > MAX_PAUSE[interval]) {
 			throw fieldError(context, where, `${count} ${interval}s is longer than three years`, `Stripe allows pauses of at most three years: at most ${MAX_PAUSE[interval]} ${interval}s.`);
@@ -261,13 +248,13 @@ function products(context: Context, raw: unknown): IDataObject[] | undefined {
 	const seen = new Set<string>();
 	const result = entries.map((entry, index) => {
 		const where = `Features → Subscription Update → Products (entry ${index + 1})`;
-		const productText = text(entry.product);
+		const productText = textValue(entry.product);
 		if (productText === undefined) {
 			throw fieldError(context, `${where} → Product ID`, 'is empty', 'Enter the product ID (prod_…), or remove the entry.');
 		}
 		const product = catalogId(context, `${where} → Product ID`, productText, 'product');
 		if (seen.has(product)) {
-			throw fieldError(context, `${where} → Product ID`, `${show(product)} is listed twice`, 'List each product once, with all its prices.');
+			throw fieldError(context, `${where} → Product ID`, `${quoteValue(product)} is listed twice`, 'List each product once, with all its prices.');
 		}
 		seen.add(product);
 		const priceEntries = ((entry.prices as IDataObject | undefined)?.price as IDataObject[] | undefined) ?? [];
@@ -348,21 +335,21 @@ function buildMetadata(context: Context, settings: IDataObject, write: Configura
 	const metadata: IDataObject = {};
 	pairs.forEach((pair, index) => {
 		const where = `Metadata (pair ${index + 1})`;
-		const key = text(pair.key);
+		const key = textValue(pair.key);
 		if (key === undefined) throw fieldError(context, where, 'the key is empty', 'Enter a key, or remove the pair.');
 		if (key.length > METADATA_LIMITS.keyLength) {
 			throw fieldError(context, where, `the key is ${key.length} characters long`, `Stripe allows keys of at most ${METADATA_LIMITS.keyLength} characters.`);
 		}
 		if (/[[\]]/.test(key)) {
-			throw fieldError(context, where, `the key ${show(key)} contains square brackets`, 'Stripe reads brackets as nesting in its request format; use another key.');
+			throw fieldError(context, where, `the key ${quoteValue(key)} contains square brackets`, 'Stripe reads brackets as nesting in its request format; use another key.');
 		}
-		if (key in metadata) throw fieldError(context, where, `the key ${show(key)} is listed twice`, 'Give each key once.');
-		const value = text(pair.value);
+		if (key in metadata) throw fieldError(context, where, `the key ${quoteValue(key)} is listed twice`, 'Give each key once.');
+		const value = textValue(pair.value);
 		if (value === undefined) {
 			throw fieldError(
 				context,
 				where,
-				`the value of ${show(key)} is empty`,
+				`the value of ${quoteValue(key)} is empty`,
 				write === 'update' ? 'Enter a value. To delete the key, list it under Remove Metadata Keys instead.' : 'Enter a value, or remove the pair.',
 			);
 		}
@@ -373,7 +360,7 @@ function buildMetadata(context: Context, settings: IDataObject, write: Configura
 	});
 	for (const key of list(settings.metadataKeysToRemove)) {
 		if (key in metadata) {
-			throw fieldError(context, 'Remove Metadata Keys', `${show(key)} is also set under Metadata`, 'Either set the key or remove it, not both.');
+			throw fieldError(context, 'Remove Metadata Keys', `${quoteValue(key)} is also set under Metadata`, 'Either set the key or remove it, not both.');
 		}
 		// An empty value is how Stripe deletes one metadata key; the user asked for exactly that.
 		metadata[key] = '';
@@ -387,7 +374,7 @@ function buildMetadata(context: Context, settings: IDataObject, write: Configura
 function bodyFromFields(context: Context, write: ConfigurationWrite): IDataObject {
 	const settings = (context.getNodeParameter(write === 'create' ? 'additionalFields' : 'updateFields', {}) as IDataObject | undefined) ?? {};
 	const url = (name: string, field: string): string | undefined => {
-		const value = text(settings[name]);
+		const value = textValue(settings[name]);
 		return value === undefined ? undefined : checkHttpUrl(context, value, field);
 	};
 	const body: IDataObject = {};
@@ -395,11 +382,11 @@ function bodyFromFields(context: Context, write: ConfigurationWrite): IDataObjec
 		if (value !== undefined) body[key] = value as IDataObject[keyof IDataObject];
 	};
 	if (write === 'update' && typeof settings.active === 'boolean') body.active = settings.active;
-	set('name', text(settings.name));
+	set('name', textValue(settings.name));
 	set(
 		'business_profile',
 		compact({
-			headline: text(settings.headline),
+			headline: textValue(settings.headline),
 			privacy_policy_url: url('privacyPolicyUrl', 'Privacy Policy URL'),
 			terms_of_service_url: url('termsOfServiceUrl', 'Terms of Service URL'),
 		}),
@@ -579,7 +566,7 @@ export async function buildConfigurationListQuery(this: Context, requestOptions:
 	if (typeof filters.active === 'boolean') qs.active = filters.active;
 	if (typeof filters.isDefault === 'boolean') qs.is_default = filters.isDefault;
 	const cursor = (name: string, field: string): string | undefined => {
-		const value = text(this.getNodeParameter(`options.${name}`, ''));
+		const value = textValue(this.getNodeParameter(`options.${name}`, ''));
 		return value === undefined ? undefined : checkStripeId(this, 'configuration', value, field);
 	};
 	const startingAfter = cursor('startingAfter', 'Starting After');

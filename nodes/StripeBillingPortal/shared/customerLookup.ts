@@ -10,7 +10,7 @@ import { CREDENTIAL_TYPE } from './constants';
 import { errorDetailsFromResponse, stripeApiError } from './errors';
 import { STRIPE_ID_PATTERNS } from './ids';
 import { connectionError } from './transport';
-import { fieldError, readLocator } from './validation';
+import { fieldError, quoteValue, readLocator } from './validation';
 
 /**
  * One address, not a validator of RFC 5322: it keeps out what users paste by mistake (a name with
@@ -109,9 +109,6 @@ export function chooseCustomer(result: EmailLookupResult, choice: MultipleCustom
 	return { kind: 'several', count: customers.length, moreThanCount: hasMore };
 }
 
-export function quoted(value: string): string {
-	return value.length > 80 ? `'${value.slice(0, 77)}…'` : `'${value}'`;
-}
 
 /**
  * The email in the Customer locator of the current item, checked before anything is sent: an
@@ -139,7 +136,7 @@ export function emailFromCustomerLocator(context: IExecuteSingleFunctions): stri
 		throw fieldError(
 			context,
 			'Customer',
-			`${quoted(value)} is not an email address`,
+			`${quoteValue(value)} is not an email address`,
 			`By Email takes one address like ${EMAIL_EXAMPLE}, without a name or angle brackets around it. Map only the address (e.g. {{ $json.email }}), or switch the Customer field to By ID.`,
 		);
 	}
@@ -153,7 +150,7 @@ function multipleCustomersChoice(context: IExecuteSingleFunctions): MultipleCust
 	throw fieldError(
 		context,
 		'If Several Customers Match',
-		`${quoted(String(value))} is not an option`,
+		`${quoteValue(String(value))} is not an option`,
 		`Choose one of: ${Object.values(MULTIPLE_CUSTOMERS).join(', ')}.`,
 	);
 }
@@ -239,7 +236,7 @@ async function listCustomersByEmail(
 	const response = await sendLookupRequest(context, sessionRequest, '/v1/customers', { email, limit: LIST_LIMIT });
 	if (response.statusCode >= 400 || !isCustomerListPage(response.body)) {
 		throw lookupResponseError(context, response, {
-			lookingUp: `This happened while looking up the Customer by email (${quoted(email)}), before any portal session was created.`,
+			lookingUp: `This happened while looking up the Customer by email (${quoteValue(email)}), before any portal session was created.`,
 			permission: "By Email reads customers: a restricted key needs 'Customers: Read' besides 'Customer portal: Write'.",
 			unexpected: 'Expected a list of customers from Stripe but got something else. Check the Base URL in the credential.',
 		});
@@ -263,11 +260,11 @@ export async function customerIdFromEmail(
 	const chosen = chooseCustomer(result, choice);
 	if (chosen.kind === 'found') return chosen.id;
 	if (chosen.kind === 'none') {
-		const lowerCaseNote = result.triedLowerCase ? ` (nor its lower-case form ${quoted(result.email)})` : '';
+		const lowerCaseNote = result.triedLowerCase ? ` (nor its lower-case form ${quoteValue(result.email)})` : '';
 		throw fieldError(
 			context,
 			'Customer',
-			`no Stripe customer has the email ${quoted(email)}`,
+			`no Stripe customer has the email ${quoteValue(email)}`,
 			`Check the address${lowerCaseNote}: Stripe matches emails exactly, upper and lower case included, and only in the credential's account and mode (test or live). If the customer does not exist yet, create it first. Or choose the customer By ID or From List.`,
 		);
 	}
@@ -275,7 +272,7 @@ export async function customerIdFromEmail(
 	throw fieldError(
 		context,
 		'Customer',
-		`${count} Stripe customers have the email ${quoted(result.email)}`,
+		`${count} Stripe customers have the email ${quoteValue(result.email)}`,
 		"Stripe allows several customers with one email. To take the one created last, set Additional Fields → If Several Customers Match to 'Use the Most Recently Created'; to take a particular one, choose the customer By ID or From List.",
 	);
 }

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { STRIPE_MAX_PAGE_SIZE } from './constants';
-import { lookupResponseError, mostRecentlyCreated, quoted, sendLookupRequest } from './customerLookup';
+import { lookupResponseError, mostRecentlyCreated, sendLookupRequest } from './customerLookup';
 import { STRIPE_ID_PATTERNS } from './ids';
-import { fieldError, optionalText } from './validation';
+import { fieldError, optionalText, quoteValue } from './validation';
 
 /** Values of Subscription Source. */
 export const SUBSCRIPTION_SOURCES = {
@@ -152,7 +152,7 @@ export function subscriptionSourceOf(context: IExecuteSingleFunctions): Subscrip
 	throw fieldError(
 		context,
 		'Subscription Source',
-		`${quoted(value)} is not an option`,
+		`${quoteValue(value)} is not an option`,
 		`Choose one of: ${values.join(', ')}.`,
 	);
 }
@@ -169,7 +169,7 @@ export type SubscriptionOwner =
 
 function describeOwner(owner: SubscriptionOwner): string {
 	if (owner.kind === 'customerAccount') return `customer account ${owner.id}`;
-	return owner.email === undefined ? `customer ${owner.id}` : `customer ${owner.id} (${quoted(owner.email)})`;
+	return owner.email === undefined ? `customer ${owner.id}` : `customer ${owner.id} (${quoteValue(owner.email)})`;
 }
 
 function isSubscriptionListPage(body: unknown): body is SubscriptionListPage {

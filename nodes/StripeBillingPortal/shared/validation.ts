@@ -24,9 +24,17 @@ export function fieldError(
 	});
 }
 
-function show(value: unknown): string {
+/** A value as error messages quote it: in single quotes, cut to 80 characters. */
+export function quoteValue(value: unknown): string {
 	const text = typeof value === 'string' ? value : JSON.stringify(value);
 	return text.length > 80 ? `'${text.slice(0, 77)}…'` : `'${text}'`;
+}
+
+/** A form value as trimmed text; undefined when it is empty. */
+export function textValue(raw: unknown): string | undefined {
+	if (raw === undefined || raw === null) return undefined;
+	const text = String(raw).trim();
+	return text === '' ? undefined : text;
 }
 
 /**
@@ -36,10 +44,8 @@ function show(value: unknown): string {
  */
 export function optionalText(context: IExecuteSingleFunctions, name: string): string | undefined {
 	const raw = context.getNodeParameter(name, '') as unknown;
-	if (raw === undefined || raw === null) return undefined;
-	if (typeof raw === 'object') return JSON.stringify(raw);
-	const text = String(raw).trim();
-	return text === '' ? undefined : text;
+	if (raw !== null && typeof raw === 'object') return JSON.stringify(raw);
+	return textValue(raw);
 }
 
 export function requiredText(context: IExecuteSingleFunctions, name: string, field: string, fix: string): string {
@@ -58,7 +64,7 @@ export function checkStripeId(
 		throw fieldError(
 			context,
 			field,
-			`${show(value)} is not a valid ID`,
+			`${quoteValue(value)} is not a valid ID`,
 			`Enter an ID that looks like ${STRIPE_ID_EXAMPLES[kind]} (copy it from the Stripe dashboard, or map it from an earlier node with an expression).`,
 		);
 	}
@@ -80,7 +86,7 @@ export function checkCouponId(context: IExecuteSingleFunctions, value: string, f
 		throw fieldError(
 			context,
 			field,
-			`${show(value)} is not a valid coupon ID`,
+			`${quoteValue(value)} is not a valid coupon ID`,
 			'Coupon IDs contain only letters, digits, hyphens and underscores, e.g. SUMMER25 or Z4OV52SU. Use the coupon ID, not a customer-facing promotion code.',
 		);
 	}
@@ -98,7 +104,7 @@ export function checkHttpUrl(context: IExecuteSingleFunctions, value: string, fi
 		throw fieldError(
 			context,
 			field,
-			`${show(value)} is not a valid URL`,
+			`${quoteValue(value)} is not a valid URL`,
 			'Enter a full URL starting with https://, e.g. https://example.com/account.',
 		);
 	}
@@ -122,7 +128,7 @@ export function optionalUnixSeconds(
 		throw fieldError(
 			context,
 			field,
-			`${show(raw)} is not a date and time`,
+			`${quoteValue(raw)} is not a date and time`,
 			'Pick a date, or use an expression such as {{ $now.plus(7, "days") }}.',
 		);
 	}
@@ -179,7 +185,7 @@ export function idFromLocator(
 			throw fieldError(
 				context,
 				field,
-				`${show(value)} is not a Stripe dashboard ${DASHBOARD_NOUNS[linked]} link`,
+				`${quoteValue(value)} is not a Stripe dashboard ${DASHBOARD_NOUNS[linked]} link`,
 				`Paste a link like https://dashboard.stripe.com/test/${DASHBOARD_PATHS[linked]}/${STRIPE_ID_EXAMPLES[kind]}, or switch the mode to By ID.`,
 			);
 		}
