@@ -349,9 +349,9 @@ describe('Customer By Email: Stripe refuses the lookup, or cannot be reached', (
 		expect(everythingVisible(run)).not.toContain(PORTAL_ONLY_KEY);
 	});
 
-	it('500 from the lookup: Stripe’s message and request ID, and no session request', async () => {
+	it('500 from the lookup, retries off: Stripe’s message and request ID, and no session request', async () => {
 		environment.sandbox.queueFault({ kind: 'status', status: 500, path: '/v1/customers', method: 'GET' });
-		const run = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL) });
+		const run = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL), requestSettings: { retries: 0 } });
 		expect(run.error).toMatchObject({ httpCode: '500' });
 		expect(run.error?.description).toContain('looking up the Customer by email');
 		expect(run.error?.description).toContain(`request ID: ${lookups(run)[0].requestId}`);
@@ -373,9 +373,9 @@ describe('Customer By Email: Stripe refuses the lookup, or cannot be reached', (
 		expect(everythingVisible(run)).not.toContain(LEAKABLE_KEY);
 	});
 
-	it('a dropped connection during the lookup', async () => {
+	it('a dropped connection during the lookup, retries off', async () => {
 		environment.sandbox.queueFault({ kind: 'drop', path: '/v1/customers' });
-		const run = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL) }, [{}], { credentials: { secretKey: LEAKABLE_KEY } });
+		const run = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL), requestSettings: { retries: 0 } }, [{}], { credentials: { secretKey: LEAKABLE_KEY } });
 		expect(run.error?.message).toBe(`Could not reach Stripe at ${environment.sandbox.baseUrl}: The connection was closed before Stripe answered`);
 		expect(sessionRequests(run)).toHaveLength(0);
 		expect(everythingVisible(run)).not.toContain(LEAKABLE_KEY);
@@ -566,6 +566,9 @@ describe('the lookup’s rules, without a network', () => {
 			getNode: () => ({ name: 'Stripe Billing Portal', type: NODE_TYPE, typeVersion: 1, position: [0, 0], parameters: {} }),
 			getItemIndex: () => 0,
 			getNodeParameter: (_name: string, fallback: unknown) => fallback,
+			getContext: () => ({}),
+			getExecutionCancelSignal: () => undefined,
+			getCredentials: async () => ({ secretKey: 'sk_test_unit' }),
 			helpers: {
 				httpRequestWithAuthentication: async (credentialType: string, options: IHttpRequestOptions) => {
 					sent.push([credentialType, options]);

@@ -95,26 +95,28 @@ describe('Stripe’s errors reach the user', () => {
 		expect(run.error?.description).toMatch(/test or live/);
 	});
 
-	it('429: Stripe’s message and what to do about rate limits, not n8n’s batching advice', async () => {
+	// With retries off, each fault is the final answer; test/resilience.*.test.ts covers retries.
+	it('429 with retries off: Stripe’s message and what to do about rate limits, not n8n’s batching advice', async () => {
 		environment.sandbox.queueFault({ kind: 'status', status: 429 });
-		const run = await runCreateSession(environment, { customer }, [{}], asKey(LEAKABLE_KEY));
+		const run = await runCreateSession(environment, { customer, requestSettings: { retries: 0 } }, [{}], asKey(LEAKABLE_KEY));
 		expect(run.error).toMatchObject({ httpCode: '429' });
 		expect(run.error?.message).toMatch(/rate|too many/i);
 		expect(run.error?.message).not.toMatch(/batching settings/);
-		expect(run.error?.description).toMatch(/25 requests per second in test mode, 100 in live mode/);
+		expect(run.error?.message).toMatch(/Max Requests per Second/);
+		expect(run.error?.description).toMatch(/25 requests per second in test mode and 100 in live mode/);
 	});
 
-	it('500: Stripe’s message, the request ID and a retry hint', async () => {
+	it('500 with retries off: Stripe’s message, the request ID and a retry hint', async () => {
 		environment.sandbox.queueFault({ kind: 'status', status: 500 });
-		const run = await runCreateSession(environment, { customer }, [{}], asKey(LEAKABLE_KEY));
+		const run = await runCreateSession(environment, { customer, requestSettings: { retries: 0 } }, [{}], asKey(LEAKABLE_KEY));
 		expect(run.error).toMatchObject({ httpCode: '500' });
 		expect(run.error?.description).toContain(`request ID: ${run.requests[0].requestId}`);
 		expect(run.error?.description).toMatch(/problem on Stripe’s side/);
 	});
 
-	it('a 502 HTML page from a proxy: says the body is not Stripe’s and shows its start', async () => {
+	it('a 502 HTML page from a proxy, retries off: says the body is not Stripe’s and shows its start', async () => {
 		environment.sandbox.queueFault({ kind: 'non-json', status: 502 });
-		const run = await runCreateSession(environment, { customer }, [{}], asKey(LEAKABLE_KEY));
+		const run = await runCreateSession(environment, { customer, requestSettings: { retries: 0 } }, [{}], asKey(LEAKABLE_KEY));
 		expect(run.error).toMatchObject({ httpCode: '502', message: 'Stripe answered HTTP 502 with a body that is not a Stripe error' });
 		expect(run.error?.description).toMatch(/The response began with: .*502 Bad Gateway/);
 	});
@@ -132,9 +134,9 @@ describe('Stripe’s errors reach the user', () => {
 		expect(everythingVisible(run)).not.toContain(LEAKABLE_KEY);
 	});
 
-	it('a dropped connection: says the connection closed before Stripe answered', async () => {
+	it('a dropped connection, retries off: says the connection closed before Stripe answered', async () => {
 		environment.sandbox.queueFault({ kind: 'drop' });
-		const run = await runCreateSession(environment, { customer }, [{}], asKey(LEAKABLE_KEY));
+		const run = await runCreateSession(environment, { customer, requestSettings: { retries: 0 } }, [{}], asKey(LEAKABLE_KEY));
 		expect(run.error?.message).toBe(`Could not reach Stripe at ${environment.sandbox.baseUrl}: The connection was closed before Stripe answered`);
 		expect(everythingVisible(run)).not.toContain(LEAKABLE_KEY);
 	});

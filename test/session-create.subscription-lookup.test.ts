@@ -504,9 +504,9 @@ describe('Subscription Source: Stripe refuses the lookup, or cannot be reached',
 		expect(sessionRequests(run)).toHaveLength(0);
 	});
 
-	it('500 from the lookup', async () => {
+	it('500 from the lookup, retries off', async () => {
 		environment.sandbox.queueFault({ kind: 'status', status: 500, path: '/v1/subscriptions', method: 'GET' });
-		const run = await runCreateSession(environment, { customer: customerById(SEED_IDS.jenny), flowType: 'subscription_cancel', ...only });
+		const run = await runCreateSession(environment, { customer: customerById(SEED_IDS.jenny), flowType: 'subscription_cancel', ...only, requestSettings: { retries: 0 } });
 		expect(run.error).toMatchObject({ httpCode: '500' });
 		expect(run.error?.description).toContain('looking up the subscriptions');
 		expect(sessionRequests(run)).toHaveLength(0);
@@ -519,9 +519,9 @@ describe('Subscription Source: Stripe refuses the lookup, or cannot be reached',
 		expect(sessionRequests(run)).toHaveLength(0);
 	});
 
-	it('a dropped connection during the lookup: names the Base URL, shows no key', async () => {
+	it('a dropped connection during the lookup, retries off: names the Base URL, shows no key', async () => {
 		environment.sandbox.queueFault({ kind: 'drop', path: '/v1/subscriptions' });
-		const run = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL), flowType: 'subscription_cancel', ...only }, [{}], {
+		const run = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL), flowType: 'subscription_cancel', ...only, requestSettings: { retries: 0 } }, [{}], {
 			credentials: { secretKey: LEAKABLE_KEY },
 		});
 		expect(run.error?.message).toBe(`Could not reach Stripe at ${environment.sandbox.baseUrl}: The connection was closed before Stripe answered`);

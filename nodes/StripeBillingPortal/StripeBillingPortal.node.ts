@@ -7,6 +7,7 @@ import { searchSubscriptions } from './listSearch/searchSubscriptions';
 import { portalConfigurationDescription } from './resources/portalConfiguration';
 import { portalSessionDescription } from './resources/portalSession';
 import { CREDENTIAL_TYPE, STRIPE_DEFAULT_BASE_URL } from './shared/constants';
+import { requestSettingsProperty } from './shared/descriptions';
 import { sendStripeRequest } from './shared/transport';
 
 export class StripeBillingPortal implements INodeType {
@@ -50,6 +51,7 @@ export class StripeBillingPortal implements INodeType {
 			},
 			...portalConfigurationDescription,
 			...portalSessionDescription,
+			requestSettingsProperty,
 		],
 	};
 

@@ -9,7 +9,15 @@ import type {
 import { CREDENTIAL_TYPE } from './constants';
 import { errorDetailsFromResponse, stripeApiError } from './errors';
 import { STRIPE_ID_PATTERNS } from './ids';
-import { connectionError } from './transport';
+import {
+	accountHeaders,
+	failureFromDetails,
+	noteRetries,
+	pacedWithRetries,
+	rateLimitedError,
+	readRequestSettings,
+} from './resilience';
+import { connectionError, findConnectionErrorCode } from './transport';
 import { fieldError, quoteValue, readLocator } from './validation';
 
 /**
@@ -177,9 +185,9 @@ function isCustomerListPage(body: unknown): body is CustomerListPage {
 
 /**
  * A GET on behalf of the session request (a lookup the session needs first): it goes through
- * the same transport settings and headers (taken from the session's request options, so a
- * header the node adds there, like Stripe-Account for Connect, scopes the lookup to the same
- * account) with the node's credential supplying Authorization and Stripe-Version. What is
+ * the same transport settings and headers as the session request, with the node's credential
+ * supplying Authorization and Stripe-Version, Request Settings' Stripe-Account scoping it to the
+ * same connected account, and the same pacing and retries as every request of the run. What is
  * looked for goes only into the query string, never into a path.
  */
 export async function sendLookupRequest(
@@ -187,24 +195,38 @@ export async function sendLookupRequest(
 	sessionRequest: IHttpRequestOptions,
 	url: string,
 	qs: IDataObject,
+	lookingUp: string,
 ): Promise<IN8nHttpFullResponse> {
+	const settings = readRequestSettings(context);
 	const lookup: IHttpRequestOptions = {
 		...sessionRequest,
 		method: 'GET',
 		url,
 		qs,
 		// A GET has no body to describe; an idempotency key belongs to the session's POST alone.
-		headers: headersWithout(sessionRequest.headers, ['Content-Type', 'Idempotency-Key']),
+		headers: { ...headersWithout(sessionRequest.headers, ['Content-Type', 'Idempotency-Key']), ...accountHeaders(settings) },
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	};
 	delete lookup.body;
-	try {
-		return await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, lookup);
-	} catch (error) {
-		throw connectionError(context.getNode(), String(sessionRequest.baseURL ?? ''), error, context.getItemIndex());
-	}
+	const baseUrl = String(sessionRequest.baseURL ?? '');
+	return await pacedWithRetries<IN8nHttpFullResponse>(
+		{ context, settings, connectionCode: findConnectionErrorCode },
+		async () => await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, lookup),
+		(error, outcome) => noteRetries(connectionError(context.getNode(), baseUrl, error, context.getItemIndex()), outcome),
+		{
+			failure: (response) => (response.statusCode >= 400 ? failureFromDetails(errorDetailsFromResponse(response)) : undefined),
+			giveUp: (response, outcome) => {
+				if (response.statusCode === 429 && outcome.exhausted) {
+					const error = rateLimitedError(context, stripeApiError(context.getNode(), errorDetailsFromResponse(response)), outcome);
+					error.description = `${lookingUp}\n${error.description ?? ''}`;
+					throw error;
+				}
+				return response;
+			},
+		},
+	);
 }
 
 /**
@@ -233,10 +255,11 @@ async function listCustomersByEmail(
 	sessionRequest: IHttpRequestOptions,
 	email: string,
 ): Promise<CustomerListPage> {
-	const response = await sendLookupRequest(context, sessionRequest, '/v1/customers', { email, limit: LIST_LIMIT });
+	const lookingUp = `This happened while looking up the Customer by email (${quoteValue(email)}), before any portal session was created.`;
+	const response = await sendLookupRequest(context, sessionRequest, '/v1/customers', { email, limit: LIST_LIMIT }, lookingUp);
 	if (response.statusCode >= 400 || !isCustomerListPage(response.body)) {
 		throw lookupResponseError(context, response, {
-			lookingUp: `This happened while looking up the Customer by email (${quoteValue(email)}), before any portal session was created.`,
+			lookingUp,
 			permission: "By Email reads customers: a restricted key needs 'Customers: Read' besides 'Customer portal: Write'.",
 			unexpected: 'Expected a list of customers from Stripe but got something else. Check the Base URL in the credential.',
 		});

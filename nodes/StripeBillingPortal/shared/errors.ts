@@ -179,7 +179,7 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined,
 		return `Check the ID${where}: it must exist in the same Stripe account and mode (test or live) as the credential's key. Test-mode IDs are not visible to live keys, and the other way round.`;
 	}
 	if (httpStatus === 429) {
-		return 'Stripe is rate-limiting this account (25 requests per second in test mode, 100 in live mode). Run fewer items at once, or space them out with a Loop Over Items node and a Wait node.';
+		return 'Stripe is rate-limiting this account (25 requests per second in test mode, 100 in live mode, shared by everything that uses it). Lower Request Settings → Max Requests per Second, or raise Request Settings → Retries.';
 	}
 	if (httpStatus >= 500) {
 		return 'This is a problem on Stripe’s side. Retry later; if it persists, give Stripe support the request ID.';

@@ -207,10 +207,11 @@ async function listSubscriptions(
 		limit: STRIPE_MAX_PAGE_SIZE,
 		...(startingAfter === undefined ? {} : { starting_after: startingAfter }),
 	};
-	const response = await sendLookupRequest(context, sessionRequest, '/v1/subscriptions', qs);
+	const lookingUp = `This happened while looking up the subscriptions of ${describeOwner(owner)} for Subscription Source, before any portal session was created.`;
+	const response = await sendLookupRequest(context, sessionRequest, '/v1/subscriptions', qs, lookingUp);
 	if (response.statusCode >= 400 || !isSubscriptionListPage(response.body)) {
 		throw lookupResponseError(context, response, {
-			lookingUp: `This happened while looking up the subscriptions of ${describeOwner(owner)} for Subscription Source, before any portal session was created.`,
+			lookingUp,
 			permission:
 				"Subscription Source reads subscriptions: a restricted key needs 'Subscriptions: Read' besides 'Customer portal: Write'.",
 			unexpected: 'Expected a list of subscriptions from Stripe but got something else. Check the Base URL in the credential.',

@@ -6,10 +6,19 @@ import type {
 	INodeExecutionData,
 	JsonObject,
 } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { STRIPE_DEFAULT_BASE_URL, STRIPE_MAX_PAGE_SIZE } from './constants';
 import { STRIPE_ERROR_DETAILS, type StripeApiError } from './errors';
+import {
+	accountHeaders,
+	idempotencyKeyFor,
+	noteRetries,
+	pacedWithRetries,
+	rateLimitedError,
+	readRequestSettings,
+	type RetryOutcome,
+} from './resilience';
 
 const CONNECTION_ERROR_MESSAGES: Record<string, string> = {
 	ECONNREFUSED: 'The connection was refused',
@@ -75,6 +84,9 @@ function wantedCount(context: IExecutePaginationFunctions): number | undefined {
 	return limit > 0 ? limit : undefined;
 }
 
+/** Sends one request of the item: paced, retried, and with a clear error when it fails for good. */
+type SendOnce = (requestData: DeclarativeRestApiSettings.ResultOptions) => Promise<INodeExecutionData[]>;
+
 /**
  * Stripe's cursor pagination: while `has_more`, ask for the page after the last ID
  * (`starting_after`), or before the first one when the listing runs backwards
@@ -83,6 +95,7 @@ function wantedCount(context: IExecutePaginationFunctions): number | undefined {
  */
 async function collectPages(
 	context: IExecutePaginationFunctions,
+	send: SendOnce,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 	first: StripeList,
 ): Promise<IDataObject[]> {
@@ -99,7 +112,7 @@ async function collectPages(
 		if (backwards) qs.ending_before = cursor;
 		else qs.starting_after = cursor;
 		qs.limit = Math.min(wanted - collected.length, STRIPE_MAX_PAGE_SIZE);
-		const items = await context.makeRoutingRequest({ ...requestData, options: { ...requestData.options, qs: { ...qs } } });
+		const items = await send({ ...requestData, options: { ...requestData.options, qs: { ...qs } } });
 		const next = asStripeList(items);
 		if (!next) break;
 		collected.push(...entries(next).slice(0, wanted - collected.length));
@@ -108,25 +121,47 @@ async function collectPages(
 	return collected;
 }
 
+/** Turns what ended the retry loop into the error the user sees. */
+function finalError(context: IExecutePaginationFunctions, baseUrl: string, error: unknown, outcome: RetryOutcome): Error {
+	if (isStripeResponseError(error)) {
+		const status = error[STRIPE_ERROR_DETAILS]?.httpStatus;
+		if (status === 429 && outcome.exhausted) return rateLimitedError(context, error, outcome);
+		// Stripe's own answer is already the error to show; NodeApiError hands it back unchanged.
+		return noteRetries(new NodeApiError(context.getNode(), error as unknown as JsonObject), outcome);
+	}
+	if (error instanceof NodeOperationError) return error;
+	return noteRetries(connectionError(context.getNode(), baseUrl, error, context.getItemIndex()), outcome);
+}
+
 /**
  * Every request of the node goes through here: n8n calls it as the `pagination` function
- * because that is the one hook that wraps the request itself. A Stripe list comes back as one
- * item per object, across as many pages as the user asked for.
+ * because that is the one hook that wraps the request itself. Here each request waits for
+ * its turn under Max Requests per Second (shared by all items of the run), is retried when
+ * Stripe or the network says so, carries the Connect header and, for a POST, one idempotency
+ * key for all its attempts. A Stripe list comes back as one item per object, across as many
+ * pages as the user asked for.
  */
 export async function sendStripeRequest(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	try {
-		const items = await this.makeRoutingRequest(requestData);
-		const list = asStripeList(items);
-		if (!list) return items;
-		const entries = await collectPages(this, requestData, list);
-		const itemIndex = this.getItemIndex();
-		return entries.map((json) => ({ json, pairedItem: { item: itemIndex } }));
-	} catch (error) {
-		// Stripe's own answer is already the error to show; NodeApiError hands it back unchanged.
-		if (isStripeResponseError(error)) throw new NodeApiError(this.getNode(), error as unknown as JsonObject);
-		throw connectionError(this.getNode(), String(requestData.options.baseURL ?? ''), error, this.getItemIndex());
+	const settings = readRequestSettings(this);
+	const baseUrl = String(requestData.options.baseURL ?? '');
+	const headers: IDataObject = { ...(requestData.options.headers ?? {}), ...accountHeaders(settings) };
+	if (String(requestData.options.method ?? 'GET').toUpperCase() === 'POST') {
+		headers['Idempotency-Key'] = idempotencyKeyFor(this, settings);
 	}
+	const request = { ...requestData, options: { ...requestData.options, headers } };
+	const paced = { context: this, settings, connectionCode: findConnectionErrorCode };
+	const send: SendOnce = async (data) =>
+		await pacedWithRetries(paced, async () => await this.makeRoutingRequest(data), (error, outcome) =>
+			finalError(this, baseUrl, error, outcome),
+		);
+
+	const items = await send(request);
+	const list = asStripeList(items);
+	if (!list) return items;
+	const entries = await collectPages(this, send, request, list);
+	const itemIndex = this.getItemIndex();
+	return entries.map((json) => ({ json, pairedItem: { item: itemIndex } }));
 }
