@@ -178,6 +178,9 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined,
 		const where = field ? ` in ${field}` : stripe.param ? ` in '${stripe.param}'` : '';
 		return `Check the ID${where}: it must exist in the same Stripe account and mode (test or live) as the credential's key. Test-mode IDs are not visible to live keys, and the other way round.`;
 	}
+	if (httpStatus === 400 && stripe?.type === 'idempotency_error') {
+		return 'Request Settings → Idempotency Key: Stripe has seen this key in the last 24 hours with different parameters. Each distinct request needs its own key: build it from something unique to the request (e.g. the ticket ID and the flow), or leave the setting empty for a fresh key per item.';
+	}
 	if (httpStatus === 429) {
 		return 'Stripe is rate-limiting this account (25 requests per second in test mode, 100 in live mode, shared by everything that uses it). Lower Request Settings → Max Requests per Second, or raise Request Settings → Retries.';
 	}

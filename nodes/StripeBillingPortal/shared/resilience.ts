@@ -144,7 +144,8 @@ class Pacer {
 		const now = Date.now();
 		const slot = Math.max(now, this.nextSlot);
 		this.nextSlot = slot + 1000 / requestsPerSecond;
-		if (slot > now) await sleep(slot - now, signal);
+		// Below a millisecond a timer only adds its own delay.
+		if (slot - now >= 1) await sleep(slot - now, signal);
 	}
 }
 
