@@ -56,6 +56,12 @@ function firstHeader(v: string | string[] | undefined): string | undefined {
 	return Array.isArray(v) ? v[0] : v;
 }
 
+/** The request's Stripe-Version when well-formed, else the default (for answers given before the version stage). */
+function requestedVersion(record: RecordedRequest): string {
+	const m = API_VERSION_RE.exec(firstHeader(record.headers['stripe-version'])?.trim() ?? '');
+	return m ? m[1] : DEFAULT_API_VERSION;
+}
+
 /**
  * A local stand-in for api.stripe.com on 127.0.0.1. Each instance has its own data, keys,
  * recorded requests and fault queue; several can run at once.
@@ -250,19 +256,22 @@ export class StripeSandbox {
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('error', () => undefined);
 		req.on('end', () => {
+			let record: RecordedRequest | undefined;
 			try {
-				this.process(req, res, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+				record = this.record(req, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+				this.process(record, req, res);
 			} catch (e) {
 				this.internalErrors.push(e as Error);
 				if (!res.headersSent) {
 					res.statusCode = 500;
 					res.end();
+					if (record) record.status = 500;
 				}
 			}
 		});
 	}
 
-	private process(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string): void {
+	private record(req: http.IncomingMessage, rawBody: string): RecordedRequest {
 		const rawUrl = req.url ?? '/';
 		const q = rawUrl.indexOf('?');
 		const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
@@ -277,37 +286,35 @@ export class StripeSandbox {
 			requestId: '',
 		};
 		this.requests.push(record);
+		return record;
+	}
 
+	private process(record: RecordedRequest, req: http.IncomingMessage, res: http.ServerResponse): void {
 		const fault = this.takeFault(record);
-		if (!fault) return this.send(res, this.dispatch(record));
+		if (!fault) return this.send(res, record, this.dispatch(record));
 		switch (fault.kind) {
 			case 'drop':
 				req.socket.destroy();
 				return;
 			case 'non-json': {
 				const body = fault.body ?? NGINX_502;
-				res.writeHead(fault.status ?? 502, {
-					'Content-Type': fault.contentType ?? 'text/html',
-					'Content-Length': String(Buffer.byteLength(body)),
-					Server: 'nginx',
+				this.send(res, record, {
+					status: fault.status ?? 502,
+					headers: { 'Content-Type': fault.contentType ?? 'text/html', Server: 'nginx' },
+					body,
 				});
-				res.end(body);
 				return;
 			}
 			case 'status': {
 				record.requestId = newId.request();
-				const requested = API_VERSION_RE.exec(firstHeader(record.headers['stripe-version'])?.trim() ?? '');
-				const headers = {
-					...this.baseHeaders(record, requested ? requested[1] : DEFAULT_API_VERSION),
-					...(fault.headers ?? {}),
-				};
-				this.send(res, this.json(fault.status, fault.body ?? defaultFaultError(fault.status), headers));
+				const headers = { ...this.baseHeaders(record, requestedVersion(record)), ...(fault.headers ?? {}) };
+				this.send(res, record, this.json(fault.status, fault.body ?? defaultFaultError(fault.status), headers));
 				return;
 			}
 			case 'delay': {
 				const timer = setTimeout(() => {
 					this.timers.delete(timer);
-					if (!res.destroyed) this.send(res, this.dispatch(record));
+					if (!res.destroyed) this.send(res, record, this.dispatch(record));
 				}, fault.ms);
 				this.timers.add(timer);
 				return;
@@ -400,9 +407,10 @@ export class StripeSandbox {
 		};
 	}
 
-	private send(res: http.ServerResponse, r: SandboxResponse): void {
+	private send(res: http.ServerResponse, record: RecordedRequest, r: SandboxResponse): void {
 		if (res.destroyed || res.headersSent) return;
 		res.writeHead(r.status, { ...r.headers, 'Content-Length': String(Buffer.byteLength(r.body)) });
 		res.end(r.body);
+		record.status = r.status;
 	}
 }

@@ -13,6 +13,13 @@ export interface RecordedRequest {
 	body: Record<string, unknown>;
 	/** The Request-Id header the sandbox answered with ('' when it sent none: dropped socket, non-JSON fault). */
 	requestId: string;
+	/**
+	 * The HTTP status the sandbox answered with; undefined while the request is still being
+	 * handled (a delay fault) or when no answer was written (dropped socket, client gone).
+	 */
+	status?: number;
+	/** True when the answer was replayed from the idempotency store (the handler did not run again). */
+	replayed?: boolean;
 }
 
 export interface SandboxOptions {
