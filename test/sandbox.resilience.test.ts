@@ -95,3 +95,51 @@ describe('recorded response facts', () => {
 		expect(sandbox.requests[0].status).toBeUndefined();
 	});
 });
+
+describe('faults: times and drop-after', () => {
+	it('applies a fault to the next N matching requests, then handles normally', async () => {
+		sandbox.queueFault({ kind: 'status', status: 500, times: 2, path: SESSIONS });
+		expect((await call('GET', '/v1/customers')).status).toBe(200);
+		expect((await createSession(base)).status).toBe(500);
+		expect(sandbox.pendingFaults).toEqual([{ kind: 'status', status: 500, times: 1, path: SESSIONS }]);
+		expect((await createSession(base)).status).toBe(500);
+		expect(sandbox.pendingFaults).toHaveLength(0);
+		expect((await createSession(base)).status).toBe(200);
+		expect(sandbox.sessions).toHaveLength(1);
+	});
+
+	it('keeps FIFO order across a counted fault', async () => {
+		sandbox.queueFault({ kind: 'status', status: 503, times: 2 });
+		sandbox.queueFault({ kind: 'status', status: 502 });
+		const statuses: number[] = [];
+		for (let i = 0; i < 4; i++) statuses.push((await call('GET', '/v1/customers')).status);
+		expect(statuses).toEqual([503, 503, 502, 200]);
+	});
+
+	it('leaves the queued object alone and rejects a bad count', () => {
+		const fault = { kind: 'drop' as const, times: 3 };
+		sandbox.queueFault(fault);
+		expect(() => sandbox.queueFault({ kind: 'drop', times: 0 })).toThrow(/positive integer/);
+		expect(() => sandbox.queueFault({ kind: 'drop', times: 1.5 })).toThrow(/positive integer/);
+		expect(fault.times).toBe(3);
+	});
+
+	it('carries Retry-After and Stripe-Should-Retry on a status fault', async () => {
+		sandbox.queueFault({ kind: 'status', status: 503, headers: { 'Retry-After': '2', 'Stripe-Should-Retry': 'true' } });
+		const r = await call('GET', '/v1/customers');
+		expect(r.status).toBe(503);
+		expect(r.headers.get('retry-after')).toBe('2');
+		expect(r.headers.get('stripe-should-retry')).toBe('true');
+	});
+
+	it('drop-after does the work, then drops the connection without an answer', async () => {
+		sandbox.queueFault({ kind: 'drop-after', path: SESSIONS });
+		await expect(createSession(base)).rejects.toThrow();
+		expect(sandbox.sessions).toHaveLength(1);
+		expect(sandbox.requests[0]).toMatchObject({ path: SESSIONS, requestId: '' });
+		expect(sandbox.requests[0].status).toBeUndefined();
+		// Without an idempotency key the retry is a second, independent request.
+		expect((await createSession(base)).status).toBe(200);
+		expect(sandbox.sessions).toHaveLength(2);
+	});
+});

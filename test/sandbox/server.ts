@@ -234,12 +234,18 @@ export class StripeSandbox {
 
 	// Faults
 
-	/** The next request matching the fault's filter gets the fault instead of normal handling (FIFO). */
+	/**
+	 * The next request matching the fault's filter (the next `times` ones, default 1) gets the
+	 * fault instead of normal handling. Faults are tried in the order queued.
+	 */
 	queueFault(fault: Fault): void {
-		this.faults.push(fault);
+		if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1))
+			throw new Error(`Fault times must be a positive integer, got ${fault.times}`);
+		// A copy, so counting down `times` never changes the caller's object.
+		this.faults.push({ ...fault });
 	}
 
-	/** Faults queued and not yet used. */
+	/** Faults queued and not yet used up; `times` shows the uses left. */
 	get pendingFaults(): readonly Fault[] {
 		return this.faults;
 	}
@@ -296,6 +302,12 @@ export class StripeSandbox {
 			case 'drop':
 				req.socket.destroy();
 				return;
+			case 'drop-after':
+				this.dispatch(record);
+				// The client never sees this Request-Id; '' keeps the field's meaning (what was sent).
+				record.requestId = '';
+				req.socket.destroy();
+				return;
 			case 'non-json': {
 				const body = fault.body ?? NGINX_502;
 				this.send(res, record, {
@@ -329,7 +341,15 @@ export class StripeSandbox {
 				(f.path === undefined ||
 					(f.path.endsWith('*') ? record.path.startsWith(f.path.slice(0, -1)) : record.path === f.path)),
 		);
-		return i === -1 ? undefined : this.faults.splice(i, 1)[0];
+		if (i === -1) return undefined;
+		const fault = this.faults[i];
+		// Counting down on the queued copy keeps the fault's place in the FIFO for its later uses.
+		if (fault.times !== undefined && fault.times > 1) {
+			fault.times--;
+			return fault;
+		}
+		this.faults.splice(i, 1);
+		return fault;
 	}
 
 	/** Normal handling: stages, parameter validation, route handler. */

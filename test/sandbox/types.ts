@@ -43,6 +43,8 @@ interface FaultFilter {
 	path?: string;
 	/** Only requests with this method match (case-insensitive). */
 	method?: string;
+	/** How many matching requests get the fault (a positive integer); default 1. */
+	times?: number;
 }
 
 export type Fault = FaultFilter &
@@ -65,6 +67,13 @@ export type Fault = FaultFilter &
 				contentType?: string;
 		  }
 		| { kind: 'drop' }
+		| {
+				/**
+				 * Handle the request normally (objects created, idempotent result saved), then destroy
+				 * the socket without answering: the lost response only an idempotency key makes safe to retry.
+				 */
+				kind: 'drop-after';
+		  }
 		| {
 				/** Wait, then handle the request normally (for client timeout tests). */
 				kind: 'delay';
