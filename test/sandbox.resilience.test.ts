@@ -2,6 +2,7 @@ import * as http from 'http';
 import * as qs from 'qs';
 
 import { SEED_IDS, StripeSandbox } from './sandbox';
+import { RateLimiter } from './sandbox/ratelimit';
 
 const KEY = 'sk_test_sandbox';
 const RETURN_URL = 'https://example.com/account';
@@ -141,5 +142,123 @@ describe('faults: times and drop-after', () => {
 		// Without an idempotency key the retry is a second, independent request.
 		expect((await createSession(base)).status).toBe(200);
 		expect(sandbox.sessions).toHaveLength(2);
+	});
+});
+
+describe('rate limit', () => {
+	const TEST_MODE_429 = {
+		error: {
+			code: 'rate_limit',
+			doc_url: 'https://stripe.com/docs/error-codes/rate-limit',
+			message:
+				'Testmode request rate limit exceeded, the rate limits in testmode are lower than livemode. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
+			type: 'invalid_request_error',
+		},
+	};
+
+	const burst = (n: number, path = '/v1/customers') => Promise.all(Array.from({ length: n }, () => call('GET', path)));
+
+	it('accepts N requests in any second and answers the rest with Stripe’s 429, then lets requests through again', async () => {
+		sandbox.setRateLimit({ requestsPerSecond: 5 });
+		const first = await burst(8);
+		expect(first.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+		const limited = first.filter((r) => r.status === 429);
+		for (const r of limited) {
+			expect(r.json).toEqual(TEST_MODE_429);
+			expect(r.headers.get('retry-after')).toBeNull();
+			expect(r.headers.get('request-id')).toMatch(/^req_/);
+		}
+		expect(sandbox.rateLimitStats).toEqual({ accepted: 5, limited: 3, maxInAnyWindow: 5 });
+		expect(sandbox.requests.filter((r) => r.status === 429)).toHaveLength(3);
+
+		await new Promise((r) => setTimeout(r, 1050));
+		const later = await burst(5);
+		expect(later.every((r) => r.status === 200)).toBe(true);
+		expect(sandbox.rateLimitStats).toEqual({ accepted: 10, limited: 3, maxInAnyWindow: 5 });
+	});
+
+	it('sends Retry-After only when configured, and the live-mode wording for live keys', async () => {
+		const live = new StripeSandbox({ secretKeys: ['sk_live_sandbox_0001'], rateLimit: { requestsPerSecond: 1, retryAfterSeconds: 2 } });
+		const url = await live.start();
+		try {
+			const get = () => fetch(`${url}/v1/customers`, { headers: { Authorization: 'Bearer sk_live_sandbox_0001' } });
+			expect((await get()).status).toBe(200);
+			const r = await get();
+			expect(r.status).toBe(429);
+			expect(r.headers.get('retry-after')).toBe('2');
+			expect(((await r.json()) as any).error.message).toBe(
+				'Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits.',
+			);
+		} finally {
+			await live.stop();
+		}
+	});
+
+	it('checks before faults and handlers: a limited request uses up no fault and creates nothing', async () => {
+		sandbox.setRateLimit({ requestsPerSecond: 1 });
+		expect((await call('GET', '/v1/customers')).status).toBe(200);
+		sandbox.queueFault({ kind: 'status', status: 500 });
+		const r = await createSession(base, { 'Idempotency-Key': 'limited-1' });
+		expect(r.status).toBe(429);
+		expect(r.headers.get('idempotency-key')).toBe('limited-1');
+		expect(sandbox.sessions).toHaveLength(0);
+		expect(sandbox.pendingFaults).toHaveLength(1);
+		sandbox.setRateLimit(undefined);
+		expect((await call('GET', '/v1/customers')).status).toBe(500);
+	});
+
+	it('counts without limiting when no limit is set, and reset() clears the stats and restores the option', async () => {
+		await burst(4);
+		expect(sandbox.rateLimitStats).toEqual({ accepted: 4, limited: 0, maxInAnyWindow: 4 });
+		sandbox.setRateLimit({ requestsPerSecond: 2 });
+		sandbox.reset();
+		expect(sandbox.rateLimitStats).toEqual({ accepted: 0, limited: 0, maxInAnyWindow: 0 });
+		expect((await burst(3)).every((r) => r.status === 200)).toBe(true);
+		expect(() => sandbox.setRateLimit({ requestsPerSecond: 0 })).toThrow(/positive integer/);
+		expect(() => new StripeSandbox({ rateLimit: { requestsPerSecond: 2, retryAfterSeconds: -1 } })).toThrow(/>= 0/);
+	});
+
+	it('slides a 1000 ms window over the accepted requests (synthetic clock)', () => {
+		const limiter = new RateLimiter({ requestsPerSecond: 3 });
+		const at = [0, 100, 200, 300, 999, 1000, 1100, 1150, 1200, 2199, 2200];
+		expect(at.map((t) => limiter.admit(t))).toEqual([true, true, true, false, false, true, true, false, true, true, true]);
+		expect(limiter.stats).toEqual({ accepted: 8, limited: 3, maxInAnyWindow: 3 });
+	});
+
+	it('agrees with a brute-force count over thousands of arrivals, limited or not', () => {
+		let seed = 12345;
+		const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+		for (const limit of [7, undefined]) {
+			const limiter = new RateLimiter(limit === undefined ? undefined : { requestsPerSecond: limit });
+			const accepted: number[] = [];
+			let t = 0;
+			for (let i = 0; i < 3000; i++) {
+				// Bursts and lulls, so the ring both grows and wraps.
+				t += next() < 0.9 ? next() * 3 : next() * 400;
+				if (limiter.admit(t)) accepted.push(t);
+			}
+			let brute = 0;
+			for (let i = 0, j = 0; i < accepted.length; i++) {
+				while (accepted[j] <= accepted[i] - 1000) j++;
+				brute = Math.max(brute, i - j + 1);
+			}
+			expect(limiter.stats).toEqual({ accepted: accepted.length, limited: 3000 - accepted.length, maxInAnyWindow: brute });
+			if (limit !== undefined) expect(brute).toBe(limit);
+			else expect(brute).toBeGreaterThan(64);
+		}
+	});
+
+	it('holds the window exactly over many requests (no more than N in any 1000 ms)', async () => {
+		sandbox.setRateLimit({ requestsPerSecond: 50 });
+		const statuses: number[] = [];
+		for (let round = 0; round < 4; round++) {
+			statuses.push(...(await burst(40)).map((r) => r.status));
+			await new Promise((r) => setTimeout(r, 100));
+		}
+		const stats = sandbox.rateLimitStats;
+		expect(stats.accepted + stats.limited).toBe(160);
+		expect(stats.maxInAnyWindow).toBe(50);
+		expect(stats.limited).toBeGreaterThan(0);
+		expect(statuses.filter((s) => s === 200)).toHaveLength(stats.accepted);
 	});
 });

@@ -202,6 +202,17 @@ export const errors = {
 		}),
 	invalidRequest: (message: string, param?: string, code?: string) =>
 		stripeError(400, { type: 'invalid_request_error', message, param, code }),
+	/**
+	 * The test-mode body is verbatim from real 429s quoted in public reports (type, code, doc_url
+	 * and message; no request_log_url). The live-mode message is the same text without the
+	 * test-mode clause as seen in a stripe-python traceback whose mode was not stated: unverified.
+	 */
+	rateLimited: (livemode: boolean) =>
+		stripeError(429, {
+			type: 'invalid_request_error',
+			code: 'rate_limit',
+			message: `${livemode ? 'Request rate limit exceeded.' : 'Testmode request rate limit exceeded, the rate limits in testmode are lower than livemode.'} You can learn more about rate limits here https://stripe.com/docs/rate-limits.`,
+		}),
 };
 
 /** Default error bodies for `{ kind: 'status' }` faults without a body. */
@@ -236,12 +247,7 @@ export function defaultFaultError(status: number): StripeErrorBody {
 					'This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request. If you see this error frequently and are making multiple concurrent requests to a single object, make your requests serially or at a lower rate.',
 			});
 		case 429:
-			return stripeErrorBody({
-				type: 'invalid_request_error',
-				code: 'rate_limit',
-				message:
-					'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
-			});
+			return errors.rateLimited(false).body;
 		default:
 			return stripeErrorBody(
 				status >= 500

@@ -1,11 +1,12 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
-import { KeyRing, type ResolvedKey } from './auth';
+import { extractKey, isLive, KeyRing, type ResolvedKey } from './auth';
 import { defaultFaultError, errors, StripeApiError, stripeErrorBody, type StripeErrorBody } from './errors';
 import { decodeForm, mediaType } from './form';
 import { newId, nowSeconds } from './ids';
 import { validateParams } from './params';
+import { checkRateLimit, RateLimiter } from './ratelimit';
 import { ROUTES } from './resources';
 import { Router, type RouteDef, type RouteMatch } from './router';
 import {
@@ -17,7 +18,7 @@ import {
 	type Subscription,
 	type SubscriptionSeed,
 } from './store';
-import type { Fault, PlainObject, RecordedRequest, SandboxOptions } from './types';
+import type { Fault, PlainObject, RateLimit, RateLimitStats, RecordedRequest, SandboxOptions } from './types';
 
 /** The version `stripe@23.1.0` pins, used when a request sends no Stripe-Version. */
 export const DEFAULT_API_VERSION = '2026-10-28.endive';
@@ -47,8 +48,8 @@ export interface PipelineState {
 
 /**
  * A pipeline stage runs before the route handler; it may throw a StripeApiError to answer
- * instead of the handler (auth, version, content type, routing, permissions, ...). Rate limiting
- * and idempotency replay slot in here.
+ * instead of the handler (auth, version, content type, routing, permissions, ...). The rate
+ * limit is checked before any of them, ahead of queued faults.
  */
 export type Stage = (state: PipelineState, sandbox: StripeSandbox) => void;
 
@@ -79,6 +80,7 @@ export class StripeSandbox {
 	private readonly faults: Fault[] = [];
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private readonly options: SandboxOptions;
+	private readonly rateLimiter: RateLimiter;
 	private server?: http.Server;
 	private url?: string;
 
@@ -112,6 +114,7 @@ export class StripeSandbox {
 		this.options = options;
 		this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
 		this.keys = new KeyRing(options.secretKeys ?? [DEFAULT_SECRET_KEY], options.restrictedKeys ?? {});
+		this.rateLimiter = new RateLimiter(options.rateLimit && { ...options.rateLimit });
 	}
 
 	// Lifecycle
@@ -160,12 +163,30 @@ export class StripeSandbox {
 		return { host: '127.0.0.1', port: this.port, protocol: 'http' };
 	}
 
-	/** Clears recorded requests, queued faults and internal errors, and re-seeds the default data. */
+	/**
+	 * Clears recorded requests, queued faults, internal errors and rate-limit stats, puts the rate
+	 * limit back to the constructor's, and re-seeds the default data.
+	 */
 	reset(): void {
 		this.requests.length = 0;
 		this.faults.length = 0;
 		this.internalErrors.length = 0;
+		this.rateLimiter.clear();
+		this.rateLimiter.limit = this.options.rateLimit && { ...this.options.rateLimit };
 		this.store.seed();
+	}
+
+	// Rate limit
+
+	/** Limits (or, with undefined, stops limiting) the requests from now on; stats carry on. */
+	setRateLimit(limit: RateLimit | undefined): void {
+		checkRateLimit(limit);
+		this.rateLimiter.limit = limit && { ...limit };
+	}
+
+	/** Accepted and limited requests since start or reset(), and the busiest 1000 ms among the accepted. */
+	get rateLimitStats(): RateLimitStats {
+		return this.rateLimiter.stats;
 	}
 
 	// Data
@@ -296,6 +317,9 @@ export class StripeSandbox {
 	}
 
 	private process(record: RecordedRequest, req: http.IncomingMessage, res: http.ServerResponse): void {
+		// First, as Stripe's limiters run before its idempotency layer: a limited request uses up
+		// no fault, reaches no handler and leaves nothing in the idempotency store.
+		if (!this.rateLimiter.admit(performance.now())) return this.send(res, record, this.rateLimited(record));
 		const fault = this.takeFault(record);
 		if (!fault) return this.send(res, record, this.dispatch(record));
 		switch (fault.kind) {
@@ -350,6 +374,15 @@ export class StripeSandbox {
 		}
 		this.faults.splice(i, 1);
 		return fault;
+	}
+
+	private rateLimited(record: RecordedRequest): SandboxResponse {
+		record.requestId = newId.request();
+		const key = extractKey(record.headers);
+		const headers = this.baseHeaders(record, requestedVersion(record));
+		const retryAfter = this.rateLimiter.limit?.retryAfterSeconds;
+		if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
+		return this.json(429, errors.rateLimited(key !== undefined && isLive(key)).body, headers);
 	}
 
 	/** Normal handling: stages, parameter validation, route handler. */

@@ -36,6 +36,24 @@ export interface SandboxOptions {
 	accountId?: string;
 	/** Port to listen on (127.0.0.1); default 0 = ephemeral. */
 	port?: number;
+	/** Answer requests beyond this rate with Stripe's 429 (default: no limit). reset() comes back to it. */
+	rateLimit?: RateLimit;
+}
+
+export interface RateLimit {
+	/** At most this many requests are accepted in any 1000 ms; a positive integer. */
+	requestsPerSecond: number;
+	/** When set, 429 answers carry `Retry-After: <this>`; Stripe's own 429s are not known to send one. */
+	retryAfterSeconds?: number;
+}
+
+export interface RateLimitStats {
+	/** Requests let through (every request when no limit is set). */
+	accepted: number;
+	/** Requests answered with the rate-limit 429. */
+	limited: number;
+	/** The most accepted requests that fell in any 1000 ms span so far. */
+	maxInAnyWindow: number;
 }
 
 interface FaultFilter {
