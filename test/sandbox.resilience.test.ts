@@ -1,5 +1,6 @@
 import * as http from 'http';
 import * as qs from 'qs';
+import Stripe from 'stripe';
 
 import { SEED_IDS, StripeSandbox } from './sandbox';
 import { RateLimiter } from './sandbox/ratelimit';
@@ -260,5 +261,58 @@ describe('rate limit', () => {
 		expect(stats.maxInAnyWindow).toBe(50);
 		expect(stats.limited).toBeGreaterThan(0);
 		expect(statuses.filter((s) => s === 200)).toHaveLength(stats.accepted);
+	});
+});
+
+describe('Stripe-Account', () => {
+	const noAccess = (masked: string, account: string) =>
+		`The provided key '${masked}' does not have access to account '${account}' (or that account does not exist). Application access may have been revoked.`;
+
+	it('accepts any well-formed account by default and rejects a malformed one with Stripe’s 403', async () => {
+		const ok = await call('GET', '/v1/customers', { headers: { 'Stripe-Account': 'acct_1Connected000001' } });
+		expect(ok.status).toBe(200);
+		for (const bad of ['acct_', 'cus_1Connected000001', 'acct_1 2', 'acct_1Connected-01']) {
+			const r = await call('GET', '/v1/customers', { headers: { 'Stripe-Account': bad } });
+			expect(r.status).toBe(403);
+			expect(r.json.error).toMatchObject({
+				type: 'invalid_request_error',
+				code: 'account_invalid',
+				doc_url: 'https://stripe.com/docs/error-codes/account-invalid',
+				message: noAccess('sk_test_***dbox', bad),
+			});
+			expect(r.headers.get('stripe-account')).toBe(bad);
+		}
+	});
+
+	it('limits the accounts to connectedAccounts when given, and always allows the platform’s own', async () => {
+		const platform = new StripeSandbox({ connectedAccounts: ['acct_1Connected000001'], secretKeys: ['sk_test_platformKey0001'] });
+		const url = await platform.start();
+		try {
+			const get = async (account: string) => {
+				const res = await fetch(`${url}/v1/customers`, {
+					headers: { Authorization: 'Bearer sk_test_platformKey0001', 'Stripe-Account': account },
+				});
+				return { status: res.status, json: (await res.json()) as any };
+			};
+			expect((await get('acct_1Connected000001')).status).toBe(200);
+			expect((await get(platform.accountId)).status).toBe(200);
+			const unknown = await get('acct_1Stranger0000001');
+			expect(unknown.status).toBe(403);
+			expect(unknown.json.error.message).toBe(noAccess('sk_test_***********0001', 'acct_1Stranger0000001'));
+			expect(platform.mayActFor('acct_1Stranger0000001')).toBe(false);
+		} finally {
+			await platform.stop();
+		}
+	});
+
+	it('authenticates before checking the account, and the SDK sees a permission error', async () => {
+		const r = await call('GET', '/v1/customers', { key: null, headers: { 'Stripe-Account': 'nope' } });
+		expect(r.status).toBe(401);
+		const stripe = new Stripe(KEY, { ...sandbox.stripeClientConfig(), maxNetworkRetries: 0, telemetry: false });
+		await expect(stripe.customers.list({}, { stripeAccount: 'acct_bad-id' })).rejects.toMatchObject({
+			type: 'StripePermissionError',
+			statusCode: 403,
+			code: 'account_invalid',
+		});
 	});
 });

@@ -207,6 +207,17 @@ export const errors = {
 	 * and message; no request_log_url). The live-mode message is the same text without the
 	 * test-mode clause as seen in a stripe-python traceback whose mode was not stated: unverified.
 	 */
+	/**
+	 * Stripe-Account naming an account the key cannot act for, malformed or unknown alike. Message,
+	 * code and doc_url as in real responses quoted in public reports; 403 because every SDK report
+	 * of it is a PermissionError (the class SDKs use for 403).
+	 */
+	accountInvalid: (maskedKey: string, account: string) =>
+		stripeError(403, {
+			type: 'invalid_request_error',
+			code: 'account_invalid',
+			message: `The provided key '${maskedKey}' does not have access to account '${account}' (or that account does not exist). Application access may have been revoked.`,
+		}),
 	rateLimited: (livemode: boolean) =>
 		stripeError(429, {
 			type: 'invalid_request_error',

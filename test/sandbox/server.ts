@@ -1,7 +1,7 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
-import { extractKey, isLive, KeyRing, type ResolvedKey } from './auth';
+import { extractKey, isLive, KeyRing, maskKey, type ResolvedKey } from './auth';
 import { defaultFaultError, errors, StripeApiError, stripeErrorBody, type StripeErrorBody } from './errors';
 import { decodeForm, mediaType } from './form';
 import { newId, nowSeconds } from './ids';
@@ -28,6 +28,7 @@ export const DEFAULT_ACCOUNT_ID = 'acct_1Sandbox0000000';
 /** `YYYY-MM-DD` or `YYYY-MM-DD.name`, optionally followed by beta flags (`; feature_beta=v1`). */
 const API_VERSION_RE = /^(\d{4}-\d{2}-\d{2}(?:\.[a-z]+)?)((?:;\s*[a-z0-9_]+=v\d+)*)$/;
 const FORM = 'application/x-www-form-urlencoded';
+const ACCOUNT_ID_RE = /^acct_[A-Za-z0-9]+$/;
 
 const NGINX_502 =
 	'<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
@@ -88,6 +89,11 @@ export class StripeSandbox {
 	readonly stages: Stage[] = [
 		(st, sb) => {
 			st.key = sb.keys.authenticate(st.record.headers);
+		},
+		(st, sb) => {
+			const account = firstHeader(st.record.headers['stripe-account']);
+			if (account !== undefined && st.key && !sb.mayActFor(account))
+				throw errors.accountInvalid(maskKey(st.key.key), account);
 		},
 		(st) => {
 			const version = firstHeader(st.record.headers['stripe-version']);
@@ -274,6 +280,13 @@ export class StripeSandbox {
 	/** Adds a route (e.g. from a test-only resource module). */
 	addRoute(route: RouteDef): void {
 		this.router.add(route);
+	}
+
+	/** Whether a Stripe-Account header with this value gets past the Connect check. */
+	mayActFor(account: string): boolean {
+		if (!ACCOUNT_ID_RE.test(account)) return false;
+		if (account === this.accountId) return true;
+		return this.options.connectedAccounts?.includes(account) ?? true;
 	}
 
 	// Request handling

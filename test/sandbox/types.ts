@@ -34,6 +34,11 @@ export interface SandboxOptions {
 	restrictedKeys?: Record<string, string[]>;
 	/** Account id used in messages; default 'acct_1Sandbox0000000'. */
 	accountId?: string;
+	/**
+	 * Accounts the keys may act for through the Stripe-Account header (besides accountId itself).
+	 * Default: any well-formed `acct_` id. Only access is checked: data is not kept per account.
+	 */
+	connectedAccounts?: string[];
 	/** Port to listen on (127.0.0.1); default 0 = ephemeral. */
 	port?: number;
 	/** Answer requests beyond this rate with Stripe's 429 (default: no limit). reset() comes back to it. */
