@@ -316,3 +316,139 @@ describe('Stripe-Account', () => {
 		});
 	});
 });
+
+describe('idempotency', () => {
+	const keyed = (key: string, body: string | Record<string, unknown> = base, headers: Record<string, string> = {}) =>
+		createSession(body, { 'Idempotency-Key': key, ...headers });
+
+	it('replays the saved answer for the same key and parameters without running the endpoint again', async () => {
+		const first = await keyed('key-replay-1');
+		expect(first.status).toBe(200);
+		expect(first.headers.get('idempotent-replayed')).toBeNull();
+		expect(first.headers.get('original-request')).toBe(first.headers.get('request-id'));
+		// Same parameters in another order.
+		const again = await keyed('key-replay-1', `return_url=${encodeURIComponent(RETURN_URL)}&customer=${SEED_IDS.jenny}`);
+		expect(again.status).toBe(200);
+		expect(again.json).toEqual(first.json);
+		expect(again.headers.get('idempotent-replayed')).toBe('true');
+		expect(again.headers.get('original-request')).toBe(first.headers.get('request-id'));
+		expect(again.headers.get('request-id')).not.toBe(first.headers.get('request-id'));
+		expect(again.headers.get('idempotency-key')).toBe('key-replay-1');
+		expect(sandbox.sessions).toHaveLength(1);
+		expect(sandbox.requests.map((r) => [r.status, r.replayed])).toEqual([
+			[200, undefined],
+			[200, true],
+		]);
+	});
+
+	it('refuses the same key with other parameters or another endpoint with Stripe’s idempotency_error', async () => {
+		await keyed('key-mismatch-1');
+		const other = await keyed('key-mismatch-1', { ...base, locale: 'de' });
+		expect(other.status).toBe(400);
+		expect(other.json.error).toMatchObject({
+			type: 'idempotency_error',
+			message:
+				"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than 'key-mismatch-1' if you meant to execute a different request.",
+		});
+		const elsewhere = await call('POST', '/v1/billing_portal/configurations', {
+			body: { features: { invoice_history: { enabled: true } } },
+			headers: { 'Idempotency-Key': 'key-mismatch-1' },
+		});
+		expect(elsewhere.status).toBe(400);
+		expect(elsewhere.json.error.type).toBe('idempotency_error');
+		expect(sandbox.sessions).toHaveLength(1);
+		// The refusal saved nothing in place of the first result.
+		expect((await keyed('key-mismatch-1')).headers.get('idempotent-replayed')).toBe('true');
+	});
+
+	it('saves nothing when the request is refused before the endpoint runs, so a fixed retry with the key succeeds', async () => {
+		const invalid = await keyed('key-fixed-1', { ...base, locale: 'xx' });
+		expect(invalid.status).toBe(400);
+		expect(invalid.headers.get('original-request')).toBeNull();
+		const unauthenticated = await call('POST', SESSIONS, { key: 'sk_test_wrong_0000', body: base, headers: { 'Idempotency-Key': 'key-fixed-1' } });
+		expect(unauthenticated.status).toBe(401);
+		sandbox.queueFault({ kind: 'status', status: 500 });
+		expect((await keyed('key-fixed-1')).status).toBe(500);
+		const fixed = await keyed('key-fixed-1');
+		expect(fixed.status).toBe(200);
+		expect(fixed.headers.get('idempotent-replayed')).toBeNull();
+		expect(sandbox.sessions).toHaveLength(1);
+	});
+
+	it('saves and replays errors the endpoint itself answered', async () => {
+		const missing = await keyed('key-404-1', { customer: 'cus_DoesNotExist01', return_url: RETURN_URL });
+		expect(missing.status).toBe(404);
+		sandbox.addCustomer({ id: 'cus_DoesNotExist01' });
+		const again = await keyed('key-404-1', { customer: 'cus_DoesNotExist01', return_url: RETURN_URL });
+		expect(again.status).toBe(404);
+		expect(again.json).toEqual(missing.json);
+		expect(again.headers.get('idempotent-replayed')).toBe('true');
+	});
+
+	it('drop-after: the work is done, the answer lost, and a retry with the key replays the created session', async () => {
+		sandbox.queueFault({ kind: 'drop-after', path: SESSIONS });
+		await expect(keyed('key-drop-1')).rejects.toThrow();
+		expect(sandbox.sessions).toHaveLength(1);
+		const retry = await keyed('key-drop-1');
+		expect(retry.status).toBe(200);
+		expect(retry.headers.get('idempotent-replayed')).toBe('true');
+		expect(retry.json.id).toBe(sandbox.sessions[0].id);
+		expect(sandbox.sessions).toHaveLength(1);
+	});
+
+	it('scopes keys by mode and Stripe-Account, ignores them on GET, and reset() forgets them', async () => {
+		const live = 'sk_live_sandbox_0001';
+		const scoped = new StripeSandbox({ secretKeys: [KEY, live] });
+		const url = await scoped.start();
+		try {
+			const post = async (key: string, headers: Record<string, string> = {}) => {
+				const res = await fetch(`${url}${SESSIONS}`, {
+					method: 'POST',
+					headers: {
+						Authorization: `Bearer ${key}`,
+						'Content-Type': 'application/x-www-form-urlencoded',
+						'Idempotency-Key': 'shared-key',
+						...headers,
+					},
+					body: qs.stringify(base),
+				});
+				await res.text();
+				return res.headers.get('idempotent-replayed');
+			};
+			expect(await post(KEY)).toBeNull();
+			expect(await post(KEY)).toBe('true');
+			expect(await post(live)).toBeNull();
+			expect(await post(KEY, { 'Stripe-Account': 'acct_1Connected000001' })).toBeNull();
+			expect(await post(KEY, { 'Stripe-Account': 'acct_1Connected000001' })).toBe('true');
+			expect(scoped.sessions).toHaveLength(3);
+			const get = await fetch(`${url}/v1/customers`, { headers: { Authorization: `Bearer ${KEY}`, 'Idempotency-Key': 'shared-key' } });
+			expect(get.headers.get('idempotent-replayed')).toBeNull();
+			expect(get.headers.get('idempotency-key')).toBeNull();
+			scoped.reset();
+			expect(await post(KEY)).toBeNull();
+		} finally {
+			await scoped.stop();
+		}
+	});
+
+	it('refuses a key longer than 255 characters without saving anything', async () => {
+		const long = 'k'.repeat(256);
+		const r = await keyed(long);
+		expect(r.status).toBe(400);
+		expect(r.json.error.type).toBe('invalid_request_error');
+		expect(r.json.error.message).toMatch(/255/);
+		expect(sandbox.sessions).toHaveLength(0);
+		expect((await keyed('k'.repeat(255))).status).toBe(200);
+	});
+
+	it('works with the SDK’s own retries: a lost answer is retried with the same key and replayed', async () => {
+		sandbox.queueFault({ kind: 'drop-after', path: SESSIONS });
+		const stripe = new Stripe(KEY, { ...sandbox.stripeClientConfig(), maxNetworkRetries: 1, telemetry: false });
+		const session = await stripe.billingPortal.sessions.create(base);
+		expect(session.id).toBe(sandbox.sessions[0].id);
+		expect(sandbox.sessions).toHaveLength(1);
+		const [lost, retried] = sandbox.requestsTo(SESSIONS);
+		expect(retried.headers['idempotency-key']).toBe(lost.headers['idempotency-key']);
+		expect(retried).toMatchObject({ status: 200, replayed: true });
+	});
+});

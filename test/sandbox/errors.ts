@@ -208,6 +208,21 @@ export const errors = {
 	 * test-mode clause as seen in a stripe-python traceback whose mode was not stated: unverified.
 	 */
 	/**
+	 * Type as Stripe's error docs define idempotency_error (a key reused with another endpoint or
+	 * other parameters); status and message as in real responses quoted in public issues.
+	 */
+	idempotencyMismatch: (key: string) =>
+		stripeError(400, {
+			type: 'idempotency_error',
+			message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+		}),
+	/** The 255-character limit is documented; this answer's status and wording are not known: unverified. */
+	idempotencyKeyTooLong: (key: string) =>
+		stripeError(400, {
+			type: 'invalid_request_error',
+			message: `Invalid Idempotency-Key: must be at most 255 characters long, but it has ${key.length}.`,
+		}),
+	/**
 	 * Stripe-Account naming an account the key cannot act for, malformed or unknown alike. Message,
 	 * code and doc_url as in real responses quoted in public reports; 403 because every SDK report
 	 * of it is a PermissionError (the class SDKs use for 403).

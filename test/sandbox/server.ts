@@ -4,6 +4,7 @@ import type { AddressInfo } from 'net';
 import { extractKey, isLive, KeyRing, maskKey, type ResolvedKey } from './auth';
 import { defaultFaultError, errors, StripeApiError, stripeErrorBody, type StripeErrorBody } from './errors';
 import { decodeForm, mediaType } from './form';
+import { IdempotencyStore, type NewKey, type SavedResult } from './idempotency';
 import { newId, nowSeconds } from './ids';
 import { validateParams } from './params';
 import { checkRateLimit, RateLimiter } from './ratelimit';
@@ -49,8 +50,9 @@ export interface PipelineState {
 
 /**
  * A pipeline stage runs before the route handler; it may throw a StripeApiError to answer
- * instead of the handler (auth, version, content type, routing, permissions, ...). The rate
- * limit is checked before any of them, ahead of queued faults.
+ * instead of the handler (auth, Stripe-Account, version, content type, routing, permissions, ...).
+ * The rate limit is checked before any of them, ahead of queued faults; the idempotency store
+ * is consulted after the last of them, before parameter validation.
  */
 export type Stage = (state: PipelineState, sandbox: StripeSandbox) => void;
 
@@ -82,6 +84,7 @@ export class StripeSandbox {
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private readonly options: SandboxOptions;
 	private readonly rateLimiter: RateLimiter;
+	private readonly idempotency = new IdempotencyStore();
 	private server?: http.Server;
 	private url?: string;
 
@@ -170,13 +173,14 @@ export class StripeSandbox {
 	}
 
 	/**
-	 * Clears recorded requests, queued faults, internal errors and rate-limit stats, puts the rate
-	 * limit back to the constructor's, and re-seeds the default data.
+	 * Clears recorded requests, queued faults, internal errors, saved idempotent results and
+	 * rate-limit stats, puts the rate limit back to the constructor's, and re-seeds the default data.
 	 */
 	reset(): void {
 		this.requests.length = 0;
 		this.faults.length = 0;
 		this.internalErrors.length = 0;
+		this.idempotency.clear();
 		this.rateLimiter.clear();
 		this.rateLimiter.limit = this.options.rateLimit && { ...this.options.rateLimit };
 		this.store.seed();
@@ -398,16 +402,27 @@ export class StripeSandbox {
 		return this.json(429, errors.rateLimited(key !== undefined && isLive(key)).body, headers);
 	}
 
-	/** Normal handling: stages, parameter validation, route handler. */
+	/**
+	 * Normal handling: stages, idempotency, parameter validation, route handler. A result is saved
+	 * under the request's idempotency key only once the handler has been called, so refusals by
+	 * a stage or by validation leave the key free, as Stripe documents.
+	 */
 	private dispatch(record: RecordedRequest): SandboxResponse {
 		record.requestId = newId.request();
 		const state: PipelineState = { record, apiVersion: DEFAULT_API_VERSION };
+		let newKey: NewKey | undefined;
+		let started = false;
+		let response: SandboxResponse;
 		try {
 			for (const stage of this.stages) stage(state, this);
 			const { route, pathParams } = state.match as RouteMatch;
 			const key = state.key as ResolvedKey;
 			const merged: PlainObject = record.method === 'POST' ? { ...record.query, ...record.body } : record.query;
+			const found = this.idempotency.lookup(record, key, this.accountId, merged);
+			if (found && 'saved' in found) return this.replay(record, found.saved);
+			newKey = found?.fresh;
 			const params = validateParams(route.params, merged);
+			started = true;
 			const body = route.handle({
 				request: record,
 				key,
@@ -418,31 +433,57 @@ export class StripeSandbox {
 				pathParams,
 				params,
 			});
-			return this.json(200, body, this.baseHeaders(record, state.apiVersion));
+			response = this.json(200, body, this.baseHeaders(record, state.apiVersion));
 		} catch (e) {
-			let status = 500;
-			let body: StripeErrorBody;
-			let extra: Record<string, string> = {};
-			if (e instanceof StripeApiError) {
-				status = e.status;
-				body = { error: { ...e.body.error } };
-				extra = e.headers;
-			} else {
-				this.internalErrors.push(e as Error);
-				body = stripeErrorBody({ type: 'api_error', message: `Sandbox internal error: ${(e as Error).message}` });
-			}
-			if (state.key && body.error.request_log_url === undefined) {
-				const { type, ...rest } = body.error;
-				body = {
-					error: {
-						...rest,
-						request_log_url: `https://dashboard.stripe.com/${state.key.livemode ? '' : 'test/'}logs/${record.requestId}?t=${nowSeconds()}`,
-						type,
-					},
-				};
-			}
-			return this.json(status, body, { ...this.baseHeaders(record, state.apiVersion), ...extra });
+			response = this.errorResponse(e, state);
 		}
+		if (newKey && started) {
+			// Real answers to keyed POSTs name the request whose result is saved; replays repeat it.
+			response.headers['Original-Request'] = record.requestId;
+			this.idempotency.save(newKey, {
+				status: response.status,
+				headers: { ...response.headers },
+				body: response.body,
+				requestId: record.requestId,
+			});
+		}
+		return response;
+	}
+
+	/** The saved answer again: same status, body and headers, but this request's Request-Id. */
+	private replay(record: RecordedRequest, saved: SavedResult): SandboxResponse {
+		record.replayed = true;
+		return {
+			status: saved.status,
+			headers: { ...saved.headers, 'Request-Id': record.requestId, 'Idempotent-Replayed': 'true' },
+			body: saved.body,
+		};
+	}
+
+	private errorResponse(e: unknown, state: PipelineState): SandboxResponse {
+		const { record } = state;
+		let status = 500;
+		let body: StripeErrorBody;
+		let extra: Record<string, string> = {};
+		if (e instanceof StripeApiError) {
+			status = e.status;
+			body = { error: { ...e.body.error } };
+			extra = e.headers;
+		} else {
+			this.internalErrors.push(e as Error);
+			body = stripeErrorBody({ type: 'api_error', message: `Sandbox internal error: ${(e as Error).message}` });
+		}
+		if (state.key && body.error.request_log_url === undefined) {
+			const { type, ...rest } = body.error;
+			body = {
+				error: {
+					...rest,
+					request_log_url: `https://dashboard.stripe.com/${state.key.livemode ? '' : 'test/'}logs/${record.requestId}?t=${nowSeconds()}`,
+					type,
+				},
+			};
+		}
+		return this.json(status, body, { ...this.baseHeaders(record, state.apiVersion), ...extra });
 	}
 
 	private baseHeaders(record: RecordedRequest, apiVersion: string): Record<string, string> {
