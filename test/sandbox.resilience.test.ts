@@ -2,8 +2,7 @@ import * as http from 'http';
 import * as qs from 'qs';
 import Stripe from 'stripe';
 
-import { SEED_IDS, StripeSandbox } from './sandbox';
-import { RateLimiter } from './sandbox/ratelimit';
+import { RateLimiter, SEED_IDS, StripeSandbox } from './sandbox';
 
 const KEY = 'sk_test_sandbox';
 const RETURN_URL = 'https://example.com/account';

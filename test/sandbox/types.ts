@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'http';
 
-/** One request as the sandbox received it (recorded before any fault, auth or validation). */
+/** One request as the sandbox received it (recorded before the rate limit, any fault, auth or validation). */
 export interface RecordedRequest {
 	method: string;
 	/** Path exactly as received (not normalized), without the query string. */
