@@ -286,7 +286,11 @@ export class StripeSandbox {
 		this.router.add(route);
 	}
 
-	/** Whether a Stripe-Account header with this value gets past the Connect check. */
+	/**
+	 * Whether a Stripe-Account header with this value gets past the Connect check. Only access is
+	 * modelled: the store is one set of objects, so a connected account sees the platform's data
+	 * and what is created for it lands there too.
+	 */
 	mayActFor(account: string): boolean {
 		if (!ACCOUNT_ID_RE.test(account)) return false;
 		if (account === this.accountId) return true;
