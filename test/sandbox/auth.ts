@@ -57,7 +57,7 @@ export function maskKey(key: string): string {
 	return prefix + '*'.repeat(rest.length - 4) + rest.slice(-4);
 }
 
-function isLive(key: string): boolean {
+export function isLive(key: string): boolean {
 	return /^[a-z]{2,3}_live_/.test(key);
 }
 

@@ -202,6 +202,43 @@ export const errors = {
 		}),
 	invalidRequest: (message: string, param?: string, code?: string) =>
 		stripeError(400, { type: 'invalid_request_error', message, param, code }),
+	/**
+	 * The test-mode body is verbatim from real 429s quoted in public reports (type, code, doc_url
+	 * and message; no request_log_url). The live-mode message is the same text without the
+	 * test-mode clause as seen in a stripe-python traceback whose mode was not stated: unverified.
+	 */
+	/**
+	 * Type as Stripe's error docs define idempotency_error (a key reused with another endpoint or
+	 * other parameters); status and message as in real responses quoted in public issues.
+	 */
+	idempotencyMismatch: (key: string) =>
+		stripeError(400, {
+			type: 'idempotency_error',
+			message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+		}),
+	/** The 255-character limit is documented; this answer's status and wording are not known: unverified. */
+	idempotencyKeyTooLong: (key: string) =>
+		stripeError(400, {
+			type: 'invalid_request_error',
+			message: `Invalid Idempotency-Key: must be at most 255 characters long, but it has ${key.length}.`,
+		}),
+	/**
+	 * Stripe-Account naming an account the key cannot act for, malformed or unknown alike. Message,
+	 * code and doc_url as in real responses quoted in public reports; 403 because every SDK report
+	 * of it is a PermissionError (the class SDKs use for 403).
+	 */
+	accountInvalid: (maskedKey: string, account: string) =>
+		stripeError(403, {
+			type: 'invalid_request_error',
+			code: 'account_invalid',
+			message: `The provided key '${maskedKey}' does not have access to account '${account}' (or that account does not exist). Application access may have been revoked.`,
+		}),
+	rateLimited: (livemode: boolean) =>
+		stripeError(429, {
+			type: 'invalid_request_error',
+			code: 'rate_limit',
+			message: `${livemode ? 'Request rate limit exceeded.' : 'Testmode request rate limit exceeded, the rate limits in testmode are lower than livemode.'} You can learn more about rate limits here https://stripe.com/docs/rate-limits.`,
+		}),
 };
 
 /** Default error bodies for `{ kind: 'status' }` faults without a body. */
@@ -236,12 +273,7 @@ export function defaultFaultError(status: number): StripeErrorBody {
 					'This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request. If you see this error frequently and are making multiple concurrent requests to a single object, make your requests serially or at a lower rate.',
 			});
 		case 429:
-			return stripeErrorBody({
-				type: 'invalid_request_error',
-				code: 'rate_limit',
-				message:
-					'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
-			});
+			return errors.rateLimited(false).body;
 		default:
 			return stripeErrorBody(
 				status >= 500

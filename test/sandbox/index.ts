@@ -7,14 +7,35 @@
  *   expect(sandbox.requests[0].body).toEqual({ customer: 'cus_SandboxJenny01', return_url: '...' });
  *   await sandbox.stop();
  *
+ * Resilience (for throttle, retry, idempotency and Connect tests):
+ *
+ *   new StripeSandbox({ rateLimit: { requestsPerSecond: 25, retryAfterSeconds: 1 } })
+ *   sandbox.setRateLimit({ requestsPerSecond: 5 }) / sandbox.setRateLimit(undefined)
+ *     At most N requests are accepted in any 1000 ms (sliding window, checked on arrival before
+ *     faults and everything else); the rest get Stripe's 429 rate_limit body, with Retry-After
+ *     only when retryAfterSeconds is set. sandbox.rateLimitStats is { accepted, limited,
+ *     maxInAnyWindow }, counted with or without a limit; reset() clears it and restores the option.
+ *   Idempotency-Key on POSTs behaves as at Stripe: the first result is saved once the endpoint
+ *     runs (refusals before that save nothing); the same key and parameters replay it with
+ *     `Idempotent-Replayed: true` and `record.replayed`, without running the handler again;
+ *     other parameters get a 400 idempotency_error. Scoped per mode and Stripe-Account; reset() forgets.
+ *   sandbox.queueFault({ kind: 'drop-after' })   handle normally, then drop the socket unanswered
+ *   sandbox.queueFault({ kind: 'status', status: 500, times: 2 })   the next 2 matching requests
+ *   new StripeSandbox({ connectedAccounts: ['acct_1...'] })   Stripe-Account must name one of these
+ *     (default: any well-formed acct_ id), else Stripe's 403 account_invalid. Data is not per account.
+ *   record.status is the status answered (undefined when nothing was answered).
+ *
  * Layout: server.ts (HTTP, recording, faults, pipeline stages), router.ts (route table),
  * params.ts (schema validation with Stripe's wording), errors.ts, auth.ts (keys, permissions),
- * list.ts (pagination, expand), search.ts (search query language), store.ts (data, seed),
- * resources/*.ts (one module per Stripe resource, each exporting RouteDef[]).
+ * ratelimit.ts (sliding window), idempotency.ts (saved results), list.ts (pagination, expand),
+ * search.ts (search query language), store.ts (data, seed), resources/*.ts (one module per
+ * Stripe resource, each exporting RouteDef[]).
  */
 export { StripeSandbox, DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, DEFAULT_ACCOUNT_ID } from './server';
 export type { Stage, PipelineState } from './server';
-export type { RecordedRequest, SandboxOptions, Fault } from './types';
+export type { RecordedRequest, SandboxOptions, Fault, RateLimit, RateLimitStats } from './types';
+export { RateLimiter, WINDOW_MS as RATE_LIMIT_WINDOW_MS } from './ratelimit';
+export { MAX_IDEMPOTENCY_KEY_LENGTH, canonicalJson } from './idempotency';
 export { stripeError, stripeErrorBody, StripeApiError, errors as stripeErrors, defaultFaultError } from './errors';
 export type { StripeErrorBody, StripeErrorFields, StripeErrorType } from './errors';
 export { SEED_IDS, buildCustomer, buildConfiguration, buildSubscription } from './store';

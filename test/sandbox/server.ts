@@ -1,11 +1,13 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
-import { KeyRing, type ResolvedKey } from './auth';
+import { extractKey, isLive, KeyRing, maskKey, type ResolvedKey } from './auth';
 import { defaultFaultError, errors, StripeApiError, stripeErrorBody, type StripeErrorBody } from './errors';
 import { decodeForm, mediaType } from './form';
+import { IdempotencyStore, type NewKey, type SavedResult } from './idempotency';
 import { newId, nowSeconds } from './ids';
 import { validateParams } from './params';
+import { checkRateLimit, RateLimiter } from './ratelimit';
 import { ROUTES } from './resources';
 import { Router, type RouteDef, type RouteMatch } from './router';
 import {
@@ -17,7 +19,7 @@ import {
 	type Subscription,
 	type SubscriptionSeed,
 } from './store';
-import type { Fault, PlainObject, RecordedRequest, SandboxOptions } from './types';
+import type { Fault, PlainObject, RateLimit, RateLimitStats, RecordedRequest, SandboxOptions } from './types';
 
 /** The version `stripe@23.1.0` pins, used when a request sends no Stripe-Version. */
 export const DEFAULT_API_VERSION = '2026-10-28.endive';
@@ -27,6 +29,7 @@ export const DEFAULT_ACCOUNT_ID = 'acct_1Sandbox0000000';
 /** `YYYY-MM-DD` or `YYYY-MM-DD.name`, optionally followed by beta flags (`; feature_beta=v1`). */
 const API_VERSION_RE = /^(\d{4}-\d{2}-\d{2}(?:\.[a-z]+)?)((?:;\s*[a-z0-9_]+=v\d+)*)$/;
 const FORM = 'application/x-www-form-urlencoded';
+const ACCOUNT_ID_RE = /^acct_[A-Za-z0-9]+$/;
 
 const NGINX_502 =
 	'<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
@@ -47,13 +50,20 @@ export interface PipelineState {
 
 /**
  * A pipeline stage runs before the route handler; it may throw a StripeApiError to answer
- * instead of the handler (auth, version, content type, routing, permissions, ...). Rate limiting
- * and idempotency replay slot in here.
+ * instead of the handler (auth, Stripe-Account, version, content type, routing, permissions, ...).
+ * The rate limit is checked before any of them, ahead of queued faults; the idempotency store
+ * is consulted after the last of them, before parameter validation.
  */
 export type Stage = (state: PipelineState, sandbox: StripeSandbox) => void;
 
 function firstHeader(v: string | string[] | undefined): string | undefined {
 	return Array.isArray(v) ? v[0] : v;
+}
+
+/** The request's Stripe-Version when well-formed, else the default (for answers given before the version stage). */
+function requestedVersion(record: RecordedRequest): string {
+	const m = API_VERSION_RE.exec(firstHeader(record.headers['stripe-version'])?.trim() ?? '');
+	return m ? m[1] : DEFAULT_API_VERSION;
 }
 
 /**
@@ -73,6 +83,8 @@ export class StripeSandbox {
 	private readonly faults: Fault[] = [];
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private readonly options: SandboxOptions;
+	private readonly rateLimiter: RateLimiter;
+	private readonly idempotency = new IdempotencyStore();
 	private server?: http.Server;
 	private url?: string;
 
@@ -80,6 +92,11 @@ export class StripeSandbox {
 	readonly stages: Stage[] = [
 		(st, sb) => {
 			st.key = sb.keys.authenticate(st.record.headers);
+		},
+		(st, sb) => {
+			const account = firstHeader(st.record.headers['stripe-account']);
+			if (account !== undefined && st.key && !sb.mayActFor(account))
+				throw errors.accountInvalid(maskKey(st.key.key), account);
 		},
 		(st) => {
 			const version = firstHeader(st.record.headers['stripe-version']);
@@ -106,6 +123,7 @@ export class StripeSandbox {
 		this.options = options;
 		this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
 		this.keys = new KeyRing(options.secretKeys ?? [DEFAULT_SECRET_KEY], options.restrictedKeys ?? {});
+		this.rateLimiter = new RateLimiter(options.rateLimit && { ...options.rateLimit });
 	}
 
 	// Lifecycle
@@ -154,12 +172,31 @@ export class StripeSandbox {
 		return { host: '127.0.0.1', port: this.port, protocol: 'http' };
 	}
 
-	/** Clears recorded requests, queued faults and internal errors, and re-seeds the default data. */
+	/**
+	 * Clears recorded requests, queued faults, internal errors, saved idempotent results and
+	 * rate-limit stats, puts the rate limit back to the constructor's, and re-seeds the default data.
+	 */
 	reset(): void {
 		this.requests.length = 0;
 		this.faults.length = 0;
 		this.internalErrors.length = 0;
+		this.idempotency.clear();
+		this.rateLimiter.clear();
+		this.rateLimiter.limit = this.options.rateLimit && { ...this.options.rateLimit };
 		this.store.seed();
+	}
+
+	// Rate limit
+
+	/** Limits (or, with undefined, stops limiting) the requests from now on; stats carry on. */
+	setRateLimit(limit: RateLimit | undefined): void {
+		checkRateLimit(limit);
+		this.rateLimiter.limit = limit && { ...limit };
+	}
+
+	/** Accepted and limited requests since start or reset(), and the busiest 1000 ms among the accepted. */
+	get rateLimitStats(): RateLimitStats {
+		return this.rateLimiter.stats;
 	}
 
 	// Data
@@ -228,12 +265,18 @@ export class StripeSandbox {
 
 	// Faults
 
-	/** The next request matching the fault's filter gets the fault instead of normal handling (FIFO). */
+	/**
+	 * The next request matching the fault's filter (the next `times` ones, default 1) gets the
+	 * fault instead of normal handling. Faults are tried in the order queued.
+	 */
 	queueFault(fault: Fault): void {
-		this.faults.push(fault);
+		if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1))
+			throw new Error(`Fault times must be a positive integer, got ${fault.times}`);
+		// A copy, so counting down `times` never changes the caller's object.
+		this.faults.push({ ...fault });
 	}
 
-	/** Faults queued and not yet used. */
+	/** Faults queued and not yet used up; `times` shows the uses left. */
 	get pendingFaults(): readonly Fault[] {
 		return this.faults;
 	}
@@ -243,6 +286,17 @@ export class StripeSandbox {
 		this.router.add(route);
 	}
 
+	/**
+	 * Whether a Stripe-Account header with this value gets past the Connect check. Only access is
+	 * modelled: the store is one set of objects, so a connected account sees the platform's data
+	 * and what is created for it lands there too.
+	 */
+	mayActFor(account: string): boolean {
+		if (!ACCOUNT_ID_RE.test(account)) return false;
+		if (account === this.accountId) return true;
+		return this.options.connectedAccounts?.includes(account) ?? true;
+	}
+
 	// Request handling
 
 	private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -250,19 +304,22 @@ export class StripeSandbox {
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('error', () => undefined);
 		req.on('end', () => {
+			let record: RecordedRequest | undefined;
 			try {
-				this.process(req, res, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+				record = this.record(req, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+				this.process(record, req, res);
 			} catch (e) {
 				this.internalErrors.push(e as Error);
 				if (!res.headersSent) {
 					res.statusCode = 500;
 					res.end();
+					if (record) record.status = 500;
 				}
 			}
 		});
 	}
 
-	private process(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string): void {
+	private record(req: http.IncomingMessage, rawBody: string): RecordedRequest {
 		const rawUrl = req.url ?? '/';
 		const q = rawUrl.indexOf('?');
 		const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
@@ -277,37 +334,44 @@ export class StripeSandbox {
 			requestId: '',
 		};
 		this.requests.push(record);
+		return record;
+	}
 
+	private process(record: RecordedRequest, req: http.IncomingMessage, res: http.ServerResponse): void {
+		// First, as Stripe's limiters run before its idempotency layer: a limited request uses up
+		// no fault, reaches no handler and leaves nothing in the idempotency store.
+		if (!this.rateLimiter.admit(performance.now())) return this.send(res, record, this.rateLimited(record));
 		const fault = this.takeFault(record);
-		if (!fault) return this.send(res, this.dispatch(record));
+		if (!fault) return this.send(res, record, this.dispatch(record));
 		switch (fault.kind) {
 			case 'drop':
 				req.socket.destroy();
 				return;
+			case 'drop-after':
+				this.dispatch(record);
+				// The client never sees this Request-Id; '' keeps the field's meaning (what was sent).
+				record.requestId = '';
+				req.socket.destroy();
+				return;
 			case 'non-json': {
 				const body = fault.body ?? NGINX_502;
-				res.writeHead(fault.status ?? 502, {
-					'Content-Type': fault.contentType ?? 'text/html',
-					'Content-Length': String(Buffer.byteLength(body)),
-					Server: 'nginx',
+				this.send(res, record, {
+					status: fault.status ?? 502,
+					headers: { 'Content-Type': fault.contentType ?? 'text/html', Server: 'nginx' },
+					body,
 				});
-				res.end(body);
 				return;
 			}
 			case 'status': {
 				record.requestId = newId.request();
-				const requested = API_VERSION_RE.exec(firstHeader(record.headers['stripe-version'])?.trim() ?? '');
-				const headers = {
-					...this.baseHeaders(record, requested ? requested[1] : DEFAULT_API_VERSION),
-					...(fault.headers ?? {}),
-				};
-				this.send(res, this.json(fault.status, fault.body ?? defaultFaultError(fault.status), headers));
+				const headers = { ...this.baseHeaders(record, requestedVersion(record)), ...(fault.headers ?? {}) };
+				this.send(res, record, this.json(fault.status, fault.body ?? defaultFaultError(fault.status), headers));
 				return;
 			}
 			case 'delay': {
 				const timer = setTimeout(() => {
 					this.timers.delete(timer);
-					if (!res.destroyed) this.send(res, this.dispatch(record));
+					if (!res.destroyed) this.send(res, record, this.dispatch(record));
 				}, fault.ms);
 				this.timers.add(timer);
 				return;
@@ -322,19 +386,47 @@ export class StripeSandbox {
 				(f.path === undefined ||
 					(f.path.endsWith('*') ? record.path.startsWith(f.path.slice(0, -1)) : record.path === f.path)),
 		);
-		return i === -1 ? undefined : this.faults.splice(i, 1)[0];
+		if (i === -1) return undefined;
+		const fault = this.faults[i];
+		// Counting down on the queued copy keeps the fault's place in the FIFO for its later uses.
+		if (fault.times !== undefined && fault.times > 1) {
+			fault.times--;
+			return fault;
+		}
+		this.faults.splice(i, 1);
+		return fault;
 	}
 
-	/** Normal handling: stages, parameter validation, route handler. */
+	private rateLimited(record: RecordedRequest): SandboxResponse {
+		record.requestId = newId.request();
+		const key = extractKey(record.headers);
+		const headers = this.baseHeaders(record, requestedVersion(record));
+		const retryAfter = this.rateLimiter.limit?.retryAfterSeconds;
+		if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
+		return this.json(429, errors.rateLimited(key !== undefined && isLive(key)).body, headers);
+	}
+
+	/**
+	 * Normal handling: stages, idempotency, parameter validation, route handler. A result is saved
+	 * under the request's idempotency key only once the handler has been called, so refusals by
+	 * a stage or by validation leave the key free, as Stripe documents.
+	 */
 	private dispatch(record: RecordedRequest): SandboxResponse {
 		record.requestId = newId.request();
 		const state: PipelineState = { record, apiVersion: DEFAULT_API_VERSION };
+		let newKey: NewKey | undefined;
+		let started = false;
+		let response: SandboxResponse;
 		try {
 			for (const stage of this.stages) stage(state, this);
 			const { route, pathParams } = state.match as RouteMatch;
 			const key = state.key as ResolvedKey;
 			const merged: PlainObject = record.method === 'POST' ? { ...record.query, ...record.body } : record.query;
+			const found = this.idempotency.lookup(record, key, this.accountId, merged);
+			if (found && 'saved' in found) return this.replay(record, found.saved);
+			newKey = found?.fresh;
 			const params = validateParams(route.params, merged);
+			started = true;
 			const body = route.handle({
 				request: record,
 				key,
@@ -345,31 +437,57 @@ export class StripeSandbox {
 				pathParams,
 				params,
 			});
-			return this.json(200, body, this.baseHeaders(record, state.apiVersion));
+			response = this.json(200, body, this.baseHeaders(record, state.apiVersion));
 		} catch (e) {
-			let status = 500;
-			let body: StripeErrorBody;
-			let extra: Record<string, string> = {};
-			if (e instanceof StripeApiError) {
-				status = e.status;
-				body = { error: { ...e.body.error } };
-				extra = e.headers;
-			} else {
-				this.internalErrors.push(e as Error);
-				body = stripeErrorBody({ type: 'api_error', message: `Sandbox internal error: ${(e as Error).message}` });
-			}
-			if (state.key && body.error.request_log_url === undefined) {
-				const { type, ...rest } = body.error;
-				body = {
-					error: {
-						...rest,
-						request_log_url: `https://dashboard.stripe.com/${state.key.livemode ? '' : 'test/'}logs/${record.requestId}?t=${nowSeconds()}`,
-						type,
-					},
-				};
-			}
-			return this.json(status, body, { ...this.baseHeaders(record, state.apiVersion), ...extra });
+			response = this.errorResponse(e, state);
 		}
+		if (newKey && started) {
+			// Real answers to keyed POSTs name the request whose result is saved; replays repeat it.
+			response.headers['Original-Request'] = record.requestId;
+			this.idempotency.save(newKey, {
+				status: response.status,
+				headers: { ...response.headers },
+				body: response.body,
+				requestId: record.requestId,
+			});
+		}
+		return response;
+	}
+
+	/** The saved answer again: same status, body and headers, but this request's Request-Id. */
+	private replay(record: RecordedRequest, saved: SavedResult): SandboxResponse {
+		record.replayed = true;
+		return {
+			status: saved.status,
+			headers: { ...saved.headers, 'Request-Id': record.requestId, 'Idempotent-Replayed': 'true' },
+			body: saved.body,
+		};
+	}
+
+	private errorResponse(e: unknown, state: PipelineState): SandboxResponse {
+		const { record } = state;
+		let status = 500;
+		let body: StripeErrorBody;
+		let extra: Record<string, string> = {};
+		if (e instanceof StripeApiError) {
+			status = e.status;
+			body = { error: { ...e.body.error } };
+			extra = e.headers;
+		} else {
+			this.internalErrors.push(e as Error);
+			body = stripeErrorBody({ type: 'api_error', message: `Sandbox internal error: ${(e as Error).message}` });
+		}
+		if (state.key && body.error.request_log_url === undefined) {
+			const { type, ...rest } = body.error;
+			body = {
+				error: {
+					...rest,
+					request_log_url: `https://dashboard.stripe.com/${state.key.livemode ? '' : 'test/'}logs/${record.requestId}?t=${nowSeconds()}`,
+					type,
+				},
+			};
+		}
+		return this.json(status, body, { ...this.baseHeaders(record, state.apiVersion), ...extra });
 	}
 
 	private baseHeaders(record: RecordedRequest, apiVersion: string): Record<string, string> {
@@ -400,9 +518,10 @@ export class StripeSandbox {
 		};
 	}
 
-	private send(res: http.ServerResponse, r: SandboxResponse): void {
+	private send(res: http.ServerResponse, record: RecordedRequest, r: SandboxResponse): void {
 		if (res.destroyed || res.headersSent) return;
 		res.writeHead(r.status, { ...r.headers, 'Content-Length': String(Buffer.byteLength(r.body)) });
 		res.end(r.body);
+		record.status = r.status;
 	}
 }

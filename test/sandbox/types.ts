@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'http';
 
-/** One request as the sandbox received it (recorded before any fault, auth or validation). */
+/** One request as the sandbox received it (recorded before the rate limit, any fault, auth or validation). */
 export interface RecordedRequest {
 	method: string;
 	/** Path exactly as received (not normalized), without the query string. */
@@ -13,6 +13,13 @@ export interface RecordedRequest {
 	body: Record<string, unknown>;
 	/** The Request-Id header the sandbox answered with ('' when it sent none: dropped socket, non-JSON fault). */
 	requestId: string;
+	/**
+	 * The HTTP status the sandbox answered with; undefined while the request is still being
+	 * handled (a delay fault) or when no answer was written (dropped socket, client gone).
+	 */
+	status?: number;
+	/** True when the answer was replayed from the idempotency store (the handler did not run again). */
+	replayed?: boolean;
 }
 
 export interface SandboxOptions {
@@ -27,8 +34,31 @@ export interface SandboxOptions {
 	restrictedKeys?: Record<string, string[]>;
 	/** Account id used in messages; default 'acct_1Sandbox0000000'. */
 	accountId?: string;
+	/**
+	 * Accounts the keys may act for through the Stripe-Account header (besides accountId itself).
+	 * Default: any well-formed `acct_` id. Only access is checked: data is not kept per account.
+	 */
+	connectedAccounts?: string[];
 	/** Port to listen on (127.0.0.1); default 0 = ephemeral. */
 	port?: number;
+	/** Answer requests beyond this rate with Stripe's 429 (default: no limit). reset() comes back to it. */
+	rateLimit?: RateLimit;
+}
+
+export interface RateLimit {
+	/** At most this many requests are accepted in any 1000 ms; a positive integer. */
+	requestsPerSecond: number;
+	/** When set, 429 answers carry `Retry-After: <this>`; Stripe's own 429s are not known to send one. */
+	retryAfterSeconds?: number;
+}
+
+export interface RateLimitStats {
+	/** Requests let through (every request when no limit is set). */
+	accepted: number;
+	/** Requests answered with the rate-limit 429. */
+	limited: number;
+	/** The most accepted requests that fell in any 1000 ms span so far. */
+	maxInAnyWindow: number;
 }
 
 interface FaultFilter {
@@ -36,6 +66,8 @@ interface FaultFilter {
 	path?: string;
 	/** Only requests with this method match (case-insensitive). */
 	method?: string;
+	/** How many matching requests get the fault (a positive integer); default 1. */
+	times?: number;
 }
 
 export type Fault = FaultFilter &
@@ -58,6 +90,13 @@ export type Fault = FaultFilter &
 				contentType?: string;
 		  }
 		| { kind: 'drop' }
+		| {
+				/**
+				 * Handle the request normally (objects created, idempotent result saved), then destroy
+				 * the socket without answering: the lost response only an idempotency key makes safe to retry.
+				 */
+				kind: 'drop-after';
+		  }
 		| {
 				/** Wait, then handle the request normally (for client timeout tests). */
 				kind: 'delay';

@@ -1,0 +1,102 @@
+/**
+ * Stripe's idempotency layer for POST requests, as its docs describe it
+ * (docs.stripe.com/api/idempotent_requests, docs.stripe.com/error-low-level):
+ *
+ * - the status and body of the first request with a key are saved once the endpoint has begun
+ *   executing; requests refused before that (authentication, parameter validation, a rate
+ *   limiter, which runs before this layer) save nothing and can be retried with the same key;
+ * - a later request with the key and the same parameters gets the saved answer again, marked
+ *   `Idempotent-Replayed: true`, without running the endpoint a second time;
+ * - the same key with other parameters is an idempotency_error;
+ * - keys are up to 255 characters; GET and DELETE ignore them.
+ *
+ * A key belongs to the account (and mode) of the API key that sent it, and to the connected
+ * account named in Stripe-Account. Keys do not expire here (Stripe prunes them after 24 hours);
+ * reset() forgets them. Stripe answers a request that overlaps another one still running with
+ * the same key with a 409; the sandbox's handlers run to completion synchronously, so that
+ * case cannot arise and is not modelled.
+ */
+import type { ResolvedKey } from './auth';
+import { errors } from './errors';
+import type { PlainObject, RecordedRequest } from './types';
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/** What the first request with a key was and what it was answered. */
+export interface SavedResult {
+	method: string;
+	path: string;
+	/** The merged query and body parameters, as canonical JSON. */
+	params: string;
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+	requestId: string;
+}
+
+/** A request that carries a key not used before; saved only if its endpoint started. */
+export interface NewKey {
+	slot: string;
+	method: string;
+	path: string;
+	params: string;
+}
+
+export type Lookup = { saved: SavedResult } | { fresh: NewKey } | undefined;
+
+/** JSON with object keys sorted at every depth: the order a form sent them in does not matter. Arrays keep theirs. */
+export function canonicalJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+	if (value !== null && typeof value === 'object') {
+		const obj = value as PlainObject;
+		return `{${Object.keys(obj)
+			.sort()
+			.map((k) => `${JSON.stringify(k)}:${canonicalJson(obj[k])}`)
+			.join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'null';
+}
+
+export class IdempotencyStore {
+	private readonly saved = new Map<string, SavedResult>();
+
+	/**
+	 * The saved result to replay, or the new key to save under, or undefined when the request
+	 * takes no part (not a POST, no key). Throws Stripe's 400s for a key that is too long or
+	 * was first used with other parameters.
+	 */
+	lookup(record: RecordedRequest, key: ResolvedKey, accountId: string, params: PlainObject): Lookup {
+		if (record.method !== 'POST') return undefined;
+		const header = record.headers['idempotency-key'];
+		const idempotencyKey = Array.isArray(header) ? header[0] : header;
+		// An empty header is taken as no key (unverified against Stripe; no client sends one).
+		if (idempotencyKey === undefined || idempotencyKey === '') return undefined;
+		if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) throw errors.idempotencyKeyTooLong(idempotencyKey);
+		const connected = record.headers['stripe-account'];
+		// Newlines cannot occur in header values, so they keep the parts of the slot apart.
+		const slot = [
+			key.livemode ? 'live' : 'test',
+			accountId,
+			(Array.isArray(connected) ? connected[0] : connected) ?? '',
+			idempotencyKey,
+		].join('\n');
+		const fresh: NewKey = { slot, method: record.method, path: record.path, params: canonicalJson(params) };
+		const saved = this.saved.get(slot);
+		if (!saved) return { fresh };
+		if (saved.method !== fresh.method || saved.path !== fresh.path || saved.params !== fresh.params)
+			throw errors.idempotencyMismatch(idempotencyKey);
+		return { saved };
+	}
+
+	save(key: NewKey, result: Omit<SavedResult, 'method' | 'path' | 'params'>): void {
+		this.saved.set(key.slot, { method: key.method, path: key.path, params: key.params, ...result });
+	}
+
+	get size(): number {
+		return this.saved.size;
+	}
+
+	clear(): void {
+		this.saved.clear();
+	}
+}
