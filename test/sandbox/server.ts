@@ -332,6 +332,7 @@ export class StripeSandbox {
 			rawBody,
 			body: rawBody !== '' && (ct === '' || ct === FORM) ? decodeForm(rawBody) : {},
 			requestId: '',
+			receivedAt: performance.now(),
 		};
 		this.requests.push(record);
 		return record;
@@ -340,7 +341,7 @@ export class StripeSandbox {
 	private process(record: RecordedRequest, req: http.IncomingMessage, res: http.ServerResponse): void {
 		// First, as Stripe's limiters run before its idempotency layer: a limited request uses up
 		// no fault, reaches no handler and leaves nothing in the idempotency store.
-		if (!this.rateLimiter.admit(performance.now())) return this.send(res, record, this.rateLimited(record));
+		if (!this.rateLimiter.admit(record.receivedAt)) return this.send(res, record, this.rateLimited(record));
 		const fault = this.takeFault(record);
 		if (!fault) return this.send(res, record, this.dispatch(record));
 		switch (fault.kind) {

@@ -20,6 +20,11 @@ export interface RecordedRequest {
 	status?: number;
 	/** True when the answer was replayed from the idempotency store (the handler did not run again). */
 	replayed?: boolean;
+	/**
+	 * When the whole request had arrived, in `performance.now()` milliseconds: the moment the
+	 * rate limiter counts it, so throttle tests measure spacing where Stripe would.
+	 */
+	receivedAt: number;
 }
 
 export interface SandboxOptions {
