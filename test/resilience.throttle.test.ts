@@ -1,0 +1,128 @@
+/**
+ * Max Requests per Second: n8n starts every item's request at once; the node spaces all the
+ * requests of one run (every item, the lookups included) to the rate set, or to one chosen from
+ * the key. The sandbox stamps each request's arrival, so the spacing is measured where Stripe
+ * would count it.
+ */
+import type { RecordedRequest } from './sandbox';
+import { SEED_IDS } from './sandbox';
+import { customerById, runCreateSession, runStripeNode, useEnvironment } from './support/session';
+
+const LIVE_KEY = 'sk_live_51ThrottleLiveKey000000000000000000000000000000000000000000';
+const environment = useEnvironment({ secretKeys: ['sk_test_sandbox', LIVE_KEY] });
+const customer = customerById(SEED_IDS.jenny);
+/** Timers and loopback add a few milliseconds either way; spacing is asserted to within this. */
+const SLACK_MS = 15;
+
+const items = (count: number) => Array.from({ length: count }, () => ({}));
+
+/**
+ * Asserts that request i arrived no sooner than i intervals after the second one. The run's
+ * first request carries n8n's one-off start-up work (credential, first connection) after its
+ * turn was taken, so it can arrive tens of milliseconds late; the spacing is measured from
+ * the next one, which waited for its turn.
+ */
+function expectSpacedAt(requests: RecordedRequest[], requestsPerSecond: number) {
+	const interval = 1000 / requestsPerSecond;
+	const paced = requests.slice(1);
+	const start = paced[0].receivedAt;
+	paced.forEach((request, index) => {
+		expect(request.receivedAt - start).toBeGreaterThanOrEqual(index * interval - SLACK_MS);
+	});
+	expect(busiestSecond(paced)).toBeLessThanOrEqual(Math.ceil(requestsPerSecond));
+}
+
+/** The most requests that arrived within any one second. */
+function busiestSecond(requests: RecordedRequest[]): number {
+	const times = requests.map((request) => request.receivedAt).sort((a, b) => a - b);
+	let most = 0;
+	for (let first = 0, last = 0; last < times.length; last++) {
+		while (times[last] - times[first] >= 1000 - SLACK_MS) first++;
+		most = Math.max(most, last - first + 1);
+	}
+	return most;
+}
+
+describe('Max Requests per Second', () => {
+	it('spaces the requests of all items of one run', async () => {
+		const run = await runCreateSession(environment, { customer, requestSettings: { maxRequestsPerSecond: 10 } }, items(12));
+		expect(run.error).toBeUndefined();
+		expect(run.requests).toHaveLength(12);
+		expectSpacedAt(run.requests, 10);
+	});
+
+	it('counts the lookups: By Email and Subscription Source requests take their turn too', async () => {
+		const run = await runCreateSession(
+			environment,
+			{
+				customer: { __rl: true, mode: 'email', value: 'jenny.rosen@example.com' },
+				flowType: 'subscription_cancel',
+				subscriptionSource: 'onlyCurrent',
+				requestSettings: { maxRequestsPerSecond: 12 },
+			},
+			items(4),
+		);
+		expect(run.error).toBeUndefined();
+		expect(run.requests.map((request) => request.path).sort()).toEqual(
+			[...Array(4).fill('/v1/billing_portal/sessions'), ...Array(4).fill('/v1/customers'), ...Array(4).fill('/v1/subscriptions')].sort(),
+		);
+		expectSpacedAt(
+			[...run.requests].sort((a, b) => a.receivedAt - b.receivedAt),
+			12,
+		);
+	});
+
+	it('pages of Get Many take their turn', async () => {
+		environment.sandbox.addConfigurations(5);
+		const run = await runStripeNode(environment, {
+			resource: 'portalConfiguration',
+			operation: 'getAll',
+			limit: 5,
+			requestSettings: { maxRequestsPerSecond: 8 },
+		}, items(3));
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(15);
+		expectSpacedAt(run.requests, 8);
+	});
+
+	it('automatic with a test key: 20 per second', async () => {
+		const run = await runCreateSession(environment, { customer }, items(21));
+		expect(run.error).toBeUndefined();
+		expectSpacedAt(run.requests, 20);
+	});
+
+	it('automatic with a live key: 80 per second, four times the test rate', async () => {
+		const run = await runCreateSession(environment, { customer }, items(21), { credentials: { secretKey: LIVE_KEY } });
+		expect(run.error).toBeUndefined();
+		expectSpacedAt(run.requests, 80);
+		// At the test-mode rate these 21 requests would take a full second.
+		const span = run.requests[20].receivedAt - run.requests[0].receivedAt;
+		expect(span).toBeLessThan(900);
+	});
+
+	it('0 means automatic', async () => {
+		const run = await runCreateSession(environment, { customer, requestSettings: { maxRequestsPerSecond: 0 } }, items(6));
+		expect(run.error).toBeUndefined();
+		expectSpacedAt(run.requests, 20);
+	});
+});
+
+describe('Request Settings are checked before any request', () => {
+	it.each([
+		[{ maxRequestsPerSecond: -1 }, /^Request Settings → Max Requests per Second: '-1' is not a positive number$/],
+		[{ maxRequestsPerSecond: '={{ "fast" }}' }, /^Request Settings → Max Requests per Second: 'fast' is not a positive number$/],
+		[{ retries: 11 }, /^Request Settings → Retries: '11' is not a whole number from 0 to 10$/],
+		[{ retries: 1.5 }, /^Request Settings → Retries: '1.5' is not a whole number from 0 to 10$/],
+		[{ connectedAccount: 'acct 123' }, /^Request Settings → Connected Account: 'acct 123' is not a Stripe account ID$/],
+		[{ idempotencyKey: 'x'.repeat(256) }, /^Request Settings → Idempotency Key: is 256 characters long$/],
+		[{ idempotencyKey: 'ticket-ü' }, /^Request Settings → Idempotency Key: 'ticket-ü' contains characters that cannot be sent in a header$/],
+	])('%j', async (requestSettings, message) => {
+		const run = await runCreateSession(environment, {
+			customer: { __rl: true, mode: 'email', value: 'jenny.rosen@example.com' },
+			requestSettings,
+		});
+		expect(run.error?.message).toMatch(message);
+		expect(run.error?.description).toBeTruthy();
+		expect(run.requests).toHaveLength(0);
+	});
+});
