@@ -1,0 +1,171 @@
+/**
+ * (a) Rate limit: N items against a sandbox that answers 429 above R requests per second. The
+ * node is to pace itself and retry, so that every item gets its session, once, in about N / R
+ * seconds. The minimal node shows what happens without that.
+ */
+import { inputItems, runThroughEngine, type EngineRun, type LoadedPackage } from './engine';
+import { isMissingFeature } from './ipc';
+import type { SandboxProcess, SandboxStats } from './sandbox';
+import { SUBJECTS, type NodeOptions, type SubjectName } from './subjects';
+
+/** What Max Requests per Second = 0 (automatic) means for a test-mode key. */
+export const AUTO_RATE_TEST_KEY = 20;
+/** The goal for wall time over the floor. */
+export const WALL_GOAL = 1.1;
+
+export interface RateLimitRow {
+	subject: SubjectName;
+	label: string;
+	setting: string;
+	items: number;
+	sandboxRequestsPerSecond: number;
+	/** The pace the node is set to (null: no throttle). */
+	nodeRequestsPerSecond: number | null;
+	/** items / the slower of the two rates: no run that respects the limit can be faster. */
+	floorS: number;
+	wallS: number;
+	wallOverFloor: number;
+	failedItems: number;
+	outputItems: number;
+	succeededItems: number;
+	/** 429s the sandbox sent, from its rate-limit counters. */
+	limited: number;
+	/** The same, counted from the recorded requests' status (null if the sandbox records none). */
+	limitedByStatus: number | null;
+	accepted: number;
+	maxInAnyWindow: number;
+	requests: number;
+	sessions: number;
+	/** Sessions created beyond one per successful item (a retried request that had succeeded). */
+	duplicates: number;
+	failures: string[];
+	runError?: string;
+	timedOut: boolean;
+	/** Whether the goals apply (this node's runs) and which ones were met. */
+	goals: { failedZero: boolean; wall: boolean; noDuplicates: boolean } | null;
+	notes: string[];
+	sandboxInternalErrors: string[];
+}
+
+export interface RateLimitSection {
+	status: 'measured' | 'missing-feature' | 'error';
+	error?: string;
+	rows: RateLimitRow[];
+}
+
+interface RunPlan {
+	subject: SubjectName;
+	setting: string;
+	options?: NodeOptions;
+	nodeRequestsPerSecond: number | null;
+}
+
+function plans(requestsPerSecond: number): RunPlan[] {
+	return [
+		{
+			subject: 'ours',
+			setting: `Max Requests per Second = ${requestsPerSecond}`,
+			options: { maxRequestsPerSecond: requestsPerSecond },
+			nodeRequestsPerSecond: requestsPerSecond,
+		},
+		{ subject: 'ours', setting: 'default (auto: test key)', nodeRequestsPerSecond: AUTO_RATE_TEST_KEY },
+		{ subject: 'minimal', setting: 'no throttle, no retries', nodeRequestsPerSecond: null },
+	];
+}
+
+/** Resolves to undefined when the run takes longer than `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<undefined>((done) => {
+		timer = setTimeout(() => done(undefined), ms);
+	});
+	try {
+		return await Promise.race([promise, timeout]);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+export async function measureRateLimit(options: {
+	sandbox: SandboxProcess;
+	packages: Record<SubjectName, LoadedPackage>;
+	items: number;
+	requestsPerSecond: number;
+	missingNodeOptions: string[];
+	log: (line: string) => void;
+}): Promise<RateLimitSection> {
+	const { sandbox, packages, requestsPerSecond, log } = options;
+	const items = inputItems(options.items);
+	const rows: RateLimitRow[] = [];
+	for (const plan of plans(requestsPerSecond)) {
+		const subject = SUBJECTS[plan.subject];
+		let baseUrl: string;
+		try {
+			baseUrl = await sandbox.start({ requestsPerSecond });
+		} catch (error) {
+			if (isMissingFeature(error)) return { status: 'missing-feature', error: (error as Error).message, rows };
+			throw error;
+		}
+		const notes: string[] = [];
+		if (plan.subject === 'ours' && options.missingNodeOptions.includes('maxRequestsPerSecond')) {
+			notes.push('the node has no options.maxRequestsPerSecond: this measures it without a throttle');
+		}
+		const rate = Math.min(requestsPerSecond, plan.nodeRequestsPerSecond ?? requestsPerSecond);
+		const floorS = items.length / rate;
+		// Generous, so only a hang ends a run early; the run is then reported as timed out.
+		const deadlineMs = Math.max(3 * floorS, floorS + 30) * 1000;
+		log(`(a) ${subject.label}, ${plan.setting}: ${items.length} items at ${requestsPerSecond}/s (floor ${floorS.toFixed(1)} s)`);
+
+		const started = performance.now();
+		const pending = runThroughEngine(packages[plan.subject], subject, { items, baseUrl, options: plan.options });
+		const run: EngineRun | undefined = await within(pending, deadlineMs);
+		const wallMs = run?.wallMs ?? performance.now() - started;
+		if (!run) {
+			notes.push(`timed out after ${(deadlineMs / 1000).toFixed(0)} s; the figures are what the sandbox saw until then`);
+			pending.catch(() => undefined);
+		}
+		// The next start() replaces this sandbox, so whatever an abandoned run still sends goes nowhere.
+		const stats: SandboxStats = await sandbox.stats();
+		const rateLimit = stats.rateLimit ?? { accepted: Number.NaN, limited: Number.NaN, maxInAnyWindow: Number.NaN };
+		const succeededItems = run?.succeededItems ?? 0;
+		const failedItems = run?.failedItems ?? items.length;
+		const wallOverFloor = wallMs / 1000 / floorS;
+		const duplicates = stats.sessions - succeededItems;
+		rows.push({
+			subject: plan.subject,
+			label: subject.label,
+			setting: plan.setting,
+			items: items.length,
+			sandboxRequestsPerSecond: requestsPerSecond,
+			nodeRequestsPerSecond: plan.nodeRequestsPerSecond,
+			floorS,
+			wallS: wallMs / 1000,
+			wallOverFloor,
+			failedItems,
+			outputItems: run?.outputItems ?? 0,
+			succeededItems,
+			limited: rateLimit.limited,
+			limitedByStatus: stats.statuses ? (stats.statuses['429'] ?? 0) : null,
+			accepted: rateLimit.accepted,
+			maxInAnyWindow: rateLimit.maxInAnyWindow,
+			requests: stats.requests,
+			sessions: stats.sessions,
+			duplicates,
+			failures: run?.failures ?? [],
+			runError: run?.runError,
+			timedOut: !run,
+			goals:
+				plan.subject === 'ours'
+					? {
+							failedZero: failedItems === 0,
+							// Fast because items failed is not fast.
+							wall: failedItems === 0 && wallOverFloor <= WALL_GOAL,
+							noDuplicates: duplicates === 0,
+						}
+					: null,
+			notes,
+			sandboxInternalErrors: stats.internalErrors,
+		});
+	}
+	return { status: 'measured', rows };
+}
