@@ -55,7 +55,7 @@ export async function measureMemory(options: {
 	const rows: MemoryRow[] = [];
 	const notes: string[] = [];
 	if (options.missingNodeOptions.includes('maxRequestsPerSecond')) {
-		notes.push('the node has no options.maxRequestsPerSecond: it ran as it is (it has no throttle to lift)');
+		notes.push('the node has no requestSettings.maxRequestsPerSecond: it ran as it is (it has no throttle to lift)');
 	}
 	for (const subject of ['ours', 'minimal'] as const) {
 		await sandbox.reset();

@@ -113,7 +113,7 @@ export async function measurePerItem(options: {
 	});
 	const notes: string[] = [];
 	if (options.missingNodeOptions.includes('maxRequestsPerSecond')) {
-		notes.push('the node has no options.maxRequestsPerSecond: it ran as it is (it has no throttle to lift)');
+		notes.push('the node has no requestSettings.maxRequestsPerSecond: it ran as it is (it has no throttle to lift)');
 	}
 
 	const runs: PerItemRun[] = [];

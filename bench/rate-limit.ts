@@ -108,7 +108,7 @@ export async function measureRateLimit(options: {
 		}
 		const notes: string[] = [];
 		if (plan.subject === 'ours' && options.missingNodeOptions.includes('maxRequestsPerSecond')) {
-			notes.push('the node has no options.maxRequestsPerSecond: this measures it without a throttle');
+			notes.push('the node has no requestSettings.maxRequestsPerSecond: this measures it without a throttle');
 		}
 		const rate = Math.min(requestsPerSecond, plan.nodeRequestsPerSecond ?? requestsPerSecond);
 		const floorS = items.length / rate;

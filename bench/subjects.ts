@@ -13,7 +13,7 @@ export const SECRET_KEY = DEFAULT_SECRET_KEY;
 export const CUSTOMER = SEED_IDS.jenny;
 export const RETURN_URL = 'https://example.com/back';
 
-/** The node's rate behaviour, as the `options` collection of the node is to offer it. */
+/** The node's rate behaviour, as the node's Request Settings (`requestSettings`) offer it. */
 export interface NodeOptions {
 	/** 0 or absent: automatic from the key (20/s for a test key, 80/s for a live one). */
 	maxRequestsPerSecond?: number;
@@ -47,7 +47,7 @@ export const SUBJECTS: Record<SubjectName, EngineSubject> = {
 			operation: 'create',
 			customer,
 			returnUrl: RETURN_URL,
-			...(options ? { options: { ...options } } : {}),
+			...(options ? { requestSettings: { ...options } } : {}),
 		}),
 	},
 	minimal: {
@@ -61,7 +61,7 @@ export const SUBJECTS: Record<SubjectName, EngineSubject> = {
 	},
 };
 
-/** The options the node is to offer in its `options` collection. */
+/** The settings the node offers in its Request Settings collection (`requestSettings`). */
 export const NODE_OPTION_NAMES = ['maxRequestsPerSecond', 'retries', 'idempotencyKey', 'connectedAccount'] as const;
 
 /**
@@ -72,7 +72,7 @@ export const NODE_OPTION_NAMES = ['maxRequestsPerSecond', 'retries', 'idempotenc
 export function missingNodeOptions(properties: INodeProperties[]): string[] {
 	const offered = new Set<string>();
 	for (const property of properties) {
-		if (property.name !== 'options' || property.type !== 'collection') continue;
+		if (property.name !== 'requestSettings' || property.type !== 'collection') continue;
 		for (const option of property.options ?? []) {
 			if ('name' in option) offered.add(option.name);
 		}

@@ -130,22 +130,29 @@ export function idempotencyKeyFor(context: IExecuteSingleFunctions, settings: Re
 
 /**
  * Request spacing shared by every item of one node run. n8n starts all items' requests at
- * once; each request instead reserves the next free slot, `1000 / rate` ms after the one
- * before, and waits for it. Slots are reserved rather than timed after the fact so that a
- * late timer never lets two requests bunch up into a burst.
+ * once; here they queue, and each starts `1000 / rate` ms after the previous one actually
+ * started. Spacing from actual starts rather than from a precomputed timetable matters: while
+ * n8n prepares a thousand items the event loop is busy, and a timetable's overdue slots would
+ * all fire together the moment it frees up, a burst Stripe would answer with 429s.
  */
 class Pacer {
-	private nextSlot = 0;
+	private queue: Promise<void> = Promise.resolve();
+
+	private lastStart = Number.NEGATIVE_INFINITY;
 
 	/** The automatic rate, read from the credential once per run rather than once per item. */
 	autoRate?: Promise<number>;
 
 	async take(requestsPerSecond: number, signal?: AbortSignal): Promise<void> {
-		const now = Date.now();
-		const slot = Math.max(now, this.nextSlot);
-		this.nextSlot = slot + 1000 / requestsPerSecond;
-		// Below a millisecond a timer only adds its own delay.
-		if (slot - now >= 1) await sleep(slot - now, signal);
+		const turn = this.queue.then(async () => {
+			const wait = this.lastStart + 1000 / requestsPerSecond - performance.now();
+			// Below a millisecond a timer only adds its own delay.
+			if (wait >= 1) await sleep(wait, signal);
+			this.lastStart = performance.now();
+		});
+		// A cancelled wait must not stall the requests queued behind it.
+		this.queue = turn.catch(() => undefined);
+		await turn;
 	}
 }
 
