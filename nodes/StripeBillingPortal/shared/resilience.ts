@@ -143,16 +143,31 @@ class Pacer {
 	/** The automatic rate, read from the credential once per run rather than once per item. */
 	autoRate?: Promise<number>;
 
+	/** Requests queued for their turn; while there are any, newcomers queue behind them. */
+	private waiting = 0;
+
 	async take(requestsPerSecond: number, signal?: AbortSignal): Promise<void> {
+		const interval = 1000 / requestsPerSecond;
+		// With nobody queued and the interval already over, going through the queue would only
+		// cost time: measured, it made an unpaced run a quarter slower.
+		if (this.waiting === 0 && performance.now() - this.lastStart >= interval) {
+			this.lastStart = performance.now();
+			return;
+		}
+		this.waiting++;
 		const turn = this.queue.then(async () => {
-			const wait = this.lastStart + 1000 / requestsPerSecond - performance.now();
+			const wait = this.lastStart + interval - performance.now();
 			// Below a millisecond a timer only adds its own delay.
 			if (wait >= 1) await sleep(wait, signal);
 			this.lastStart = performance.now();
 		});
 		// A cancelled wait must not stall the requests queued behind it.
 		this.queue = turn.catch(() => undefined);
-		await turn;
+		try {
+			await turn;
+		} finally {
+			this.waiting--;
+		}
 	}
 }
 
