@@ -4,9 +4,9 @@
  * permissions, list filters and pagination, and the store helpers the node's tests use.
  */
 import * as http from 'http';
-import * as qs from 'qs';
 import Stripe from 'stripe';
 
+import { sandboxHttp, type CallResult } from './support/sandbox-http';
 import {
 	configurationCreateSchema,
 	configurationUpdateSchema,
@@ -34,33 +34,9 @@ type Complete<T> = T extends readonly (infer U)[]
 		? { [K in keyof T]-?: Complete<Exclude<T[K], undefined>> }
 		: T;
 
-interface CallOptions {
-	key?: string;
-	/** Raw string (sent as is) or object (qs-encoded with indices, as stripe-node does). */
-	body?: string | Record<string, unknown>;
-	query?: string | Record<string, unknown>;
-}
-
-interface CallResult {
-	status: number;
-	json: any;
-}
-
 let sandbox: StripeSandbox;
 let baseUrl: string;
-
-async function call(method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
-	const headers: Record<string, string> = { Authorization: `Bearer ${opts.key ?? KEY}` };
-	let body: string | undefined;
-	if (opts.body !== undefined) {
-		body = typeof opts.body === 'string' ? opts.body : qs.stringify(opts.body);
-		headers['Content-Type'] = 'application/x-www-form-urlencoded';
-	}
-	const query =
-		opts.query === undefined ? '' : `?${typeof opts.query === 'string' ? opts.query : qs.stringify(opts.query)}`;
-	const res = await fetch(`${baseUrl}${path}${query}`, { method, headers, body });
-	return { status: res.status, json: await res.json() };
-}
+const call = sandboxHttp(() => baseUrl, KEY);
 
 const create = (body: string | Record<string, unknown>, key?: string) => call('POST', PATH, { body, key });
 const update = (id: string, body: string | Record<string, unknown>, key?: string) =>

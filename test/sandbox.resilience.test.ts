@@ -2,47 +2,16 @@ import * as http from 'http';
 import * as qs from 'qs';
 import Stripe from 'stripe';
 
+import { sandboxHttp } from './support/sandbox-http';
 import { RateLimiter, SEED_IDS, StripeSandbox } from './sandbox';
 
 const KEY = 'sk_test_sandbox';
 const RETURN_URL = 'https://example.com/account';
 const SESSIONS = '/v1/billing_portal/sessions';
 
-interface CallOptions {
-	key?: string | null;
-	body?: string | Record<string, unknown>;
-	headers?: Record<string, string>;
-}
-
-interface CallResult {
-	status: number;
-	headers: Headers;
-	/** Parsed body; `any` because the tests read Stripe-shaped JSON field by field. */
-	json: any;
-}
-
 let sandbox: StripeSandbox;
 let baseUrl: string;
-
-async function call(method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
-	const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-	const key = opts.key === undefined ? KEY : opts.key;
-	if (key !== null) headers.Authorization = `Bearer ${key}`;
-	let body: string | undefined;
-	if (opts.body !== undefined) {
-		body = typeof opts.body === 'string' ? opts.body : qs.stringify(opts.body);
-		headers['Content-Type'] ??= 'application/x-www-form-urlencoded';
-	}
-	const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
-	const text = await res.text();
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = undefined;
-	}
-	return { status: res.status, headers: res.headers, json };
-}
+const call = sandboxHttp(() => baseUrl, KEY);
 
 const base = { customer: SEED_IDS.jenny, return_url: RETURN_URL };
 

@@ -2,6 +2,7 @@ import * as http from 'http';
 import * as qs from 'qs';
 import Stripe from 'stripe';
 
+import { sandboxHttp, type CallOptions } from './support/sandbox-http';
 import { DEFAULT_API_VERSION, SEED_IDS, StripeSandbox, stripeError, type RecordedRequest } from './sandbox';
 
 const KEY = 'sk_test_sandbox';
@@ -11,46 +12,9 @@ const CUSTOMERS_KEY = 'rk_test_customersRead5678';
 const SUBSCRIPTIONS_KEY = 'rk_test_subscriptionsRead9012';
 const RETURN_URL = 'https://example.com/account';
 
-interface CallOptions {
-	key?: string | null;
-	/** Raw string (sent as is) or object (qs-encoded with indices, as stripe-node does). */
-	body?: string | Record<string, unknown>;
-	query?: string | Record<string, unknown>;
-	headers?: Record<string, string>;
-}
-
-interface CallResult {
-	status: number;
-	headers: Headers;
-	/** Parsed body; `any` because the tests read Stripe-shaped JSON field by field. */
-	json: any;
-	text: string;
-}
-
 let sandbox: StripeSandbox;
 let baseUrl: string;
-
-async function call(method: string, path: string, opts: CallOptions = {}): Promise<CallResult> {
-	const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-	const key = opts.key === undefined ? KEY : opts.key;
-	if (key !== null) headers.Authorization = `Bearer ${key}`;
-	let body: string | undefined;
-	if (opts.body !== undefined) {
-		body = typeof opts.body === 'string' ? opts.body : qs.stringify(opts.body);
-		headers['Content-Type'] ??= 'application/x-www-form-urlencoded';
-	}
-	const query =
-		opts.query === undefined ? '' : `?${typeof opts.query === 'string' ? opts.query : qs.stringify(opts.query)}`;
-	const res = await fetch(`${baseUrl}${path}${query}`, { method, headers, body });
-	const text = await res.text();
-	let json: unknown;
-	try {
-		json = JSON.parse(text);
-	} catch {
-		json = undefined;
-	}
-	return { status: res.status, headers: res.headers, json, text };
-}
+const call = sandboxHttp(() => baseUrl, KEY);
 
 const createSession = (body: string | Record<string, unknown>, opts: Omit<CallOptions, 'body'> = {}) =>
 	call('POST', '/v1/billing_portal/sessions', { ...opts, body });
