@@ -8,7 +8,8 @@ import type { RecordedRequest } from './sandbox';
 import { SEED_IDS } from './sandbox';
 import { customerById, runCreateSession, runStripeNode, useEnvironment } from './support/session';
 
-const LIVE_KEY = 'sk_live_51ThrottleLiveKey000000000000000000000000000000000000000000';
+// Short on purpose: a long sk_live_ string in the repository looks like a leaked key.
+const LIVE_KEY = 'sk_live_throttle';
 const environment = useEnvironment({ secretKeys: ['sk_test_sandbox', LIVE_KEY] });
 const customer = customerById(SEED_IDS.jenny);
 /**
