@@ -1,11 +1,13 @@
 // CI reads a plain "N passed, N failed" closing line; jest's own summary is not in that form.
-// The line is printed here and kept in .cache/test-summary.txt, so .ci/run can repeat it last.
+// The line is printed here and kept in .cache/test-summary.txt (or the `file` option), so .ci/run
+// can add the suites' totals and repeat them last.
 const { mkdirSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 class PlainSummaryReporter {
-	constructor(globalConfig) {
+	constructor(globalConfig, options = {}) {
 		this.rootDir = globalConfig.rootDir;
+		this.file = options.file ?? 'test-summary.txt';
 	}
 
 	onRunComplete(_contexts, results) {
@@ -18,7 +20,7 @@ class PlainSummaryReporter {
 		process.stdout.write(`\n${line}\n`);
 		const folder = join(this.rootDir, '.cache');
 		mkdirSync(folder, { recursive: true });
-		writeFileSync(join(folder, 'test-summary.txt'), `${line}\n`);
+		writeFileSync(join(folder, this.file), `${line}\n`);
 	}
 }
 
