@@ -67,8 +67,10 @@ export class N8nInstance {
 	}
 
 	env(): NodeJS.ProcessEnv {
+		// As from a user's shell: jest sets NODE_ENV=test, under which n8n's logger stays silent.
+		const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== 'NODE_ENV' && !name.startsWith('JEST_')));
 		return {
-			...process.env,
+			...inherited,
 			N8N_USER_FOLDER: this.userFolder,
 			// Logs go to a file so `execute --rawOutput` prints only the execution, and tests can
 			// read what n8n said about loading the package.
@@ -188,8 +190,9 @@ export class N8nInstance {
 	}
 
 	/** Log lines at warn or error level that mention the package or its node and credential types. */
-	packageWarnings(): string[] {
+	packageWarnings(sinceOffset = 0): string[] {
 		return this.logText()
+			.slice(sinceOffset)
 			.split('\n')
 			.filter((line) => /\b(warn|error)\b/i.test(line))
 			.filter((line) => /stripe-?billing-?portal|stripeBillingPortal/i.test(line));
@@ -208,6 +211,10 @@ export class N8nServer {
 		child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
 		child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk));
 		child.on('exit', (code) => (this.exited = code));
+		// n8n must not outlive the script that started it, however that script ends.
+		const killOnExit = () => child.kill('SIGKILL');
+		process.once('exit', killOnExit);
+		child.once('exit', () => process.removeListener('exit', killOnExit));
 	}
 
 	get console(): string {

@@ -55,7 +55,7 @@ async function main(): Promise<void> {
 				firstCompile = false;
 				continue;
 			}
-			spawnSync(process.execPath, [require.resolve('gulp/bin/gulp.js'), 'build:icons'], { cwd: ROOT, stdio: 'ignore' });
+			spawnSync(process.execPath, [join(ROOT, 'node_modules', 'gulp', 'bin', 'gulp.js'), 'build:icons'], { cwd: ROOT, stdio: 'ignore' });
 			cpSync(join(ROOT, 'dist'), join(packageFolder, 'dist'), { recursive: true, force: true });
 			console.log(`[dev] rebuilt; n8n reloads ${PACKAGE_NAME} (refresh the node panel if it is open)`);
 		}
