@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 import type { N8nInstall } from './install';
@@ -85,6 +86,11 @@ export class N8nInstance {
 			N8N_HIRING_BANNER_ENABLED: 'false',
 			// The editor is served over plain http on localhost.
 			N8N_SECURE_COOKIE: 'false',
+			// n8n 2.x saves editor changes as they are made; tests and the demo keep the examples as imported.
+			N8N_WORKFLOWS_AUTOSAVE_DISABLED: 'true',
+			// The AI assistant's intro page would stand between a new owner and the workflows;
+			// mcp-registry calls api.n8n.io, which this machine cannot reach.
+			N8N_DISABLED_MODULES: 'instance-ai,agents,workflow-builder,chat-hub,mcp-registry',
 			...this.extraEnv,
 		};
 	}
@@ -93,7 +99,8 @@ export class N8nInstance {
 	async cli(args: string[]): Promise<CommandResult> {
 		const child = spawn(this.install.node24, [this.install.bin, ...args], {
 			cwd: this.userFolder,
-			env: this.env(),
+			// Every command that runs workflows starts a task broker, on 5679 unless told otherwise.
+			env: { ...this.env(), N8N_RUNNERS_BROKER_PORT: String(await freePort()) },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		let stdout = '';
@@ -173,7 +180,7 @@ export class N8nInstance {
 	async start(port: number, timeoutMs = 120_000, env: Record<string, string> = {}): Promise<N8nServer> {
 		const child = spawn(this.install.node24, [this.install.bin, 'start'], {
 			cwd: this.userFolder,
-			env: { ...this.env(), N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_HOST: 'localhost', ...env },
+			env: { ...this.env(), N8N_RUNNERS_BROKER_PORT: String(await freePort()), N8N_PORT: String(port), N8N_LISTEN_ADDRESS: '127.0.0.1', N8N_HOST: 'localhost', ...env },
 			stdio: ['ignore', 'pipe', 'pipe'],
 		});
 		const server = new N8nServer(child, `http://localhost:${port}`, this);
@@ -244,6 +251,15 @@ export class N8nServer {
 		await exited;
 		clearTimeout(timer);
 	}
+}
+
+/** A port nothing listens on now (the OS picks it), for n8n's own listeners. */
+export async function freePort(): Promise<number> {
+	const server = createServer();
+	await new Promise<void>((listening) => server.listen(0, '127.0.0.1', () => listening()));
+	const { port } = server.address() as AddressInfo;
+	await new Promise((closed) => server.close(closed));
+	return port;
 }
 
 export function tail(text: string, lines = 40): string {

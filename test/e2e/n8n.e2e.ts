@@ -1,0 +1,335 @@
+/**
+ * End to end: the package as n8n users get it. The `npm pack` tarball installed into a real n8n
+ * 2.x (the pinned CLI, SQLite, a throw-away user folder under .cache/e2e/), the examples imported
+ * and run by `n8n execute`, the credential test run by n8n's server, and the node in n8n's editor
+ * in headless Debian Chromium. The Stripe sandbox stands in for Stripe's servers only.
+ * Screenshots go to .cache/e2e/screenshots/.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type Stripe from 'stripe';
+
+import { ROOT } from '../cli/install';
+import { freePort, PACKAGE_NAME, type CliExecution, type N8nServer, type WorkflowJson } from '../cli/instance';
+import { DEMO_LOGIN_PAGE_URL, setUpDemo, type DemoSetUp } from '../cli/setup';
+import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY } from '../sandbox';
+import { onTheWire } from '../support/session';
+import {
+	addCollectionOption,
+	closeNode,
+	collectionOptions,
+	ndvHeaderIconRendered,
+	nodeIconRendered,
+	openNode,
+	openWorkflow,
+	parameterOptions,
+	selectOption,
+	setUpOwner,
+	visibleParameterLabels,
+} from './editor';
+
+const E2E_DIR = join(ROOT, '.cache', 'e2e');
+const SCREENSHOTS = join(E2E_DIR, 'screenshots');
+const SESSION_URL = /^https:\/\/billing\.stripe\.com\/p\/session\/test_\w+$/;
+const OWNER = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Owner', password: 'Sandbox-Owner-2026' };
+const BAD_KEY = 'sk_test_e2eWrongKey';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'editor-fields.json'), 'utf8')) as WorkflowJson;
+
+let setUp: DemoSetUp;
+
+function outputOf(execution: CliExecution, nodeName: string): Array<Record<string, any>> {
+	return (execution.data.resultData.runData[nodeName] ?? []).flatMap((run) => (run.data?.main?.[0] ?? []).map((item) => item.json));
+}
+
+function workflow(id: string): WorkflowJson {
+	const found = setUp.examples.find((example) => example.workflow.id === id)?.workflow ?? (fixture.id === id ? fixture : undefined);
+	if (!found) throw new Error(`no workflow ${id}`);
+	return found;
+}
+
+beforeAll(async () => {
+	mkdirSync(SCREENSHOTS, { recursive: true });
+	setUp = await setUpDemo({ userFolder: join(E2E_DIR, 'n8n-user'), extraWorkflows: [fixture] });
+}, 600_000);
+
+afterAll(async () => {
+	await setUp?.stop();
+});
+
+describe('the n8n CLI', () => {
+	it('installs the npm pack tarball with everything the n8n manifest names, and the icons', () => {
+		const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).n8n as { nodes: string[]; credentials: string[] };
+		expect(setUp.packagedFiles).toEqual(expect.arrayContaining([...manifest.nodes, ...manifest.credentials, 'package.json']));
+		expect(setUp.packagedFiles).toEqual(
+			expect.arrayContaining(['dist/nodes/StripeBillingPortal/stripeBillingPortal.svg', 'dist/nodes/StripeBillingPortal/stripeBillingPortal.dark.svg']),
+		);
+		expect(setUp.packagedFiles.filter((file) => /(^|\/)test\/|\.test\./.test(file))).toEqual([]);
+	});
+
+	it('runs the support-ticket example: the customer found by email, a cancel deep link with the retention coupon', async () => {
+		const seen = setUp.sandbox.requests.length;
+		const result = await setUp.instance.execute('supportTicketCancel');
+		expect(result.execution?.status).toBe('success');
+		const [session] = outputOf(result.execution!, 'Cancel Link');
+		expect(session).toMatchObject({ object: 'billing_portal.session', customer: 'cus_SandboxJenny01' });
+		expect(session.url).toMatch(SESSION_URL);
+
+		const requests = setUp.sandbox.requests.slice(seen);
+		expect(requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+			'GET /v1/customers',
+			'GET /v1/subscriptions',
+			'POST /v1/billing_portal/sessions',
+		]);
+		const create = requests[2];
+		expect(create.headers.authorization).toBe(`Bearer ${DEFAULT_SECRET_KEY}`);
+		expect(create.headers['stripe-version']).toBe(DEFAULT_API_VERSION);
+		expect(create.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+		expect(create.headers['idempotency-key']).toMatch(/^n8n-\d+-item0-/);
+		const expected: Stripe.BillingPortal.SessionCreateParams = {
+			customer: 'cus_SandboxJenny01',
+			return_url: 'https://example.com/account',
+			flow_data: {
+				type: 'subscription_cancel',
+				subscription_cancel: { subscription: 'sub_SandboxJennyPro01', retention: { type: 'coupon_offer', coupon_offer: { coupon: 'STAY20' } } },
+				after_completion: { type: 'redirect', redirect: { return_url: 'https://example.com/support/T-1042' } },
+			},
+			locale: 'auto',
+			after_expiration: { type: 'customer_login' } as Stripe.BillingPortal.SessionCreateParams['after_expiration'],
+		};
+		expect(create.body).toEqual(expected);
+	});
+
+	it('runs the onboarding example: the login page link reaches the email the Send Email node delivers', async () => {
+		const mailBefore = setUp.mail.messages.length;
+		const result = await setUp.instance.execute('onboardingLoginLink');
+		expect(result.execution?.status).toBe('success');
+		expect(outputOf(result.execution!, 'Default Portal Configuration')).toEqual([
+			expect.objectContaining({ object: 'billing_portal.configuration', is_default: true, login_page: { enabled: true, url: DEMO_LOGIN_PAGE_URL } }),
+		]);
+		const mail = setUp.mail.messages.slice(mailBefore);
+		expect(mail).toHaveLength(1);
+		expect(mail[0].to).toEqual(['jenny.rosen@example.com']);
+		expect(mail[0].text).toContain(DEMO_LOGIN_PAGE_URL);
+	});
+
+	it('runs nested fields: a configuration with products and prices, then a session on that configuration', async () => {
+		const seen = setUp.sandbox.requests.length;
+		const result = await setUp.instance.execute(fixture.id);
+		expect(result.execution?.status).toBe('success');
+		const [configuration] = outputOf(result.execution!, 'Plans Configuration');
+		const [session] = outputOf(result.execution!, 'Session With Configuration');
+		expect(session.url).toMatch(SESSION_URL);
+		expect(session.configuration).toBe(configuration.id);
+
+		const [createConfiguration, createSession] = setUp.sandbox.requests.slice(seen);
+		const expectedConfiguration: Stripe.BillingPortal.ConfigurationCreateParams = {
+			features: {
+				invoice_history: { enabled: true },
+				subscription_update: {
+					enabled: true,
+					default_allowed_updates: ['price', 'quantity'],
+					products: [
+						{
+							product: 'prod_SandboxPro01',
+							prices: ['price_SandboxProMonthly01', 'price_SandboxProYearly01'],
+							adjustable_quantity: { enabled: true, minimum: 1, maximum: 10 },
+						},
+					],
+				},
+			},
+			business_profile: { headline: 'Acme partners with Stripe for simplified billing' },
+		};
+		expect(createConfiguration.body).toEqual(onTheWire(expectedConfiguration));
+		const expectedSession: Stripe.BillingPortal.SessionCreateParams = {
+			customer: 'cus_SandboxJenny01',
+			return_url: 'https://example.com/account',
+			configuration: configuration.id,
+			locale: 'fr',
+		};
+		expect(createSession.body).toEqual(expectedSession);
+	});
+
+	it('logs no warning or error about the package while loading it and running the examples', () => {
+		const log = setUp.instance.logText();
+		expect(log).toContain('Cancel Link');
+		expect(setUp.instance.packageWarnings()).toEqual([]);
+	});
+
+	it("fails a run with a wrong key: non-zero exit, Stripe's message in n8n's error, the key nowhere", async () => {
+		await setUp.instance.importCredentials([
+			{ id: 'stripeWrongKey', name: 'Stripe (wrong key)', type: 'stripeBillingPortalApi', data: { secretKey: BAD_KEY, baseUrl: setUp.sandbox.baseUrl } },
+		]);
+		const wrong = structuredClone(workflow('supportTicketCancel'));
+		wrong.id = 'e2eWrongKey';
+		for (const node of wrong.nodes) {
+			if (node.credentials?.stripeBillingPortalApi) node.credentials.stripeBillingPortalApi = { id: 'stripeWrongKey', name: 'Stripe (wrong key)' };
+		}
+		await setUp.instance.importWorkflows([wrong]);
+		const logBefore = setUp.instance.logText().length;
+		const result = await setUp.instance.execute(wrong.id);
+		expect(result.code).not.toBe(0);
+		const said = `${result.stdout}${result.stderr}${setUp.instance.logText().slice(logBefore)}`;
+		expect(said).toMatch(/Invalid API Key provided: sk_test_\*+/);
+		expect(said).not.toContain(BAD_KEY);
+	});
+
+});
+
+describe('the n8n editor', () => {
+	let server: N8nServer;
+	let browser: Browser;
+	let page: Page;
+	let logAtStart = 0;
+	let cookie = '';
+	const browserId = 'e2e-rest-client';
+
+	/** n8n's REST API as the owner, signing in on first use (n8n ties the session to a browser-id header). */
+	async function rest(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
+		if (!cookie) {
+			const login = await fetch(`${server.url}/rest/login`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json', 'browser-id': browserId },
+				body: JSON.stringify({ emailOrLdapLoginId: OWNER.email, password: OWNER.password }),
+			});
+			expect(login.status).toBe(200);
+			cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+		}
+		const response = await fetch(`${server.url}${path}`, {
+			method,
+			headers: { 'content-type': 'application/json', 'browser-id': browserId, cookie },
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
+		expect({ path, status: response.status }).toEqual({ path, status: 200 });
+		return response.json();
+	}
+
+	beforeAll(async () => {
+		logAtStart = setUp.instance.logText().length;
+		server = await setUp.instance.start(await freePort());
+		browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			headless: true,
+			// As root in a container, and no calls to Google's hosts on a machine that reaches none.
+			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		});
+		page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+	}, 240_000);
+
+	afterAll(async () => {
+		await browser?.close();
+		await server?.stop();
+	});
+
+	async function shot(name: string): Promise<void> {
+		await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+	}
+
+	it('sets up the owner account in the browser', async () => {
+		await setUpOwner(page, server.url, OWNER);
+		expect(page.url()).not.toMatch(/\/setup|\/signin/);
+	});
+
+	it("serves the package's node types, credential type and icon to the signed-in editor", async () => {
+		const nodes = (await rest('GET', '/types/nodes.json')) as Array<{ name: string; iconUrl?: string | { light: string; dark: string } }>;
+		const ours = nodes.filter((node) => node.name.startsWith(`${PACKAGE_NAME}.`));
+		expect(ours.map((node) => node.name).sort()).toEqual([`${PACKAGE_NAME}.stripeBillingPortal`, `${PACKAGE_NAME}.stripeBillingPortalTool`]);
+		const credentials = (await rest('GET', '/types/credentials.json')) as Array<{ name: string }>;
+		expect(credentials.map((credential) => credential.name)).toContain('stripeBillingPortalApi');
+		for (const node of ours) {
+			const urls = typeof node.iconUrl === 'string' ? [node.iconUrl] : [node.iconUrl!.light, node.iconUrl!.dark];
+			for (const url of urls) {
+				const icon = await fetch(`${server.url}/${url.replace(/^\//, '')}`);
+				expect({ url, status: icon.status, type: icon.headers.get('content-type') }).toEqual({ url, status: 200, type: expect.stringMatching(/svg/) });
+				expect(await icon.text()).toContain('<svg');
+			}
+		}
+	});
+
+	it('tests the credential through n8n: passes against the sandbox, a wrong key fails with a message that says what to fix', async () => {
+		const test = async (secretKey: string) =>
+			((await rest('POST', '/rest/credentials/test', {
+				credentials: {
+					id: 'stripeSandbox',
+					name: 'Stripe (sandbox)',
+					type: 'stripeBillingPortalApi',
+					data: { secretKey, apiVersion: DEFAULT_API_VERSION, baseUrl: setUp.sandbox.baseUrl },
+				},
+			})) as { data: { status: string; message: string } }).data;
+		const seen = setUp.sandbox.requests.length;
+		expect(await test(DEFAULT_SECRET_KEY)).toEqual({ status: 'OK', message: 'Connection successful!' });
+		const bad = await test(BAD_KEY);
+		expect(bad).toEqual({ status: 'Error', message: 'Stripe rejected the key: check that it is a current sk_ or rk_ key of this account.' });
+		expect(setUp.sandbox.requests.slice(seen).map((request) => `${request.method} ${request.path} ${JSON.stringify(request.query)} ${request.headers.authorization}`)).toEqual([
+			`GET /v1/billing_portal/configurations {"limit":"1"} Bearer ${DEFAULT_SECRET_KEY}`,
+			`GET /v1/billing_portal/configurations {"limit":"1"} Bearer ${BAD_KEY}`,
+		]);
+	});
+
+	it('shows the Portal Session fields and the icon of the support-ticket example', async () => {
+		await openWorkflow(page, server.url, 'supportTicketCancel');
+		const icon = await nodeIconRendered(page, 'Cancel Link');
+		expect(icon.src).toMatch(/stripeBillingPortal(\.dark)?\.svg/);
+		expect(icon.naturalWidth).toBeGreaterThan(0);
+		await shot('workflow-support-ticket');
+
+		await openNode(page, 'Cancel Link');
+		const header = await ndvHeaderIconRendered(page);
+		expect(header.naturalWidth).toBeGreaterThan(0);
+		const labels = await visibleParameterLabels(page);
+		expect(labels).toEqual(
+			expect.arrayContaining(['Resource', 'Operation', 'Customer', 'Return URL', 'Flow', 'Subscription Source', 'Retention Coupon', 'After Completion']),
+		);
+		await shot('node-portal-session');
+	});
+
+	it('switches Flow and shows that flow’s own fields', async () => {
+		const flows = await parameterOptions(page, 'Flow');
+		expect(flows).toEqual(expect.arrayContaining(['None (Portal Homepage)']));
+		expect(flows.length).toBeGreaterThanOrEqual(7);
+		await selectOption(page, 'Flow', flows.find((flow) => /confirm/i.test(flow))!);
+		const labels = await visibleParameterLabels(page);
+		expect(labels).toEqual(expect.arrayContaining(['Subscription Item']));
+		expect(labels).not.toContain('Retention Coupon');
+		await shot('node-flow-update-confirm');
+
+		// Options already set (the example sets Locale) are not offered again.
+		const additional = await collectionOptions(page, 'Additional Fields');
+		expect(additional).toEqual(expect.arrayContaining(['Configuration', 'On Behalf Of', 'Expand']));
+		expect(additional).not.toContain('Locale');
+		await addCollectionOption(page, 'Additional Fields', 'Configuration');
+		expect(await visibleParameterLabels(page)).toContain('Configuration');
+		await closeNode(page);
+	});
+
+	it('renders nested products → prices and a configuration locator inside Additional Fields', async () => {
+		await openWorkflow(page, server.url, fixture.id);
+		await openNode(page, 'Plans Configuration');
+		const labels = await visibleParameterLabels(page);
+		expect(labels).toEqual(expect.arrayContaining(['Products', 'Product ID', 'Prices']));
+		await shot('node-configuration-products');
+		await closeNode(page);
+
+		await openNode(page, 'Session With Configuration');
+		expect(await visibleParameterLabels(page)).toEqual(expect.arrayContaining(['Additional Fields', 'Configuration', 'Locale']));
+		await shot('node-session-additional-fields');
+		await closeNode(page);
+	});
+
+	it('opens the tool variant in the AI agent example', async () => {
+		await openWorkflow(page, server.url, 'aiAgentPortalLink');
+		const icon = await nodeIconRendered(page, 'Create portal link');
+		expect(icon.naturalWidth).toBeGreaterThan(0);
+		await openNode(page, 'Create portal link');
+		expect(await visibleParameterLabels(page)).toEqual(expect.arrayContaining(['Customer', 'Return URL']));
+		await shot('node-ai-tool');
+		await closeNode(page);
+	});
+
+	it('logged no warning or error about the package while the server loaded it and the editor used it', () => {
+		expect(setUp.instance.packageWarnings(logAtStart)).toEqual([]);
+	});
+});
