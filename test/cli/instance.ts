@@ -40,11 +40,18 @@ export interface CliExecution {
 	finished: boolean;
 	data: {
 		resultData: {
-			runData: Record<string, Array<{ data?: { main?: Array<Array<{ json: Record<string, any> }> | null> }; error?: { message: string } }>>;
+			runData: Record<string, Array<{ data?: Record<string, Array<Array<{ json: Record<string, any> }> | null>>; error?: { message: string } }>>;
 			lastNodeExecuted?: string;
 			error?: { message: string; description?: string };
 		};
 	};
+}
+
+/** The items a node put out in an execution: on its main output, or, for a tool, its ai_tool output. */
+export function nodeOutput(execution: CliExecution, nodeName: string): Array<Record<string, any>> {
+	return (execution.data.resultData.runData[nodeName] ?? []).flatMap((run) =>
+		(run.data?.main?.[0] ?? run.data?.ai_tool?.[0] ?? []).map((item) => item.json),
+	);
 }
 
 export interface ExecuteResult extends CommandResult {

@@ -10,23 +10,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { ROOT } from '../cli/install';
-import { PACKAGE_NAME, type CliExecution, type WorkflowJson } from '../cli/instance';
-import { setUpDemo } from '../cli/setup';
-
-const CLI_START_NODES = ['n8n-nodes-base.manualTrigger', 'n8n-nodes-base.executeWorkflowTrigger'];
+import { nodeOutput, PACKAGE_NAME } from '../cli/instance';
+import { CHAT_TRIGGER, chatAsCliWorkflow, DEMO_CHAT_MESSAGE, setUpDemo } from '../cli/setup';
 
 function indent(text: string, prefix = '    '): string {
 	return text.replace(/^/gm, prefix);
-}
-
-/** Items our node types output in the execution, by node name. */
-export function packageNodeOutputs(workflow: WorkflowJson, execution: CliExecution): Array<{ node: string; items: Array<Record<string, any>> }> {
-	return workflow.nodes
-		.filter((node) => node.type.startsWith(`${PACKAGE_NAME}.`))
-		.map((node) => ({
-			node: node.name,
-			items: (execution.data.resultData.runData[node.name] ?? []).flatMap((run) => (run.data?.main?.[0] ?? []).map((item) => item.json)),
-		}));
 }
 
 async function main(): Promise<number> {
@@ -36,11 +24,13 @@ async function main(): Promise<number> {
 	const setUp = await setUpDemo({ userFolder, log: (line) => console.log(line) });
 	let failures = 0;
 	try {
-		for (const { file, workflow } of setUp.examples) {
-			console.log(`\n▶ ${workflow.name}\n  examples/${file}, imported as workflow ${workflow.id}`);
-			if (!workflow.nodes.some((node) => CLI_START_NODES.includes(node.type))) {
-				console.log('  (not run here: it starts from a chat trigger and needs a chat model; open it with npm run dev)');
-				continue;
+		for (const example of setUp.examples) {
+			let workflow = example.workflow;
+			console.log(`\n▶ ${workflow.name}\n  examples/${example.file}, imported as workflow ${workflow.id}`);
+			if (workflow.nodes.some((node) => node.type === CHAT_TRIGGER)) {
+				workflow = chatAsCliWorkflow(workflow, DEMO_CHAT_MESSAGE);
+				console.log(`  n8n execute cannot start a chat trigger: its twin ${workflow.id} sends one chat message instead,`);
+				console.log(`  "${DEMO_CHAT_MESSAGE}", to the example's own agent, whose model is scripted (no OpenAI account).`);
 			}
 			const requestsBefore = setUp.sandbox.requests.length;
 			const mailBefore = setUp.mail.messages.length;
@@ -55,14 +45,17 @@ async function main(): Promise<number> {
 				console.error(indent(setUp.instance.logTail(15)));
 				continue;
 			}
-			for (const { node, items } of packageNodeOutputs(workflow, execution)) {
-				for (const item of items) {
+			for (const node of workflow.nodes.filter((candidate) => candidate.type.startsWith(`${PACKAGE_NAME}.`)).map((candidate) => candidate.name)) {
+				for (const item of nodeOutput(execution, node)) {
 					if (item.object === 'billing_portal.session') console.log(`  ✓ ${node}: portal session ${item.id}\n    ${item.url}`);
 					else if (item.object === 'billing_portal.configuration') {
 						console.log(`  ✓ ${node}: portal configuration ${item.id}, login page ${item.login_page?.url ?? '(off)'}`);
 					} else console.log(`  ✓ ${node}:`);
 					console.log(indent(JSON.stringify(item, null, 2), '      '));
 				}
+			}
+			for (const node of workflow.nodes.filter((candidate) => candidate.type === '@n8n/n8n-nodes-langchain.agent')) {
+				for (const item of nodeOutput(execution, node.name)) console.log(`  ✓ ${node.name} replied: ${item.output}`);
 			}
 			for (const message of setUp.mail.messages.slice(mailBefore)) {
 				console.log(`  ✉ sent to ${message.to.join(', ')}: ${message.subject}`);

@@ -12,8 +12,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import type Stripe from 'stripe';
 
 import { ROOT } from '../cli/install';
-import { freePort, PACKAGE_NAME, type CliExecution, type N8nServer, type WorkflowJson } from '../cli/instance';
-import { DEMO_LOGIN_PAGE_URL, setUpDemo, type DemoSetUp } from '../cli/setup';
+import { freePort, nodeOutput, PACKAGE_NAME, type N8nServer, type WorkflowJson } from '../cli/instance';
+import { chatAsCliWorkflow, DEMO_CHAT_MESSAGE, DEMO_LOGIN_PAGE_URL, setUpDemo, type DemoSetUp } from '../cli/setup';
 import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY } from '../sandbox';
 import { onTheWire } from '../support/session';
 import {
@@ -40,10 +40,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'editor-fields.json'), 'utf8')) as WorkflowJson;
 
 let setUp: DemoSetUp;
-
-function outputOf(execution: CliExecution, nodeName: string): Array<Record<string, any>> {
-	return (execution.data.resultData.runData[nodeName] ?? []).flatMap((run) => (run.data?.main?.[0] ?? []).map((item) => item.json));
-}
 
 function workflow(id: string): WorkflowJson {
 	const found = setUp.examples.find((example) => example.workflow.id === id)?.workflow ?? (fixture.id === id ? fixture : undefined);
@@ -74,7 +70,7 @@ describe('the n8n CLI', () => {
 		const seen = setUp.sandbox.requests.length;
 		const result = await setUp.instance.execute('supportTicketCancel');
 		expect(result.execution?.status).toBe('success');
-		const [session] = outputOf(result.execution!, 'Cancel Link');
+		const [session] = nodeOutput(result.execution!, 'Cancel Link');
 		expect(session).toMatchObject({ object: 'billing_portal.session', customer: 'cus_SandboxJenny01' });
 		expect(session.url).toMatch(SESSION_URL);
 
@@ -107,7 +103,7 @@ describe('the n8n CLI', () => {
 		const mailBefore = setUp.mail.messages.length;
 		const result = await setUp.instance.execute('onboardingLoginLink');
 		expect(result.execution?.status).toBe('success');
-		expect(outputOf(result.execution!, 'Default Portal Configuration')).toEqual([
+		expect(nodeOutput(result.execution!, 'Default Portal Configuration')).toEqual([
 			expect.objectContaining({ object: 'billing_portal.configuration', is_default: true, login_page: { enabled: true, url: DEMO_LOGIN_PAGE_URL } }),
 		]);
 		const mail = setUp.mail.messages.slice(mailBefore);
@@ -120,8 +116,8 @@ describe('the n8n CLI', () => {
 		const seen = setUp.sandbox.requests.length;
 		const result = await setUp.instance.execute(fixture.id);
 		expect(result.execution?.status).toBe('success');
-		const [configuration] = outputOf(result.execution!, 'Plans Configuration');
-		const [session] = outputOf(result.execution!, 'Session With Configuration');
+		const [configuration] = nodeOutput(result.execution!, 'Plans Configuration');
+		const [session] = nodeOutput(result.execution!, 'Session With Configuration');
 		expect(session.url).toMatch(SESSION_URL);
 		expect(session.configuration).toBe(configuration.id);
 
@@ -151,6 +147,34 @@ describe('the n8n CLI', () => {
 			locale: 'fr',
 		};
 		expect(createSession.body).toEqual(expectedSession);
+	});
+
+	it("runs the AI agent example's agent, model node and tool wrapper: the tool creates the cancel link the agent replies with", async () => {
+		const twin = chatAsCliWorkflow(workflow('aiAgentPortalLink'), DEMO_CHAT_MESSAGE);
+		const seen = setUp.sandbox.requests.length;
+		const modelCalls = setUp.chatModel.requests.length;
+		const result = await setUp.instance.execute(twin.id);
+		expect(result.execution?.status).toBe('success');
+		const [session] = nodeOutput(result.execution!, 'Create portal link');
+		expect(session).toMatchObject({ object: 'billing_portal.session', customer: 'cus_SandboxJenny01', flow: { type: 'subscription_cancel' } });
+		expect(session.url).toMatch(SESSION_URL);
+		expect(nodeOutput(result.execution!, 'Billing Assistant')).toEqual([{ output: `Here is your billing portal link: ${session.url}` }]);
+
+		// What n8n offered the model: the tool node as a function whose arguments are its $fromAI() keys.
+		const [first] = setUp.chatModel.requests.slice(modelCalls);
+		const tool = first.tools?.find((candidate) => candidate.function.name === 'Create_portal_link');
+		expect(Object.keys(tool?.function.parameters?.properties ?? {}).sort()).toEqual(['customer_email', 'flow_type']);
+		expect(setUp.sandbox.requests.slice(seen).map((request) => `${request.method} ${request.path}`)).toEqual([
+			'GET /v1/customers',
+			'GET /v1/subscriptions',
+			'POST /v1/billing_portal/sessions',
+		]);
+		const expected: Stripe.BillingPortal.SessionCreateParams = {
+			customer: 'cus_SandboxJenny01',
+			return_url: 'https://example.com/account',
+			flow_data: { type: 'subscription_cancel', subscription_cancel: { subscription: 'sub_SandboxJennyPro01' }, after_completion: { type: 'portal_homepage' } },
+		};
+		expect(setUp.sandbox.requests.at(-1)!.body).toEqual(expected);
 	});
 
 	it('logs no warning or error about the package while loading it and running the examples', () => {
