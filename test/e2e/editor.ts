@@ -105,10 +105,8 @@ export async function takeOverEditing(page: Page, waitMs = 0): Promise<boolean> 
 	return true;
 }
 
-/**
- * Opens a workflow in the editor and waits until its nodes are on the canvas and it is editable here.
- */
-export async function openWorkflow(page: Page, baseUrl: string, workflowId: string): Promise<void> {
+/** page.goto that leaves a workflow with unsaved changes, dropping them. */
+async function gotoDroppingChanges(page: Page, url: string): Promise<void> {
 	// Leaving a workflow with unsaved changes raises a "beforeunload" prompt; accept it (drop the
 	// changes). Playwright's default for unhandled dialogs is to dismiss them, which would cancel the
 	// navigation and make goto time out.
@@ -117,10 +115,17 @@ export async function openWorkflow(page: Page, baseUrl: string, workflowId: stri
 	};
 	page.on('dialog', leave);
 	try {
-		await page.goto(`${baseUrl}/workflow/${encodeURIComponent(workflowId)}`, { waitUntil: 'domcontentloaded' });
+		await page.goto(url, { waitUntil: 'domcontentloaded' });
 	} finally {
 		page.off('dialog', leave);
 	}
+}
+
+/**
+ * Opens a workflow in the editor and waits until its nodes are on the canvas and it is editable here.
+ */
+export async function openWorkflow(page: Page, baseUrl: string, workflowId: string): Promise<void> {
+	await gotoDroppingChanges(page, `${baseUrl}/workflow/${encodeURIComponent(workflowId)}`);
 	await page.locator('[data-test-id="canvas-node"]').first().waitFor({ state: 'visible', timeout: 30_000 });
 	// Who holds the write lock arrives over the push connection shortly after the canvas renders.
 	await takeOverEditing(page, 2_000);
@@ -346,4 +351,214 @@ async function imageState(img: Locator): Promise<{ src: string; naturalWidth: nu
 					}),
 	);
 	return img.evaluate((el: HTMLImageElement) => ({ src: el.src, naturalWidth: el.naturalWidth }));
+}
+
+const CHAT = '[data-test-id="canvas-chat"]';
+// The chat panel's message list is rendered by @n8n/chat, which has test ids only on the input and the
+// typing indicator; its own class names (chat-message-from-bot...) are the stable part left.
+const BOT_REPLY = `${CHAT} .chat-message-from-bot:not(.chat-message-typing)`;
+
+/**
+ * With a chat-triggered workflow open, sends `message` in the editor's chat panel (opening it with the
+ * "Open chat" button if needed) and returns the text of the bot's reply once it has stopped changing.
+ */
+export async function chatInEditor(page: Page, message: string, timeoutMs = 60_000): Promise<string> {
+	const input = page.locator(`${CHAT} [data-test-id="chat-input"]`);
+	if (!(await input.isVisible())) {
+		await takeOverEditing(page);
+		await dismissPopups(page);
+		// The button toggles the bottom panel ("Open chat" / "Hide chat"), so only click it when closed.
+		await page.locator('[data-test-id="workflow-chat-button"]').click();
+		await input.waitFor({ state: 'visible', timeout: 15_000 });
+	}
+	const replies = page.locator(BOT_REPLY);
+	const before = await replies.count();
+	await input.fill(message);
+	await input.press('Enter');
+
+	const typing = page.locator(`${CHAT} [data-test-id="chat-message-typing"]`);
+	const deadline = Date.now() + timeoutMs;
+	let text = '';
+	let stableSince = 0;
+	while (Date.now() < deadline) {
+		if ((await replies.count()) > before && !(await typing.isVisible())) {
+			// A streamed reply grows in place; take it once it has not changed for a moment.
+			const now = await replyText(replies.last());
+			if (now !== text) {
+				text = now;
+				stableSince = Date.now();
+			} else if (Date.now() - stableSince >= 750) {
+				await closeSuccessToasts(page);
+				return text;
+			}
+		}
+		await page.waitForTimeout(250);
+	}
+	throw new Error(`No reply in the chat panel within ${timeoutMs} ms${text ? ` (last seen: "${text}")` : ''}`);
+}
+
+/**
+ * Closes "Workflow executed successfully" toasts: they stay ~4 s over the canvas's lower right corner,
+ * where they cover nodes a test may click next. Error toasts are left up for the screenshot.
+ */
+async function closeSuccessToasts(page: Page): Promise<void> {
+	// Element Plus notifications have no test id; the success ones carry the --success icon class.
+	const toasts = page.locator('.el-notification:visible').filter({ has: page.locator('.el-notification--success') });
+	for (const toast of await toasts.all()) {
+		await toast.locator('.el-notification__closeBtn').click({ timeout: 2_000 }).catch(() => undefined);
+	}
+}
+
+async function replyText(reply: Locator): Promise<string> {
+	// The message text is in .chat-message-markdown; the hover actions (copy, repost) sit beside it.
+	const markdown = reply.locator('.chat-message-markdown');
+	const text = (await markdown.count()) > 0 ? await markdown.first().innerText() : await reply.innerText();
+	return text.trim();
+}
+
+/**
+ * Whether the canvas shows the node's green "success" mark from the last execution shown in the
+ * editor. The mark arrives over the push connection, possibly just after a chat reply, so this waits
+ * up to `timeoutMs` for it; an error mark answers false at once.
+ */
+export async function nodeRanSuccessfully(page: Page, nodeName: string, timeoutMs = 5_000): Promise<boolean> {
+	const node = canvasNode(page, nodeName);
+	const success = node.locator('[data-test-id="canvas-node-status-success"]');
+	const error = node.locator('[data-test-id="canvas-node-status-error"]');
+	const deadline = Date.now() + timeoutMs;
+	do {
+		if (await success.isVisible()) return true;
+		if (await error.isVisible()) return false;
+		await page.waitForTimeout(200);
+	} while (Date.now() < deadline);
+	return false;
+}
+
+const CREDENTIAL_MODAL = '[data-test-id="editCredential-modal"]';
+
+/**
+ * Opens the edit modal of an existing credential from the Overview's Credentials tab, by its name.
+ * n8n tests a saved credential as the modal opens; read the outcome with credentialTestResult.
+ */
+export async function openCredential(page: Page, baseUrl: string, credentialName: string): Promise<void> {
+	await gotoDroppingChanges(page, `${baseUrl}/home/credentials`);
+	await page.locator('[data-test-id="resources-list-wrapper"]').waitFor({ state: 'visible', timeout: 30_000 });
+	await dismissPopups(page);
+	// Searching keeps the card on the first page however many credentials there are.
+	// The test id sits on the <input> itself (n8n 2.41.1); the descendant form covers a wrapper.
+	await page
+		.locator('input[data-test-id="resources-list-search"], [data-test-id="resources-list-search"] input')
+		.first()
+		.fill(credentialName);
+	// The card has no test id naming the credential; its title is the <h2> in the card content.
+	const card = page
+		.locator('[data-test-id="resources-list-item"]')
+		.filter({ has: page.locator('[data-test-id="card-content"] h2').filter({ hasText: exactLabel(credentialName) }) })
+		.first();
+	await card.waitFor({ state: 'visible', timeout: 15_000 });
+	await card.locator('[data-test-id="card-content"]').click();
+	const modal = page.locator(CREDENTIAL_MODAL);
+	await modal.waitFor({ state: 'visible', timeout: 15_000 });
+	await modal
+		.locator('[data-test-id="credential-name"]')
+		.filter({ hasText: credentialName })
+		.waitFor({ state: 'visible' });
+}
+
+/**
+ * The connection-test banner of the open credential modal, once the test has answered:
+ * "Connection tested successfully", or for a failure "Couldn’t connect with these settings" and, on
+ * the next line, the reason the credential's test gave (n8n hides it behind "More details").
+ * A form with invalid fields is not tested; then this returns n8n's "Please check the errors below".
+ */
+export async function credentialTestResult(page: Page, timeoutMs = 30_000): Promise<string> {
+	const config = page.locator(`${CREDENTIAL_MODAL} [data-test-id="node-credentials-config-container"]`);
+	const success = config.locator('[data-test-id="credentials-config-container-test-success"]');
+	// Only the success banner has a test id. The banners are Element Plus tags themed by class; the
+	// failed-test one is the danger tag with the "Retry credential test" button, the validation one has none.
+	const failure = config
+		.locator('.el-tag--danger')
+		.filter({ has: page.locator('button[title="Retry credential test"]') });
+	const invalid = config.locator('.el-tag--danger').filter({ hasNotText: /Retry/ });
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (await success.isVisible()) return bannerMessage(success);
+		if (await failure.first().isVisible()) {
+			const banner = failure.first();
+			// The reason is rendered after the banner row only once "More details" is clicked (it toggles).
+			const details = banner.locator('.el-tag__content > div').nth(1);
+			const more = banner.getByText('More details', { exact: true });
+			if (!(await details.isVisible()) && (await more.isVisible())) {
+				await more.click();
+				await details.waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
+			}
+			const reason = (await details.isVisible()) ? (await details.innerText()).trim() : '';
+			return [await bannerMessage(banner), reason].filter((line) => line.length > 0).join('\n');
+		}
+		if (await invalid.first().isVisible()) return bannerMessage(invalid.first());
+		await page.waitForTimeout(200);
+	}
+	throw new Error(`The credential modal showed no connection test result within ${timeoutMs} ms`);
+}
+
+/** The banner's message line, without its button and "More details" link. */
+async function bannerMessage(banner: Locator): Promise<string> {
+	// The message is the span next to the icon; innerText of the whole banner would add "Retry".
+	const span = banner.locator('svg + span').first();
+	const text = (await span.count()) > 0 ? await span.innerText() : await banner.innerText();
+	return text.replace(/\u00a0/g, ' ').trim();
+}
+
+/**
+ * Types a value into a text or password field of the open credential modal, found by its label.
+ * (Saved secrets show as a placeholder value; fill() replaces it.) Not for dropdown fields.
+ */
+export async function setCredentialField(page: Page, label: string, value: string): Promise<void> {
+	// Each field is its own <form data-test-id="credential-connection-parameter">; the label's first
+	// span holds the display name (the label also holds the Fixed/Expression toggle).
+	const field = page
+		.locator(`${CREDENTIAL_MODAL} [data-test-id="credential-connection-parameter"]`)
+		.filter({ has: page.locator('label span').filter({ hasText: exactLabel(label) }) })
+		.first();
+	const input = field.locator('[data-test-id="parameter-input-field"]').first();
+	await input.waitFor({ state: 'visible' });
+	await input.fill(value);
+}
+
+/**
+ * Tests the credential again with what the modal currently shows, without saving it (the banner's
+ * "Retry" button), and returns the new result as credentialTestResult does.
+ */
+export async function retestCredential(page: Page, timeoutMs = 30_000): Promise<string> {
+	const retry = page.locator(`${CREDENTIAL_MODAL} button[title="Retry credential test"]:visible`).first();
+	await retry.waitFor({ state: 'visible', timeout: 5_000 });
+	// The old banner stays up while the new test runs, so wait for the test's answer, not for a banner.
+	const answered = page.waitForResponse(
+		(response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/rest/credentials/test',
+		{ timeout: timeoutMs },
+	);
+	await retry.click();
+	await answered;
+	await page.waitForTimeout(300);
+	return credentialTestResult(page, timeoutMs);
+}
+
+/**
+ * Closes the credential modal without saving: with unsaved changes n8n asks "Close without saving?",
+ * answered with its "Close" button.
+ */
+export async function closeCredential(page: Page): Promise<void> {
+	const modal = page.locator(CREDENTIAL_MODAL);
+	if (!(await modal.isVisible())) return;
+	// The dialog's close (x) button in the modal header has no test id, only its aria-label.
+	await modal.locator('button[aria-label="Close this dialog"]').first().click();
+	const confirm = page.getByRole('dialog', { name: 'Close without saving?' });
+	await Promise.race([
+		confirm.waitFor({ state: 'visible', timeout: 5_000 }),
+		modal.waitFor({ state: 'hidden', timeout: 5_000 }),
+	]).catch(() => undefined);
+	if (await confirm.isVisible()) {
+		await confirm.getByRole('button', { name: 'Close', exact: true }).click();
+	}
+	await modal.waitFor({ state: 'hidden', timeout: 10_000 });
 }

@@ -5,10 +5,10 @@
  * in headless Debian Chromium. The Stripe sandbox stands in for Stripe's servers only.
  * Screenshots go to .cache/e2e/screenshots/.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type Stripe from 'stripe';
 
 import { ROOT } from '../cli/install';
@@ -18,14 +18,21 @@ import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY } from '../sandbox';
 import { onTheWire } from '../support/session';
 import {
 	addCollectionOption,
+	chatInEditor,
+	closeCredential,
 	closeNode,
 	collectionOptions,
+	credentialTestResult,
 	ndvHeaderIconRendered,
 	nodeIconRendered,
+	nodeRanSuccessfully,
+	openCredential,
 	openNode,
 	openWorkflow,
 	parameterOptions,
+	retestCredential,
 	selectOption,
+	setCredentialField,
 	setUpOwner,
 	visibleParameterLabels,
 } from './editor';
@@ -205,7 +212,7 @@ describe('the n8n CLI', () => {
 
 describe('the n8n editor', () => {
 	let server: N8nServer;
-	let browser: Browser;
+	let browser: BrowserContext;
 	let page: Page;
 	let logAtStart = 0;
 	let cookie = '';
@@ -234,13 +241,21 @@ describe('the n8n editor', () => {
 	beforeAll(async () => {
 		logAtStart = setUp.instance.logText().length;
 		server = await setUp.instance.start(await freePort());
-		browser = await chromium.launch({
+		// A profile and a HOME of its own under .cache/e2e, so the browser writes nothing elsewhere.
+		const profile = join(E2E_DIR, 'chromium');
+		rmSync(profile, { recursive: true, force: true });
+		mkdirSync(join(profile, 'home'), { recursive: true });
+		browser = await chromium.launchPersistentContext(join(profile, 'user-data'), {
 			executablePath: CHROMIUM,
 			headless: true,
+			viewport: { width: 1440, height: 900 },
+			downloadsPath: join(profile, 'artifacts'),
+			tracesDir: join(profile, 'artifacts'),
+			env: { ...process.env, HOME: join(profile, 'home'), XDG_CONFIG_HOME: join(profile, 'home', '.config'), XDG_CACHE_HOME: join(profile, 'home', '.cache') },
 			// As root in a container, and no calls to Google's hosts on a machine that reaches none.
 			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 		});
-		page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+		page = browser.pages()[0] ?? (await browser.newPage());
 	}, 240_000);
 
 	afterAll(async () => {
@@ -355,6 +370,34 @@ describe('the n8n editor', () => {
 		expect(await visibleParameterLabels(page)).toEqual(expect.arrayContaining(['Customer', 'Return URL']));
 		await shot('node-ai-tool');
 		await closeNode(page);
+	});
+
+	it("answers in the editor's chat: the agent calls the tool, which creates the link the reply carries", async () => {
+		const seen = setUp.sandbox.requests.length;
+		const reply = await chatInEditor(page, DEMO_CHAT_MESSAGE);
+		const link = /https:\/\/billing\.stripe\.com\/p\/session\/\w+/.exec(reply)?.[0];
+		expect(reply).toBe(`Here is your billing portal link: ${link}`);
+		expect(link).toMatch(SESSION_URL);
+		expect(await nodeRanSuccessfully(page, 'Create portal link')).toBe(true);
+		await shot('chat-ai-agent');
+		const created = setUp.sandbox.requests.slice(seen).filter((request) => request.path === '/v1/billing_portal/sessions');
+		expect(created).toHaveLength(1);
+		expect(created[0].body).toMatchObject({ customer: 'cus_SandboxJenny01', flow_data: { type: 'subscription_cancel' } });
+	});
+
+	it("shows the credential's test result in its editor: connected, and for a wrong key the reason to fix", async () => {
+		await openCredential(page, server.url, 'Stripe (sandbox)');
+		expect(await credentialTestResult(page)).toBe('Connection tested successfully');
+		await setCredentialField(page, 'Secret Key', BAD_KEY);
+		const failed = await retestCredential(page);
+		expect(failed).toContain('Stripe rejected the key: check that it is a current sk_ or rk_ key of this account.');
+		expect(failed).not.toContain(BAD_KEY);
+		await shot('credential-wrong-key');
+		// Closing discards the change: the saved credential still connects.
+		await closeCredential(page);
+		await openCredential(page, server.url, 'Stripe (sandbox)');
+		expect(await credentialTestResult(page)).toBe('Connection tested successfully');
+		await closeCredential(page);
 	});
 
 	it('logged no warning or error about the package while the server loaded it and the editor used it', () => {
