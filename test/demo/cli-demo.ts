@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { ROOT } from '../cli/install';
 import { nodeOutput, PACKAGE_NAME } from '../cli/instance';
 import { CHAT_TRIGGER, chatAsCliWorkflow, DEMO_CHAT_MESSAGE, setUpDemo } from '../cli/setup';
+import { printStripeRequests } from './print';
 
 function indent(text: string, prefix = '    '): string {
 	return text.replace(/^/gm, prefix);
@@ -61,11 +62,7 @@ async function main(): Promise<number> {
 				console.log(`  ✉ sent to ${message.to.join(', ')}: ${message.subject}`);
 				console.log(indent(message.text.trimEnd(), '    | '));
 			}
-			console.log('  Stripe received:');
-			for (const request of setUp.sandbox.requests.slice(requestsBefore)) {
-				const query = Object.keys(request.query).length > 0 ? ` ${JSON.stringify(request.query)}` : '';
-				console.log(`    ${request.method} ${request.path}${query}${request.rawBody ? `\n      ${request.rawBody}` : ''}`);
-			}
+			printStripeRequests(setUp.sandbox.requests.slice(requestsBefore));
 		}
 	} finally {
 		await setUp.stop();

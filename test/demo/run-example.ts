@@ -9,6 +9,8 @@ import { join, resolve } from 'node:path';
 
 import { loadPackage, runWorkflow } from '../harness';
 import { DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox } from '../sandbox';
+import { DEMO_LOGIN_PAGE_URL } from '../cli/setup';
+import { printStripeRequests } from './print';
 
 const ROOT = resolve(__dirname, '..', '..');
 const EXAMPLES = ['support-ticket-cancel-link.json', 'onboarding-login-link.json'];
@@ -18,7 +20,7 @@ async function main(): Promise<number> {
 	const baseUrl = await sandbox.start();
 	// As on an account whose portal settings turned the login page on.
 	const configuration = sandbox.store.getConfiguration(SEED_IDS.defaultConfiguration);
-	if (configuration) configuration.login_page = { enabled: true, url: 'https://billing.stripe.com/p/login/test_SandboxDefaultLogin01' };
+	if (configuration) configuration.login_page = { enabled: true, url: DEMO_LOGIN_PAGE_URL };
 	console.log(`Stripe sandbox listening on ${baseUrl}`);
 	let failures = 0;
 	try {
@@ -49,11 +51,7 @@ async function main(): Promise<number> {
 					console.log(String(item.json.text).replace(/^/gm, '    | '));
 				}
 			}
-			console.log('  Stripe received:');
-			for (const request of sandbox.requests.slice(seen)) {
-				const query = Object.keys(request.query).length > 0 ? ` ${JSON.stringify(request.query)}` : '';
-				console.log(`    ${request.method} ${request.path}${query}${request.rawBody ? `\n      ${request.rawBody}` : ''}`);
-			}
+			printStripeRequests(sandbox.requests.slice(seen));
 		}
 	} finally {
 		await sandbox.stop();
