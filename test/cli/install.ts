@@ -79,9 +79,14 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
 	log(`  $ ${command} ${args.join(' ')}`);
 	const result = spawnSync(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
 	if (result.status !== 0) {
-		const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-40).join('\n');
+		const output = tail(`${result.stdout ?? ''}${result.stderr ?? ''}`);
 		throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal}) in ${options.cwd}:\n${output}`);
 	}
+}
+
+/** The last lines of a command's output, for error messages. */
+export function tail(text: string, lines = 40): string {
+	return text.trim().split('\n').slice(-lines).join('\n');
 }
 
 /** Installs n8n when the cache is missing or stale; returns where it is. */

@@ -4,12 +4,12 @@
  * editor server. Everything lives under the user folder, which callers put in an ignored folder.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 import type { N8nInstall } from './install';
-import { ROOT } from './install';
+import { ROOT, tail } from './install';
 
 export const PACKAGE_NAME = 'n8n-nodes-stripe-billing-portal';
 
@@ -170,10 +170,10 @@ export class N8nInstance {
 	 * message of base-command.js's `log` line (the file is JSON lines).
 	 */
 	async execute(workflowId: string): Promise<ExecuteResult> {
-		const logOffset = this.logText().length;
+		const logOffset = this.logSize();
 		const result = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput']);
 		let execution: CliExecution | undefined;
-		for (const line of this.logText().slice(logOffset).split('\n')) {
+		for (const line of this.logText(logOffset).split('\n')) {
 			if (!line.startsWith('{')) continue;
 			const entry = JSON.parse(line) as { message?: string; metadata?: { file?: string; function?: string } };
 			if (entry.metadata?.file === 'base-command.js' && entry.metadata.function === 'log' && entry.message?.startsWith('{')) {
@@ -195,8 +195,13 @@ export class N8nInstance {
 		return server;
 	}
 
-	logText(): string {
-		return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
+	/** Where the log ends now, in bytes: pass it to logText or packageWarnings to read only what follows. */
+	logSize(): number {
+		return existsSync(this.logFile) ? statSync(this.logFile).size : 0;
+	}
+
+	logText(sinceOffset = 0): string {
+		return existsSync(this.logFile) ? readFileSync(this.logFile).subarray(sinceOffset).toString('utf8') : '';
 	}
 
 	logTail(lines = 30): string {
@@ -205,8 +210,7 @@ export class N8nInstance {
 
 	/** Log lines at warn or error level that mention the package or its node and credential types. */
 	packageWarnings(sinceOffset = 0): string[] {
-		return this.logText()
-			.slice(sinceOffset)
+		return this.logText(sinceOffset)
 			.split('\n')
 			.filter((line) => /\b(warn|error)\b/i.test(line))
 			.filter((line) => /stripe-?billing-?portal|stripeBillingPortal/i.test(line));
@@ -269,9 +273,6 @@ export async function freePort(): Promise<number> {
 	return port;
 }
 
-export function tail(text: string, lines = 40): string {
-	return text.trim().split('\n').slice(-lines).join('\n');
-}
 
 /** Example workflows shipped in examples/, each given a stable id for `import:workflow`. */
 export function exampleWorkflows(): Array<{ file: string; workflow: WorkflowJson }> {

@@ -9,7 +9,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ROOT } from '../cli/install';
+import { ROOT, tail } from '../cli/install';
 import { nodeOutput, PACKAGE_NAME } from '../cli/instance';
 import { CHAT_TRIGGER, chatAsCliWorkflow, DEMO_CHAT_MESSAGE, setUpDemo } from '../cli/setup';
 import { printStripeRequests } from './print';
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
 				failures++;
 				const error = execution?.data.resultData.error;
 				console.error(`  ✗ failed (exit ${result.code}): ${error?.message ?? ''}`);
-				console.error(indent(`${result.stdout}${result.stderr}`.trim().split('\n').slice(-25).join('\n')));
+				console.error(indent(tail(`${result.stdout}${result.stderr}`, 25)));
 				console.error(indent(setUp.instance.logTail(15)));
 				continue;
 			}

@@ -200,10 +200,10 @@ describe('the n8n CLI', () => {
 			if (node.credentials?.stripeBillingPortalApi) node.credentials.stripeBillingPortalApi = { id: 'stripeWrongKey', name: 'Stripe (wrong key)' };
 		}
 		await setUp.instance.importWorkflows([wrong]);
-		const logBefore = setUp.instance.logText().length;
+		const logBefore = setUp.instance.logSize();
 		const result = await setUp.instance.execute(wrong.id);
 		expect(result.code).not.toBe(0);
-		const said = `${result.stdout}${result.stderr}${setUp.instance.logText().slice(logBefore)}`;
+		const said = `${result.stdout}${result.stderr}${setUp.instance.logText(logBefore)}`;
 		expect(said).toMatch(/Invalid API Key provided: sk_test_\*+/);
 		expect(said).not.toContain(BAD_KEY);
 	});
@@ -239,7 +239,7 @@ describe('the n8n editor', () => {
 	}
 
 	beforeAll(async () => {
-		logAtStart = setUp.instance.logText().length;
+		logAtStart = setUp.instance.logSize();
 		server = await setUp.instance.start(await freePort());
 		// A profile and a HOME of its own under .cache/e2e, so the browser writes nothing elsewhere.
 		const profile = join(E2E_DIR, 'chromium');
