@@ -7,9 +7,10 @@ import Stripe from 'stripe';
 
 import { StripeBillingPortalApi } from '../credentials/StripeBillingPortalApi.credentials';
 import { StripeBillingPortal } from '../nodes/StripeBillingPortal/StripeBillingPortal.node';
-import { FLOW_TYPES, PORTAL_LOCALES, STRIPE_API_VERSION } from '../nodes/StripeBillingPortal/shared/constants';
-import { throwOnStripeError } from '../nodes/StripeBillingPortal/shared/errors';
-import { sendStripeRequest } from '../nodes/StripeBillingPortal/shared/transport';
+import { FLOW_TYPES, PORTAL_LOCALES } from '../nodes/StripeBillingPortal/resources/portalSession/constants';
+import { STRIPE_API_VERSION } from '../nodes/StripeBillingPortal/shared/constants';
+import { sendStripeRequest } from '../nodes/StripeBillingPortal/transport';
+import { isStripeErrorCheck } from '../nodes/StripeBillingPortal/transport/errors';
 
 /** The named members of a Stripe enum type, without the SDK's catch-all `OtherString`. */
 type Known<T> = T extends string ? (string extends T ? never : T) : never;
@@ -77,7 +78,7 @@ describe('node description', () => {
 			for (const option of operation.options as INodePropertyOptions[]) {
 				expect(option.action).toMatch(/^[A-Z][a-z]/);
 				expect(option.routing?.send?.paginate).toBe(true);
-				expect(option.routing?.output?.postReceive?.[0]).toBe(throwOnStripeError);
+				expect(isStripeErrorCheck(option.routing?.output?.postReceive?.[0])).toBe(true);
 				expect(option.routing?.request?.url).toMatch(/^\/v1\//);
 			}
 		}

@@ -1,8 +1,16 @@
 /**
  * The pure parts of error handling: reading Stripe's error responses and choosing a hint.
  */
-import { errorDetailsFromResponse, fieldForParam, hintFor } from '../nodes/StripeBillingPortal/shared/errors';
-import { findConnectionErrorCode } from '../nodes/StripeBillingPortal/shared/transport';
+import { configurationErrorVocabulary } from '../nodes/StripeBillingPortal/resources/portalConfiguration/fieldNames';
+import { sessionErrorVocabulary } from '../nodes/StripeBillingPortal/resources/portalSession/fieldNames';
+import { findConnectionErrorCode } from '../nodes/StripeBillingPortal/transport/connection';
+import { errorDetailsFromResponse, hintFor } from '../nodes/StripeBillingPortal/transport/errors';
+
+/** The node's name for a parameter, in the words of the resource that sent it. */
+function fieldForParam(param: string, form?: { resource: string; jsonInput?: boolean }): string | undefined {
+	if (form?.resource === 'portalConfiguration') return configurationErrorVocabulary(form.jsonInput === true).fieldFor(param);
+	return sessionErrorVocabulary.fieldFor(param);
+}
 
 describe('errorDetailsFromResponse', () => {
 	it('reads Stripe’s error object and the headers retries will need, whatever their case', () => {
@@ -48,12 +56,12 @@ describe('hintFor', () => {
 		[429, { message: 'Too many requests' }, /25 requests per second/],
 		[503, undefined, /Stripe’s side/],
 	])('HTTP %i gets a hint', (status, stripe, hint) => {
-		expect(hintFor(status, stripe)).toMatch(hint);
+		expect(hintFor(status, stripe, sessionErrorVocabulary)).toMatch(hint);
 	});
 
 	it('adds nothing where Stripe names no parameter and the status says it all', () => {
-		expect(hintFor(400, { code: 'parameter_invalid_integer', message: 'Invalid integer: abc' })).toBeUndefined();
-		expect(hintFor(400, { param: 'some_future_param', message: 'Invalid some_future_param' })).toBeUndefined();
+		expect(hintFor(400, { code: 'parameter_invalid_integer', message: 'Invalid integer: abc' }, sessionErrorVocabulary)).toBeUndefined();
+		expect(hintFor(400, { param: 'some_future_param', message: 'Invalid some_future_param' }, sessionErrorVocabulary)).toBeUndefined();
 	});
 });
 

@@ -3,7 +3,7 @@
  */
 import type Stripe from 'stripe';
 
-import { PORTAL_LOCALES } from '../nodes/StripeBillingPortal/shared/constants';
+import { PORTAL_LOCALES } from '../nodes/StripeBillingPortal/resources/portalSession/constants';
 import { SEED_IDS } from './sandbox';
 import { DEFAULT_RETURN_URL, customerById, onTheWire, runCreateSession, sessionBody, useEnvironment } from './support/session';
 

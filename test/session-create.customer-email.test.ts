@@ -27,15 +27,14 @@ import {
 	type SessionRun,
 } from './support/session';
 import { StripeBillingPortal } from '../nodes/StripeBillingPortal/StripeBillingPortal.node';
+import { MULTIPLE_CUSTOMERS } from '../nodes/StripeBillingPortal/resources/portalSession/constants';
 import {
-	EMAIL_REGEX_SOURCE,
-	MULTIPLE_CUSTOMERS,
 	chooseCustomer,
 	customerIdFromEmail,
-	isEmailAddress,
 	lookUpCustomersByEmail,
 	mostRecentlyCreated,
-} from '../nodes/StripeBillingPortal/shared/customerLookup';
+} from '../nodes/StripeBillingPortal/resources/portalSession/customerLookup';
+import { EMAIL_REGEX_SOURCE, isEmailAddress } from '../nodes/StripeBillingPortal/shared/email';
 
 const LEAKABLE_KEY = 'sk_test_51EmailLookupSecretKey00000000000000000000000000000000000000';
 const PORTAL_ONLY_KEY = 'rk_test_51EmailPortalOnlyRestrictedKey00000000000000000000000000000';

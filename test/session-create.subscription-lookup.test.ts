@@ -21,17 +21,16 @@ import {
 	type SessionRun,
 } from './support/session';
 import { StripeBillingPortal } from '../nodes/StripeBillingPortal/StripeBillingPortal.node';
+import { CURRENT_SUBSCRIPTION_STATUSES, SUBSCRIPTION_SOURCES } from '../nodes/StripeBillingPortal/resources/portalSession/constants';
 import {
-	CURRENT_SUBSCRIPTION_STATUSES,
 	MAX_SUBSCRIPTIONS_READ,
-	SUBSCRIPTION_SOURCES,
 	chooseSubscription,
 	describeOtherStatuses,
 	isCurrentSubscription,
 	lookUpCurrentSubscriptions,
 	type SubscriptionListPage,
 	type SubscriptionSummary,
-} from '../nodes/StripeBillingPortal/shared/subscriptionLookup';
+} from '../nodes/StripeBillingPortal/resources/portalSession/subscriptionLookup';
 
 const LEAKABLE_KEY = 'sk_test_51SubscriptionLookupSecretKey000000000000000000000000000000000';
 const PORTAL_AND_CUSTOMERS_KEY = 'rk_test_51SubLookupPortalAndCustomersKey000000000000000000000000';

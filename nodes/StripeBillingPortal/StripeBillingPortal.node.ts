@@ -7,8 +7,8 @@ import { searchSubscriptions } from './listSearch/searchSubscriptions';
 import { portalConfigurationDescription } from './resources/portalConfiguration';
 import { portalSessionDescription } from './resources/portalSession';
 import { CREDENTIAL_TYPE, STRIPE_DEFAULT_BASE_URL } from './shared/constants';
-import { requestSettingsProperty } from './shared/descriptions';
-import { sendStripeRequest } from './shared/transport';
+import { sendStripeRequest } from './transport';
+import { requestSettingsProperty } from './transport/requestSettingsFields';
 
 export class StripeBillingPortal implements INodeType {
 	description: INodeTypeDescription = {
@@ -31,7 +31,7 @@ export class StripeBillingPortal implements INodeType {
 				// Stripe reads bodies only in this encoding; n8n then writes nested objects in bracket notation.
 				'Content-Type': 'application/x-www-form-urlencoded',
 			},
-			// Stripe's error message is more useful than n8n's generic one per status code: see throwOnStripeError.
+			// Stripe's error message is more useful than n8n's generic one per status code: see stripeErrorCheck in transport/errors.ts.
 			ignoreHttpStatusErrors: true,
 		},
 		requestOperations: {

@@ -1,6 +1,8 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { dashboardUrl, stripeGet } from './stripeGet';
+import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
+import { sendListSearchRequest } from '../transport';
+import { dashboardUrl } from './dashboardUrl';
 
 interface StripePortalConfiguration {
 	id: string;
@@ -25,10 +27,10 @@ export async function searchConfigurations(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const response = await stripeGet(this, '/v1/billing_portal/configurations', {
+	const response = await sendListSearchRequest(this, '/v1/billing_portal/configurations', {
 		limit: 100,
 		...(paginationToken ? { starting_after: paginationToken } : {}),
-	});
+	}, sessionErrorVocabulary);
 	const configurations = (response.data as StripePortalConfiguration[] | undefined) ?? [];
 	const term = filter?.trim().toLowerCase();
 	const results = configurations

@@ -1,6 +1,8 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { dashboardUrl, stripeGet } from './stripeGet';
+import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
+import { sendListSearchRequest } from '../transport';
+import { dashboardUrl } from './dashboardUrl';
 
 interface StripeCustomer {
 	id: string;
@@ -32,16 +34,16 @@ export async function searchCustomers(
 	let response: IDataObject;
 	if (term) {
 		const quoted = quoteSearchValue(term);
-		response = await stripeGet(this, '/v1/customers/search', {
+		response = await sendListSearchRequest(this, '/v1/customers/search', {
 			query: `name~${quoted} OR email~${quoted}`,
 			limit: 100,
 			...(paginationToken ? { page: paginationToken } : {}),
-		});
+		}, sessionErrorVocabulary);
 	} else {
-		response = await stripeGet(this, '/v1/customers', {
+		response = await sendListSearchRequest(this, '/v1/customers', {
 			limit: 100,
 			...(paginationToken ? { starting_after: paginationToken } : {}),
-		});
+		}, sessionErrorVocabulary);
 	}
 	const customers = (response.data as StripeCustomer[] | undefined) ?? [];
 	const results = customers.map((customer) => ({

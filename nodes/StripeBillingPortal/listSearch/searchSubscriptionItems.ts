@@ -1,8 +1,9 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
+import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
 import { idInLocator } from '../shared/validation';
+import { sendListSearchRequest } from '../transport';
 import { describePrice, type StripeSubscriptionItem } from './searchSubscriptions';
-import { stripeGet } from './stripeGet';
 
 /**
  * Lists the items of the subscription chosen in the Subscription field. Nothing to list until
@@ -14,7 +15,7 @@ export async function searchSubscriptionItems(
 ): Promise<INodeListSearchResult> {
 	const subscription = idInLocator(this.getCurrentNodeParameter('subscription'), 'subscription');
 	if (!subscription) return { results: [] };
-	const response = await stripeGet(this, `/v1/subscriptions/${subscription}`, {});
+	const response = await sendListSearchRequest(this, `/v1/subscriptions/${subscription}`, {}, sessionErrorVocabulary);
 	const items = ((response.items as { data?: StripeSubscriptionItem[] } | undefined)?.data ?? []).map((item) => ({
 		name: `${describePrice(item.price)} × ${item.quantity ?? 1}`,
 		value: item.id,

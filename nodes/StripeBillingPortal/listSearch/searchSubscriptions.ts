@@ -1,15 +1,12 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import {
-	MULTIPLE_CUSTOMERS,
-	chooseCustomer,
-	isEmailAddress,
-	lookUpCustomersByEmail,
-	type CustomerListPage,
-} from '../shared/customerLookup';
-import { CURRENT_SUBSCRIPTION_STATUSES } from '../shared/subscriptionLookup';
+import { CURRENT_SUBSCRIPTION_STATUSES, MULTIPLE_CUSTOMERS } from '../resources/portalSession/constants';
+import { chooseCustomer, lookUpCustomersByEmail, type CustomerListPage } from '../resources/portalSession/customerLookup';
+import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
+import { isEmailAddress } from '../shared/email';
 import { idInLocator, readLocator } from '../shared/validation';
-import { dashboardUrl, stripeGet } from './stripeGet';
+import { sendListSearchRequest } from '../transport';
+import { dashboardUrl } from './dashboardUrl';
 
 interface StripePrice {
 	id: string;
@@ -77,7 +74,7 @@ async function chosenCustomer(context: ILoadOptionsFunctions): Promise<string | 
 			? MULTIPLE_CUSTOMERS.mostRecent
 			: MULTIPLE_CUSTOMERS.fail;
 	const result = await lookUpCustomersByEmail(value, async (email) => {
-		const page = await stripeGet(context, '/v1/customers', { email, limit: 100 });
+		const page = await sendListSearchRequest(context, '/v1/customers', { email, limit: 100 }, sessionErrorVocabulary);
 		return {
 			data: Array.isArray(page.data) ? (page.data as CustomerListPage['data']) : [],
 			has_more: page.has_more === true,
@@ -100,11 +97,11 @@ export async function searchSubscriptions(
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
 	const customer = await chosenCustomer(this);
-	const response: IDataObject = await stripeGet(this, '/v1/subscriptions', {
+	const response: IDataObject = await sendListSearchRequest(this, '/v1/subscriptions', {
 		limit: 100,
 		...(customer ? { customer } : {}),
 		...(paginationToken ? { starting_after: paginationToken } : {}),
-	});
+	}, sessionErrorVocabulary);
 	const subscriptions = (response.data as StripeSubscription[] | undefined) ?? [];
 	const term = filter?.trim().toLowerCase();
 	const current: readonly string[] = CURRENT_SUBSCRIPTION_STATUSES;

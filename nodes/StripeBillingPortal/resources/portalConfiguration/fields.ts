@@ -1,5 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
+import { STRIPE_ID_EXAMPLES } from '../../shared/ids';
 import {
 	BILLING_CYCLE_ANCHORS,
 	CANCELLATION_REASONS,
@@ -16,8 +17,7 @@ import {
 	TRIAL_UPDATE_BEHAVIORS,
 	type ConfigurationWrite,
 	type NamedValue,
-} from '../../shared/configurationOptions';
-import { STRIPE_ID_EXAMPLES } from '../../shared/ids';
+} from './constants';
 
 /**
  * Create and Update share their fields. They differ in what an untouched field means: on

@@ -1,18 +1,20 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { configurationLocator } from '../../shared/locators';
+import { stripeErrorCheck } from '../../transport/errors';
 import {
 	buildConfigurationCreateBody,
 	buildConfigurationListQuery,
 	buildConfigurationUpdateRequest,
 	configurationIdInPath,
-} from '../../shared/configurationBody';
-import { configurationLocator } from '../../shared/descriptions';
-import { throwOnStripeError } from '../../shared/errors';
+} from './body';
+import { CONFIGURATIONS_PATH } from './constants';
+import { configurationErrorVocabularyFor } from './fieldNames';
 import { configurationWriteFields, expandOption } from './fields';
 
 const show = (operation: string[]) => ({ resource: ['portalConfiguration'], operation });
 
-const PATH = '/v1/billing_portal/configurations';
+const checkStripeAnswer = stripeErrorCheck(configurationErrorVocabularyFor);
 
 export const portalConfigurationDescription: INodeProperties[] = [
 	{
@@ -28,9 +30,9 @@ export const portalConfigurationDescription: INodeProperties[] = [
 				action: 'Create a portal configuration',
 				description: 'Create a portal configuration: which features customers get, and with which products and prices',
 				routing: {
-					request: { method: 'POST', url: PATH },
+					request: { method: 'POST', url: CONFIGURATIONS_PATH },
 					send: { preSend: [buildConfigurationCreateBody], paginate: true },
-					output: { postReceive: [throwOnStripeError] },
+					output: { postReceive: [checkStripeAnswer] },
 				},
 			},
 			{
@@ -39,9 +41,9 @@ export const portalConfigurationDescription: INodeProperties[] = [
 				action: 'Get a portal configuration',
 				description: 'Get one portal configuration, including its login page link',
 				routing: {
-					request: { method: 'GET', url: PATH },
+					request: { method: 'GET', url: CONFIGURATIONS_PATH },
 					send: { preSend: [configurationIdInPath], paginate: true },
-					output: { postReceive: [throwOnStripeError] },
+					output: { postReceive: [checkStripeAnswer] },
 				},
 			},
 			{
@@ -50,9 +52,9 @@ export const portalConfigurationDescription: INodeProperties[] = [
 				action: 'Get many portal configurations',
 				description: 'List portal configurations, newest first, one item each',
 				routing: {
-					request: { method: 'GET', url: PATH },
+					request: { method: 'GET', url: CONFIGURATIONS_PATH },
 					send: { preSend: [buildConfigurationListQuery], paginate: true },
-					output: { postReceive: [throwOnStripeError] },
+					output: { postReceive: [checkStripeAnswer] },
 				},
 			},
 			{
@@ -62,9 +64,9 @@ export const portalConfigurationDescription: INodeProperties[] = [
 				description:
 					'Change a portal configuration. Stripe has no delete for configurations: turn Active off to retire one.',
 				routing: {
-					request: { method: 'POST', url: PATH },
+					request: { method: 'POST', url: CONFIGURATIONS_PATH },
 					send: { preSend: [buildConfigurationUpdateRequest], paginate: true },
-					output: { postReceive: [throwOnStripeError] },
+					output: { postReceive: [checkStripeAnswer] },
 				},
 			},
 		],

@@ -1,8 +1,9 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { throwOnStripeError } from '../../shared/errors';
-import { buildSessionCreateBody } from '../../shared/sessionBody';
-import { portalSessionCreateDescription } from './create';
+import { stripeErrorCheck } from '../../transport/errors';
+import { buildSessionCreateBody } from './body';
+import { portalSessionCreateDescription } from './fields';
+import { sessionErrorVocabulary } from './fieldNames';
 
 const showOnlyForPortalSession = { resource: ['portalSession'] };
 
@@ -23,7 +24,7 @@ export const portalSessionDescription: INodeProperties[] = [
 				routing: {
 					request: { method: 'POST', url: '/v1/billing_portal/sessions' },
 					send: { preSend: [buildSessionCreateBody], paginate: true },
-					output: { postReceive: [throwOnStripeError] },
+					output: { postReceive: [stripeErrorCheck(sessionErrorVocabulary)] },
 				},
 			},
 		],

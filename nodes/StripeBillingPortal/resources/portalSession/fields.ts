@@ -1,18 +1,16 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import { FLOW_TYPES, HOSTED_CONFIRMATION_MAX_LENGTH, PORTAL_LOCALES } from '../../shared/constants';
-import {
-	configurationLocator,
-	customerLocator,
-	subscriptionItemLocator,
-	subscriptionLocator,
-} from '../../shared/descriptions';
 import { STRIPE_ID_EXAMPLES } from '../../shared/ids';
+import { configurationLocator } from '../../shared/locators';
 import {
 	CURRENT_STATUSES_TEXT,
-	SUBSCRIPTION_SOURCES,
+	FLOW_TYPES,
+	HOSTED_CONFIRMATION_MAX_LENGTH,
+	PORTAL_LOCALES,
 	SUBSCRIPTION_SOURCE_OPTIONS,
-} from '../../shared/subscriptionLookup';
+	SUBSCRIPTION_SOURCES,
+} from './constants';
+import { customerLocator, subscriptionItemLocator, subscriptionLocator } from './locators';
 
 const showOnlyForCreate = { resource: ['portalSession'], operation: ['create'] };
 

@@ -1,54 +1,19 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { STRIPE_MAX_PAGE_SIZE } from './constants';
-import { lookupResponseError, mostRecentlyCreated, sendLookupRequest } from './customerLookup';
-import { STRIPE_ID_PATTERNS } from './ids';
-import { fieldError, optionalText, quoteValue } from './validation';
-
-/** Values of Subscription Source. */
-export const SUBSCRIPTION_SOURCES = {
-	pick: 'pick',
-	onlyCurrent: 'onlyCurrent',
-	mostRecentCurrent: 'mostRecentCurrent',
-} as const;
-export type SubscriptionSource = (typeof SUBSCRIPTION_SOURCES)[keyof typeof SUBSCRIPTION_SOURCES];
-export type SubscriptionLookupSource = Exclude<SubscriptionSource, 'pick'>;
-
-/**
- * Statuses the node calls "current": those of a subscription a customer can still cancel,
- * pause or change in the portal. Left out: `canceled` and `incomplete_expired`, which have ended for good, and `incomplete`,
- * whose first invoice was never paid: Stripe lets such a subscription change nothing but its
- * metadata and default payment source until then, and expires it after 23 hours. This is the
- * node's rule: Stripe's deep-link guide does not list the statuses each flow accepts.
- */
-export const CURRENT_SUBSCRIPTION_STATUSES = ['active', 'past_due', 'paused', 'trialing', 'unpaid'] as const;
-
-/** "active, past due, paused, trialing or unpaid", as the field description and errors say it. */
-export const CURRENT_STATUSES_TEXT = (() => {
-	const words = CURRENT_SUBSCRIPTION_STATUSES.map((status) => status.replace(/_/g, ' '));
-	return `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}`;
-})();
-
-/** The options of Subscription Source; names and values shared by the field and the errors. */
-export const SUBSCRIPTION_SOURCE_OPTIONS = [
-	{
-		name: 'Pick Below',
-		value: SUBSCRIPTION_SOURCES.pick,
-		description: 'Choose the subscription in the Subscription field',
-	},
-	{
-		name: 'The Customer’s Most Recently Created Current Subscription',
-		value: SUBSCRIPTION_SOURCES.mostRecentCurrent,
-		description:
-			'Look up the customer’s subscriptions when the node runs and use the current one created last; fail if there is none',
-	},
-	{
-		name: 'The Customer’s Only Current Subscription',
-		value: SUBSCRIPTION_SOURCES.onlyCurrent,
-		description:
-			'Look up the customer’s subscriptions when the node runs and use the one current subscription; fail if there is none or several',
-	},
-];
+import { STRIPE_MAX_PAGE_SIZE } from '../../shared/constants';
+import { STRIPE_ID_PATTERNS } from '../../shared/ids';
+import { fieldError, optionalText, quoteValue } from '../../shared/validation';
+import { lookupResponseError, sendLookupRequest } from '../../transport';
+import {
+	CURRENT_STATUSES_TEXT,
+	CURRENT_SUBSCRIPTION_STATUSES,
+	SUBSCRIPTION_SOURCE_OPTIONS,
+	SUBSCRIPTION_SOURCES,
+	type SubscriptionLookupSource,
+	type SubscriptionSource,
+} from './constants';
+import { mostRecentlyCreated } from './customerLookup';
+import { sessionErrorVocabulary } from './fieldNames';
 
 function optionName(value: SubscriptionSource): string {
 	return SUBSCRIPTION_SOURCE_OPTIONS.find((option) => option.value === value)?.name ?? value;
@@ -208,13 +173,14 @@ async function listSubscriptions(
 		...(startingAfter === undefined ? {} : { starting_after: startingAfter }),
 	};
 	const lookingUp = `This happened while looking up the subscriptions of ${describeOwner(owner)} for Subscription Source, before any portal session was created.`;
-	const response = await sendLookupRequest(context, sessionRequest, '/v1/subscriptions', qs, lookingUp);
+	const response = await sendLookupRequest(context, sessionRequest, '/v1/subscriptions', qs, lookingUp, sessionErrorVocabulary);
 	if (response.statusCode >= 400 || !isSubscriptionListPage(response.body)) {
 		throw lookupResponseError(context, response, {
 			lookingUp,
 			permission:
 				"Subscription Source reads subscriptions: a restricted key needs 'Subscriptions: Read' besides 'Customer portal: Write'.",
 			unexpected: 'Expected a list of subscriptions from Stripe but got something else. Check the Base URL in the credential.',
+			vocabulary: sessionErrorVocabulary,
 		});
 	}
 	return { data: response.body.data, has_more: response.body.has_more === true };

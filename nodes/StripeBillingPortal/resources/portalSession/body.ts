@@ -1,23 +1,6 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import {
-	AFTER_COMPLETION_TYPES,
-	FLOW_TYPES,
-	HOSTED_CONFIRMATION_MAX_LENGTH,
-	PORTAL_LOCALES,
-	type AfterCompletionType,
-	type FlowType,
-} from './constants';
-import { customerIdFromEmail, customerLocatorIsEmail, emailFromCustomerLocator } from './customerLookup';
-import {
-	SUBSCRIPTION_SOURCES,
-	findCustomerSubscription,
-	itemOfFoundSubscription,
-	subscriptionSourceOf,
-	type SubscriptionLookupSource,
-	type SubscriptionOwner,
-} from './subscriptionLookup';
-import {
 	checkCouponId,
 	checkHttpUrl,
 	checkStripeId,
@@ -27,7 +10,24 @@ import {
 	optionalText,
 	optionalUnixSeconds,
 	requiredText,
-} from './validation';
+} from '../../shared/validation';
+import {
+	AFTER_COMPLETION_TYPES,
+	FLOW_TYPES,
+	HOSTED_CONFIRMATION_MAX_LENGTH,
+	PORTAL_LOCALES,
+	SUBSCRIPTION_SOURCES,
+	type AfterCompletionType,
+	type FlowType,
+	type SubscriptionLookupSource,
+} from './constants';
+import { customerIdFromEmail, customerLocatorIsEmail, emailFromCustomerLocator } from './customerLookup';
+import {
+	findCustomerSubscription,
+	itemOfFoundSubscription,
+	subscriptionSourceOf,
+	type SubscriptionOwner,
+} from './subscriptionLookup';
 
 function isFlowType(value: string): value is FlowType {
 	return Object.prototype.hasOwnProperty.call(FLOW_TYPES, value);

@@ -1,12 +1,16 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { jsonParse } from 'n8n-workflow';
 
+import { STRIPE_MAX_PAGE_SIZE } from '../../shared/constants';
+import { MERCHANT_CHOSEN_ID_PATTERN, STRIPE_ID_EXAMPLES } from '../../shared/ids';
+import { checkHttpUrl, checkStripeId, fieldError, idFromLocator, quoteValue, textValue } from '../../shared/validation';
 import {
 	BILLING_CYCLE_ANCHORS,
 	CANCELLATION_REASONS,
 	CANCEL_MODES,
 	CANCEL_PRORATION_BEHAVIORS,
 	CLEARABLE_FIELDS,
+	CONFIGURATIONS_PATH,
 	CONFIGURATION_CREATE_PARAMS,
 	CONFIGURATION_UPDATE_PARAMS,
 	CUSTOMER_UPDATE_FIELDS,
@@ -20,12 +24,7 @@ import {
 	type ConfigurationWrite,
 	type NamedValue,
 	type ParamTree,
-} from './configurationOptions';
-import { STRIPE_MAX_PAGE_SIZE } from './constants';
-import { MERCHANT_CHOSEN_ID_PATTERN, STRIPE_ID_EXAMPLES } from './ids';
-import { checkHttpUrl, checkStripeId, fieldError, idFromLocator, quoteValue, textValue } from './validation';
-
-export const CONFIGURATIONS_PATH = '/v1/billing_portal/configurations';
+} from './constants';
 
 type Context = IExecuteSingleFunctions;
 

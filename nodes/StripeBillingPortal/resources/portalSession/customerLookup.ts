@@ -1,50 +1,12 @@
-import type {
-	IDataObject,
-	IExecuteSingleFunctions,
-	IHttpRequestOptions,
-	IN8nHttpFullResponse,
-	NodeApiError,
-} from 'n8n-workflow';
+import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE } from './constants';
-import { errorDetailsFromResponse, stripeApiError } from './errors';
-import { STRIPE_ID_PATTERNS } from './ids';
-import {
-	accountHeaders,
-	failureFromDetails,
-	noteRetries,
-	pacedWithRetries,
-	rateLimitedError,
-	readRequestSettings,
-} from './resilience';
-import { connectionError, findConnectionErrorCode } from './transport';
-import { fieldError, quoteValue, readLocator } from './validation';
-
-/**
- * One address, not a validator of RFC 5322: it keeps out what users paste by mistake (a name with
- * the address, several addresses, spaces, a missing domain). The domain's labels exclude the dot,
- * so the pattern runs in linear time in the editor's regex sandbox too.
- */
-export const EMAIL_PATTERN = /^[^\s@<>]+@[^\s@<>.]+(?:\.[^\s@<>.]+)+$/;
-
-/** Regex source for the resource locator's validation, which n8n anchors itself. */
-export const EMAIL_REGEX_SOURCE = EMAIL_PATTERN.source.replace(/^\^/, '').replace(/\$$/, '');
-
-/** Stripe stores a customer's email with at most this many characters. */
-export const EMAIL_MAX_LENGTH = 512;
-
-/** Stripe's list endpoints return at most this many objects per page. */
-const LIST_LIMIT = 100;
-
-export const EMAIL_EXAMPLE = 'jenny.rosen@example.com';
-
-/** Values of Additional Fields → If Several Customers Match. */
-export const MULTIPLE_CUSTOMERS = { fail: 'fail', mostRecent: 'mostRecent' } as const;
-export type MultipleCustomersChoice = (typeof MULTIPLE_CUSTOMERS)[keyof typeof MULTIPLE_CUSTOMERS];
-
-export function isEmailAddress(value: string): boolean {
-	return value.length <= EMAIL_MAX_LENGTH && EMAIL_PATTERN.test(value);
-}
+import { STRIPE_MAX_PAGE_SIZE } from '../../shared/constants';
+import { EMAIL_EXAMPLE, EMAIL_MAX_LENGTH, EMAIL_PATTERN } from '../../shared/email';
+import { STRIPE_ID_PATTERNS } from '../../shared/ids';
+import { fieldError, quoteValue, readLocator } from '../../shared/validation';
+import { lookupResponseError, sendLookupRequest } from '../../transport';
+import { MULTIPLE_CUSTOMERS, type MultipleCustomersChoice } from './constants';
+import { sessionErrorVocabulary } from './fieldNames';
 
 export interface CustomerSummary {
 	id: string;
@@ -163,11 +125,6 @@ function multipleCustomersChoice(context: IExecuteSingleFunctions): MultipleCust
 	);
 }
 
-function headersWithout(headers: IDataObject | undefined, names: string[]): IDataObject {
-	const dropped = new Set(names.map((name) => name.toLowerCase()));
-	return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !dropped.has(name.toLowerCase())));
-}
-
 function isCustomerListPage(body: unknown): body is CustomerListPage {
 	if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
 	const { data } = body as { data?: unknown };
@@ -183,85 +140,26 @@ function isCustomerListPage(body: unknown): body is CustomerListPage {
 	);
 }
 
-/**
- * A GET on behalf of the session request (a lookup the session needs first): it goes through
- * the same transport settings and headers as the session request, with the node's credential
- * supplying Authorization and Stripe-Version, Request Settings' Stripe-Account scoping it to the
- * same connected account, and the same pacing and retries as every request of the run. What is
- * looked for goes only into the query string, never into a path.
- */
-export async function sendLookupRequest(
-	context: IExecuteSingleFunctions,
-	sessionRequest: IHttpRequestOptions,
-	url: string,
-	qs: IDataObject,
-	lookingUp: string,
-): Promise<IN8nHttpFullResponse> {
-	const settings = readRequestSettings(context);
-	const lookup: IHttpRequestOptions = {
-		...sessionRequest,
-		method: 'GET',
-		url,
-		qs,
-		// A GET has no body to describe; an idempotency key belongs to the session's POST alone.
-		headers: { ...headersWithout(sessionRequest.headers, ['Content-Type', 'Idempotency-Key']), ...accountHeaders(settings) },
-		json: true,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-	};
-	delete lookup.body;
-	const baseUrl = String(sessionRequest.baseURL ?? '');
-	return await pacedWithRetries<IN8nHttpFullResponse>(
-		{ context, settings, connectionCode: findConnectionErrorCode },
-		async () => await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, lookup),
-		(error, outcome) => noteRetries(connectionError(context.getNode(), baseUrl, error, context.getItemIndex()), outcome),
-		{
-			failure: (response) => (response.statusCode >= 400 ? failureFromDetails(errorDetailsFromResponse(response)) : undefined),
-			giveUp: (response, outcome) => {
-				if (response.statusCode === 429 && outcome.exhausted) {
-					const error = rateLimitedError(context, stripeApiError(context.getNode(), errorDetailsFromResponse(response)), outcome);
-					error.description = `${lookingUp}\n${error.description ?? ''}`;
-					throw error;
-				}
-				return response;
-			},
-		},
-	);
-}
-
-/**
- * The error for a lookup Stripe refused (or answered with something that is not the list
- * asked for): Stripe's message, preceded by what was being looked up, so that the user knows
- * no session was attempted, and, for a 403, which permission the lookup needs.
- */
-export function lookupResponseError(
-	context: IExecuteSingleFunctions,
-	response: IN8nHttpFullResponse,
-	{ lookingUp, permission, unexpected }: { lookingUp: string; permission: string; unexpected: string },
-): NodeApiError {
-	const details = errorDetailsFromResponse(response);
-	const error = stripeApiError(
-		context.getNode(),
-		response.statusCode >= 400 ? details : { ...details, stripe: { message: unexpected } },
-		context.getItemIndex(),
-	);
-	const permissionNote = response.statusCode === 403 ? `\n${permission}` : '';
-	error.description = `${lookingUp}${permissionNote}\n${error.description ?? ''}`;
-	return error;
-}
-
 async function listCustomersByEmail(
 	context: IExecuteSingleFunctions,
 	sessionRequest: IHttpRequestOptions,
 	email: string,
 ): Promise<CustomerListPage> {
 	const lookingUp = `This happened while looking up the Customer by email (${quoteValue(email)}), before any portal session was created.`;
-	const response = await sendLookupRequest(context, sessionRequest, '/v1/customers', { email, limit: LIST_LIMIT }, lookingUp);
+	const response = await sendLookupRequest(
+		context,
+		sessionRequest,
+		'/v1/customers',
+		{ email, limit: STRIPE_MAX_PAGE_SIZE },
+		lookingUp,
+		sessionErrorVocabulary,
+	);
 	if (response.statusCode >= 400 || !isCustomerListPage(response.body)) {
 		throw lookupResponseError(context, response, {
 			lookingUp,
 			permission: "By Email reads customers: a restricted key needs 'Customers: Read' besides 'Customer portal: Write'.",
 			unexpected: 'Expected a list of customers from Stripe but got something else. Check the Base URL in the credential.',
+			vocabulary: sessionErrorVocabulary,
 		});
 	}
 	return { data: response.body.data, has_more: response.body.has_more === true };

@@ -8,7 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { STRIPE_DEFAULT_BASE_URL } from './constants';
+import { STRIPE_DEFAULT_BASE_URL } from '../shared/constants';
+import { SETTINGS_FIELD } from './constants';
 
 /** The `error` object of a Stripe error response. */
 export interface StripeErrorBody {
@@ -30,14 +31,21 @@ export interface StripeErrorDetails {
 	unexpectedBody?: string;
 	retryAfterSeconds?: number;
 	shouldRetryHeader?: boolean;
-	/** Which form the failing parameter came from, so the hint can name the node's field. */
-	form?: ParamForm;
+	/** The resource's words for its fields, so the hint can name the field to change. */
+	vocabulary?: ErrorVocabulary;
 }
 
-/** The node form a request was built from: a resource, and whether its body was JSON input. */
-export interface ParamForm {
-	resource: string;
+/**
+ * What a resource tells the transport about its form, so that errors name the node's fields
+ * rather than Stripe's parameters. The transport knows no resource: each hands in its own.
+ */
+export interface ErrorVocabulary {
+	/** The node's field for a Stripe request parameter (`flow_data[…][subscription]` → "Subscription"). */
+	fieldFor: (param: string) => string | undefined;
+	/** Whether the body came from a JSON field, so "the field" is a key inside it. */
 	jsonInput?: boolean;
+	/** A resource's own hint for an error only its requests meet; asked before the general ones. */
+	hintFor?: (httpStatus: number, stripe: StripeErrorBody | undefined) => string | undefined;
 }
 
 /**
@@ -60,120 +68,19 @@ function headerValue(headers: IDataObject | undefined, name: string): string | u
 }
 
 /**
- * Stripe names the failing request parameter (`param`); users know the node's field names.
- * Ordered most specific first.
- */
-const SESSION_FIELDS_BY_PARAM: Array<[RegExp, string]> = [
-	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[id\]$/, 'Subscription Item'],
-	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[price\]$/, 'Item Changes → New Price'],
-	[/^flow_data\[subscription_update_confirm\]\[items\]\[\d+\]\[quantity\]$/, 'Item Changes → New Quantity'],
-	[/^flow_data\[subscription_update_confirm\]\[discounts\]/, 'Discounts'],
-	[/^flow_data\[subscription_cancel\]\[retention\]/, 'Retention Coupon'],
-	[/^flow_data\[\w+\]\[subscription\]$/, 'Subscription'],
-	[/^flow_data\[after_completion\]\[redirect\]/, 'Redirect URL'],
-	[/^flow_data\[after_completion\]\[hosted_confirmation\]/, 'Confirmation Message'],
-	[/^flow_data\[after_completion\]/, 'After Completion'],
-	[/^flow_data/, 'Flow'],
-	[/^customer$/, 'Customer'],
-	[/^customer_account$/, 'Customer Account'],
-	[/^return_url$/, 'Return URL'],
-	[/^configuration$/, 'Additional Fields → Configuration'],
-	[/^locale$/, 'Additional Fields → Locale'],
-	[/^on_behalf_of$/, 'Additional Fields → On Behalf Of'],
-	[/^after_expiration/, 'Additional Fields → Login After Expiry / Login Available Until'],
-	[/^expand/, 'Additional Fields → Expand'],
-];
-
-const CONFIGURATION_FIELDS_BY_PARAM: Array<[RegExp, string]> = [
-	[/^business_profile\[headline\]$/, 'Business Headline'],
-	[/^business_profile\[privacy_policy_url\]$/, 'Privacy Policy URL'],
-	[/^business_profile\[terms_of_service_url\]$/, 'Terms of Service URL'],
-	[/^default_return_url$/, 'Default Return URL'],
-	[/^login_page/, 'Login Page'],
-	[/^metadata/, 'Metadata'],
-	[/^name$/, 'Name'],
-	[/^active$/, 'Active'],
-	[/^expand/, 'Options → Expand'],
-	[/^(id|configuration)$/, 'Configuration'],
-];
-
-/** The node's names for the parts of `features[…]`. */
-const FEATURE_PARTS: Record<string, string> = {
-	customer_update: 'Customer Update',
-	invoice_history: 'Invoice History',
-	payment_method_update: 'Payment Method Update',
-	subscription_cancel: 'Subscription Cancel',
-	subscription_pause: 'Subscription Pause',
-	subscription_update: 'Subscription Update',
-	allowed_updates: 'Allowed Updates',
-	default_allowed_updates: 'Allowed Updates',
-	enabled: 'Enabled',
-	payment_method_configuration: 'Payment Method Configuration',
-	mode: 'Mode',
-	proration_behavior: 'Proration Behavior',
-	cancellation_reason: 'Ask for a Reason',
-	options: 'Reasons Offered',
-	feedback_options: 'Feedback Option IDs',
-	duration: 'Duration',
-	interval_options: 'Pause Lengths',
-	interval: 'Interval',
-	interval_count: 'Count',
-	products: 'Products',
-	product: 'Product ID',
-	prices: 'Prices',
-	adjustable_quantity: 'Adjustable Quantity',
-	minimum: 'Minimum Quantity',
-	maximum: 'Maximum Quantity',
-	billing_cycle_anchor: 'Billing Cycle Anchor',
-	schedule_at_period_end: 'Schedule at Period End When',
-	conditions: 'Schedule at Period End When',
-	trial_update_behavior: 'Trial Update Behavior',
-};
-
-/** `features[subscription_update][products][1][prices]` → "Features → Subscription Update → Products (entry 2) → Prices". */
-function featureField(param: string): string | undefined {
-	const parts = param.match(/[^[\]]+/g) ?? [];
-	if (parts[0] !== 'features') return undefined;
-	const names: string[] = ['Features'];
-	for (const part of parts.slice(1)) {
-		if (/^\d+$/.test(part)) {
-			names[names.length - 1] += ` (entry ${Number(part) + 1})`;
-		} else if (part === 'type' && names[names.length - 1] === 'Duration') {
-			continue;
-		} else {
-			const name = FEATURE_PARTS[part] ?? part;
-			if (name !== names[names.length - 1]) names.push(name);
-		}
-	}
-	return names.join(' → ');
-}
-
-export function fieldForParam(param: string | undefined, form?: ParamForm): string | undefined {
-	if (!param) return undefined;
-	if (form?.resource === 'portalConfiguration') {
-		if (form.jsonInput) return `'${param}' in Configuration (JSON)`;
-		return featureField(param) ?? CONFIGURATION_FIELDS_BY_PARAM.find(([pattern]) => pattern.test(param))?.[1];
-	}
-	return SESSION_FIELDS_BY_PARAM.find(([pattern]) => pattern.test(param))?.[1];
-}
-
-/**
  * A hint for the errors users meet most, phrased as what to change in n8n or in Stripe.
  * Stripe's own message stays the error message; the hint goes into the description.
  */
-export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined, form?: ParamForm): string | undefined {
-	const message = stripe?.message ?? '';
-	if (/No configuration provided and your (test|live) mode default configuration has not been created/.test(message)) {
-		const mode = message.includes('live mode') ? '' : 'test/';
-		return `Save your customer portal settings once in the Stripe dashboard (https://dashboard.stripe.com/${mode}settings/billing/portal) to create a default configuration, or choose a Configuration under Additional Fields.`;
-	}
+export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined, vocabulary?: ErrorVocabulary): string | undefined {
+	const own = vocabulary?.hintFor?.(httpStatus, stripe);
+	if (own) return own;
 	if (httpStatus === 401) {
 		return "Check the Secret Key in the 'Stripe Billing Portal API' credential: it must be a current secret key (sk_test_… or sk_live_…) or restricted key (rk_…) of this Stripe account.";
 	}
 	if (httpStatus === 403) {
 		return "The key is a restricted key without the permission this request needs. In the Stripe dashboard under Developers → API keys, edit the key and grant 'Customer portal: Write' (and 'Customers: Read' to find customers By Email or from lists, 'Subscriptions: Read' to pick subscriptions from lists).";
 	}
-	const field = fieldForParam(stripe?.param, form);
+	const field = stripe?.param ? vocabulary?.fieldFor(stripe.param) : undefined;
 	if (stripe?.code === 'resource_missing') {
 		const where = field ? ` in ${field}` : stripe.param ? ` in '${stripe.param}'` : '';
 		return `Check the ID${where}: it must exist in the same Stripe account and mode (test or live) as the credential's key. Test-mode IDs are not visible to live keys, and the other way round.`;
@@ -187,7 +94,7 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined,
 	if (httpStatus >= 500) {
 		return 'This is a problem on Stripe’s side. Retry later; if it persists, give Stripe support the request ID.';
 	}
-	if (field) return form?.jsonInput ? `Check ${field}.` : `Check the node's ${field} field.`;
+	if (field) return vocabulary?.jsonInput ? `Check ${field}.` : `Check the node's ${field} field.`;
 	return undefined;
 }
 
@@ -202,7 +109,7 @@ function describe(details: StripeErrorDetails): string {
 		requestId ? `request ID: ${requestId}` : undefined,
 	].filter(Boolean);
 	const lines = [facts.join(' · ')];
-	const hint = hintFor(details.httpStatus, stripe, details.form);
+	const hint = hintFor(details.httpStatus, stripe, details.vocabulary);
 	if (hint) lines.push(hint);
 	if (details.unexpectedBody !== undefined) lines.push(`The response began with: ${details.unexpectedBody}`);
 	if (stripe?.doc_url) lines.push(`Stripe docs: ${stripe.doc_url}`);
@@ -260,37 +167,105 @@ function isPlainObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/**
- * postReceive for every operation. Requests are sent with `ignoreHttpStatusErrors`, so that
- * n8n does not replace Stripe's message with its generic "Bad request - please check your
- * parameters"; this hook turns any non-2xx answer into an error carrying Stripe's message.
- */
-export async function throwOnStripeError(
+/** The resource's vocabulary for the current item: fixed, or read from the item's parameters. */
+export type VocabularySource = ErrorVocabulary | ((context: IExecuteSingleFunctions) => ErrorVocabulary);
+
+type StripeErrorCheck = ((
 	this: IExecuteSingleFunctions,
 	items: INodeExecutionData[],
 	response: IN8nHttpFullResponse,
-): Promise<INodeExecutionData[]> {
-	const itemIndex = this.getItemIndex();
-	if (response.statusCode >= 400) {
-		const form: ParamForm = {
-			resource: String(this.getNodeParameter('resource', 'portalSession')),
-			jsonInput: this.getNodeParameter('inputMode', 'fields') === 'json',
-		};
-		throw stripeApiError(this.getNode(), { ...errorDetailsFromResponse(response), form }, itemIndex);
-	}
-	if (!isPlainObject(response.body)) {
-		// A proxy, a captive portal or a wrong Base URL answers with HTML or text.
-		const details = errorDetailsFromResponse(response);
-		throw stripeApiError(
-			this.getNode(),
-			{
-				...details,
-				stripe: {
-					message: `Expected a JSON object from Stripe but got ${typeof response.body === 'string' ? 'text' : typeof response.body}. Check the Base URL in the credential (normally ${STRIPE_DEFAULT_BASE_URL}).`,
+) => Promise<INodeExecutionData[]>) & { [STRIPE_ERROR_CHECK]: true };
+
+const STRIPE_ERROR_CHECK = Symbol('stripeErrorCheck');
+
+/** Whether a postReceive hook is one made by stripeErrorCheck: the description test asks. */
+export function isStripeErrorCheck(hook: unknown): boolean {
+	return typeof hook === 'function' && (hook as Partial<StripeErrorCheck>)[STRIPE_ERROR_CHECK] === true;
+}
+
+/**
+ * The postReceive every operation ends with, made for one resource. Requests are sent with
+ * `ignoreHttpStatusErrors`, so that n8n does not replace Stripe's message with its generic
+ * "Bad request - please check your parameters"; this hook turns any non-2xx answer into an
+ * error carrying Stripe's message, with a hint in the resource's words.
+ */
+export function stripeErrorCheck(vocabulary: VocabularySource): StripeErrorCheck {
+	const check = async function (
+		this: IExecuteSingleFunctions,
+		items: INodeExecutionData[],
+		response: IN8nHttpFullResponse,
+	): Promise<INodeExecutionData[]> {
+		const itemIndex = this.getItemIndex();
+		if (response.statusCode >= 400) {
+			const words = typeof vocabulary === 'function' ? vocabulary(this) : vocabulary;
+			throw stripeApiError(this.getNode(), { ...errorDetailsFromResponse(response), vocabulary: words }, itemIndex);
+		}
+		if (!isPlainObject(response.body)) {
+			// A proxy, a captive portal or a wrong Base URL answers with HTML or text.
+			const details = errorDetailsFromResponse(response);
+			throw stripeApiError(
+				this.getNode(),
+				{
+					...details,
+					stripe: {
+						message: `Expected a JSON object from Stripe but got ${typeof response.body === 'string' ? 'text' : typeof response.body}. Check the Base URL in the credential (normally ${STRIPE_DEFAULT_BASE_URL}).`,
+					},
 				},
-			},
-			itemIndex,
-		);
+				itemIndex,
+			);
+		}
+		return items;
+	};
+	return Object.assign(check, { [STRIPE_ERROR_CHECK]: true as const });
+}
+
+export function isStripeResponseError(error: unknown): error is StripeApiError {
+	return typeof error === 'object' && error !== null && STRIPE_ERROR_DETAILS in error;
+}
+
+/** How the retry loop ended, as the error wording tells it. */
+export interface RetryOutcome {
+	/** Retries made before the attempt that is being reported. */
+	retriesMade: number;
+	/** Retries Request Settings allowed. */
+	retriesAllowed: number;
+	/** True when the last failure was still retryable, i.e. the retries ran out. */
+	exhausted: boolean;
+	requestsPerSecond: number;
+}
+
+/** The error for a request Stripe kept rate-limiting: what happened, then what to change. */
+export function rateLimitedError(
+	context: IExecuteSingleFunctions,
+	cause: StripeApiError,
+	outcome: RetryOutcome,
+): NodeApiError {
+	const details = cause[STRIPE_ERROR_DETAILS] as StripeErrorDetails;
+	const stripeMessage = details.stripe?.message ?? 'rate limit exceeded';
+	const retries = outcome.retriesMade === 1 ? '1 retry' : `${outcome.retriesMade} retries`;
+	const error = new NodeApiError(context.getNode(), { httpStatus: 429, ...(details.requestId ? { requestId: details.requestId } : {}) } as JsonObject, {
+		message: `Stripe rate limit: ${outcome.retriesMade === 0 ? 'rate-limited' : `still rate-limited after ${retries}`} (${stripeMessage.replace(/\.$/, '')}). Lower ${SETTINGS_FIELD} → Max Requests per Second (was ${formatRate(outcome.requestsPerSecond)}) or raise ${SETTINGS_FIELD} → Retries (was ${outcome.retriesAllowed}).`,
+		description: [
+			`HTTP 429${details.stripe?.code ? ` · code: ${details.stripe.code}` : ''}${details.requestId ? ` · request ID: ${details.requestId}` : ''}`,
+			`Stripe allows about 25 requests per second in test mode and 100 in live mode, shared by everything that uses the account. This node sent at most ${formatRate(outcome.requestsPerSecond)} per second and retried with backoff${details.retryAfterSeconds !== undefined ? `, waiting at least the ${details.retryAfterSeconds} s Stripe asked for` : ''}.`,
+			'If other systems use the same Stripe account at the same time, lower Max Requests per Second to leave them room.',
+		].join('\n'),
+		httpCode: '429',
+		itemIndex: context.getItemIndex(),
+	});
+	(error as StripeApiError)[STRIPE_ERROR_DETAILS] = details;
+	return error;
+}
+
+function formatRate(rate: number): string {
+	return Number.isInteger(rate) ? String(rate) : rate.toFixed(2);
+}
+
+/** Adds how many retries were made to an error that retrying did not cure. */
+export function noteRetries<E extends { description?: string | null }>(error: E, outcome: RetryOutcome): E {
+	if (outcome.retriesMade > 0) {
+		const retries = outcome.retriesMade === 1 ? 'once' : `${outcome.retriesMade} times`;
+		error.description = `${error.description ? `${error.description}\n` : ''}Retried ${retries} with backoff; ${SETTINGS_FIELD} → Retries sets how often.`;
 	}
-	return items;
+	return error;
 }

@@ -1,0 +1,102 @@
+import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
+
+import {
+	DASHBOARD_PATHS,
+	STRIPE_ID_EXAMPLES,
+	dashboardUrlSource,
+	stripeIdRegex,
+	type DashboardLinkedKind,
+	type StripeIdKind,
+} from './ids';
+
+export interface LocatorOptions {
+	displayName: string;
+	name: string;
+	kind: StripeIdKind;
+	/** What the By ID error calls the object, e.g. "customer ID". */
+	idNoun: string;
+	searchListMethod: string;
+	description: string;
+	required?: boolean;
+	/** Adds a By URL mode that takes the object's Stripe dashboard link. */
+	byUrl?: DashboardLinkedKind;
+	/**
+	 * Modes only this picker has, added after the shared ones (they do not replace them); the
+	 * hooks that read the field must handle them. Named `modes` so n8n's lint knows these objects
+	 * are locator modes, which take no default.
+	 */
+	modes?: INodePropertyMode[];
+}
+
+/**
+ * A picker for one Stripe object: From List (searchable), By ID (pattern-checked, so the
+ * editor flags a wrong ID at once) and, for objects with a dashboard page, By URL.
+ */
+export function stripeObjectLocator(options: LocatorOptions): INodeProperties {
+	const { kind, byUrl } = options;
+	const prefix = STRIPE_ID_EXAMPLES[kind].split('_')[0];
+	return {
+		displayName: options.displayName,
+		name: options.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		...(options.required ? { required: true } : {}),
+		description: options.description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: `Select a ${options.displayName.toLowerCase()}…`,
+				typeOptions: { searchListMethod: options.searchListMethod, searchable: true, searchFilterRequired: false },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: `e.g. ${STRIPE_ID_EXAMPLES[kind]}`,
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: stripeIdRegex(kind),
+							errorMessage: `Not a ${options.idNoun}: it starts with ${prefix}_`,
+						},
+					},
+				],
+			},
+			...(byUrl
+				? [
+						{
+							displayName: 'By URL',
+							name: 'url',
+							type: 'string' as const,
+							placeholder: `e.g. https://dashboard.stripe.com/test/${DASHBOARD_PATHS[byUrl]}/${STRIPE_ID_EXAMPLES[kind]}`,
+							validation: [
+								{
+									type: 'regex' as const,
+									properties: {
+										regex: `${dashboardUrlSource(byUrl)}(?:[/?#].*)?`,
+										errorMessage: `Not a Stripe dashboard ${options.displayName.toLowerCase()} link`,
+									},
+								},
+							],
+							extractValue: { type: 'regex' as const, regex: dashboardUrlSource(byUrl) },
+						},
+					]
+				: []),
+			...(options.modes ?? []),
+		],
+	};
+}
+
+/** Portal configuration picker (From List or By ID). */
+export const configurationLocator = stripeObjectLocator({
+	displayName: 'Configuration',
+	name: 'configuration',
+	kind: 'configuration',
+	idNoun: 'portal configuration ID',
+	searchListMethod: 'searchConfigurations',
+	description:
+		'The portal configuration to use instead of the account’s default one. See <a href="https://docs.stripe.com/customer-management/integrate-customer-portal#configure">Stripe’s guide</a>.',
+});

@@ -1,0 +1,188 @@
+/**
+ * The one way out to Stripe. Three entry points, one pipeline: item requests (n8n's pagination
+ * hook), lookups a resource makes before its own request, and the editor's list searches. Each
+ * stage lives in its own module: settings.ts (Request Settings), pacing.ts (spacing), retry.ts
+ * (what to retry, backoff), errors.ts and connection.ts (what the user sees), paging.ts
+ * (Stripe's cursors). Resources hand in their paths and their field names; nothing here names
+ * a resource.
+ */
+import type {
+	DeclarativeRestApiSettings,
+	IDataObject,
+	IExecutePaginationFunctions,
+	IExecuteSingleFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
+	INodeExecutionData,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { CREDENTIAL_TYPE, STRIPE_DEFAULT_BASE_URL } from '../shared/constants';
+import { connectionError, findConnectionErrorCode } from './connection';
+import {
+	STRIPE_ERROR_DETAILS,
+	errorDetailsFromResponse,
+	isStripeResponseError,
+	noteRetries,
+	rateLimitedError,
+	stripeApiError,
+	type ErrorVocabulary,
+	type RetryOutcome,
+} from './errors';
+import { asStripeList, collectPages, type SendOnce } from './paging';
+import { failureFromDetails, pacedWithRetries } from './retry';
+import { accountHeaders, idempotencyKeyFor, listSearchAccountHeaders, readRequestSettings } from './settings';
+
+/** Turns what ended the retry loop into the error the user sees. */
+function finalError(context: IExecutePaginationFunctions, baseUrl: string, error: unknown, outcome: RetryOutcome): Error {
+	if (isStripeResponseError(error)) {
+		const status = error[STRIPE_ERROR_DETAILS]?.httpStatus;
+		if (status === 429 && outcome.exhausted) return rateLimitedError(context, error, outcome);
+		// Stripe's own answer is already the error to show; NodeApiError hands it back unchanged.
+		return noteRetries(new NodeApiError(context.getNode(), error as unknown as JsonObject), outcome);
+	}
+	if (error instanceof NodeOperationError) return error;
+	return noteRetries(connectionError(context.getNode(), baseUrl, error, context.getItemIndex()), outcome);
+}
+
+/**
+ * Every request of the node goes through here: n8n calls it as the `pagination` function
+ * because that is the one hook that wraps the request itself. Here each request waits for
+ * its turn under Max Requests per Second (shared by all items of the run), is retried when
+ * Stripe or the network says so, carries the Connect header and, for a POST, one idempotency
+ * key for all its attempts. A Stripe list comes back as one item per object, across as many
+ * pages as the user asked for.
+ */
+export async function sendStripeRequest(
+	this: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const settings = readRequestSettings(this);
+	const baseUrl = String(requestData.options.baseURL ?? '');
+	const headers: IDataObject = { ...(requestData.options.headers ?? {}), ...accountHeaders(settings) };
+	if (String(requestData.options.method ?? 'GET').toUpperCase() === 'POST') {
+		headers['Idempotency-Key'] = idempotencyKeyFor(this, settings);
+	}
+	const request = { ...requestData, options: { ...requestData.options, headers } };
+	const paced = { context: this, settings, connectionCode: findConnectionErrorCode };
+	const send: SendOnce = async (data) =>
+		await pacedWithRetries(paced, async () => await this.makeRoutingRequest(data), (error, outcome) =>
+			finalError(this, baseUrl, error, outcome),
+		);
+
+	const items = await send(request);
+	const list = asStripeList(items);
+	if (!list) return items;
+	const entries = await collectPages(this, send, request, list);
+	const itemIndex = this.getItemIndex();
+	return entries.map((json) => ({ json, pairedItem: { item: itemIndex } }));
+}
+
+function headersWithout(headers: IDataObject | undefined, names: string[]): IDataObject {
+	const dropped = new Set(names.map((name) => name.toLowerCase()));
+	return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !dropped.has(name.toLowerCase())));
+}
+
+/**
+ * A GET on behalf of the session request (a lookup the session needs first): it goes through
+ * the same transport settings and headers as the session request, with the node's credential
+ * supplying Authorization and Stripe-Version, Request Settings' Stripe-Account scoping it to the
+ * same connected account, and the same pacing and retries as every request of the run. What is
+ * looked for goes only into the query string, never into a path.
+ */
+export async function sendLookupRequest(
+	context: IExecuteSingleFunctions,
+	sessionRequest: IHttpRequestOptions,
+	url: string,
+	qs: IDataObject,
+	lookingUp: string,
+	vocabulary?: ErrorVocabulary,
+): Promise<IN8nHttpFullResponse> {
+	const settings = readRequestSettings(context);
+	const lookup: IHttpRequestOptions = {
+		...sessionRequest,
+		method: 'GET',
+		url,
+		qs,
+		// A GET has no body to describe; an idempotency key belongs to the session's POST alone.
+		headers: { ...headersWithout(sessionRequest.headers, ['Content-Type', 'Idempotency-Key']), ...accountHeaders(settings) },
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	};
+	delete lookup.body;
+	const baseUrl = String(sessionRequest.baseURL ?? '');
+	return await pacedWithRetries<IN8nHttpFullResponse>(
+		{ context, settings, connectionCode: findConnectionErrorCode },
+		async () => await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, lookup),
+		(error, outcome) => noteRetries(connectionError(context.getNode(), baseUrl, error, context.getItemIndex()), outcome),
+		{
+			failure: (response) => (response.statusCode >= 400 ? failureFromDetails(errorDetailsFromResponse(response)) : undefined),
+			giveUp: (response, outcome) => {
+				if (response.statusCode === 429 && outcome.exhausted) {
+					const error = rateLimitedError(context, stripeApiError(context.getNode(), { ...errorDetailsFromResponse(response), vocabulary }), outcome);
+					error.description = `${lookingUp}\n${error.description ?? ''}`;
+					throw error;
+				}
+				return response;
+			},
+		},
+	);
+}
+
+/**
+ * The error for a lookup Stripe refused (or answered with something that is not the list
+ * asked for): Stripe's message, preceded by what was being looked up, so that the user knows
+ * no session was attempted, and, for a 403, which permission the lookup needs.
+ */
+export function lookupResponseError(
+	context: IExecuteSingleFunctions,
+	response: IN8nHttpFullResponse,
+	{ lookingUp, permission, unexpected, vocabulary }: { lookingUp: string; permission: string; unexpected: string; vocabulary?: ErrorVocabulary },
+): NodeApiError {
+	const details = { ...errorDetailsFromResponse(response), vocabulary };
+	const error = stripeApiError(
+		context.getNode(),
+		response.statusCode >= 400 ? details : { ...details, stripe: { message: unexpected } },
+		context.getItemIndex(),
+	);
+	const permissionNote = response.statusCode === 403 ? `\n${permission}` : '';
+	error.description = `${lookingUp}${permissionNote}\n${error.description ?? ''}`;
+	return error;
+}
+
+/**
+ * A GET for the editor's list searches, with the node's credential and the same error
+ * handling as node requests, so a missing permission shows Stripe's message in the list.
+ * List searches have no item and no execution, so they are neither paced nor retried: each is
+ * one request a person waits for in the editor.
+ */
+export async function sendListSearchRequest(
+	context: ILoadOptionsFunctions,
+	path: string,
+	qs: IDataObject,
+	vocabulary?: ErrorVocabulary,
+): Promise<IDataObject> {
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+	const baseUrl = String(credentials.baseUrl || STRIPE_DEFAULT_BASE_URL).replace(/\/+$/, '');
+	// List searches show the connected account's objects when the node acts for one.
+	const headers = listSearchAccountHeaders(context);
+	let response;
+	try {
+		response = await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
+			method: 'GET',
+			url: `${baseUrl}${path}`,
+			qs,
+			headers,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+		});
+	} catch (error) {
+		throw connectionError(context.getNode(), baseUrl, error);
+	}
+	if (response.statusCode >= 400) throw stripeApiError(context.getNode(), { ...errorDetailsFromResponse(response), vocabulary });
+	return response.body as IDataObject;
+}

@@ -1,0 +1,125 @@
+import type { IExecuteSingleFunctions } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
+
+import { STRIPE_ERROR_DETAILS, type RetryOutcome, type StripeApiError, type StripeErrorDetails } from './errors';
+import { pacerFor, requestRateFor, type Pacer, type PacerClock } from './pacing';
+import type { RequestSettings } from './settings';
+
+const FIRST_RETRY_DELAY_MS = 500;
+const MAX_BACKOFF_MS = 8_000;
+/** A Retry-After longer than this is not waited for: the run would look hung. */
+const MAX_RETRY_AFTER_SECONDS = 60;
+
+/**
+ * A dropped or stalled connection may have reached Stripe or not; with an idempotency key a
+ * retry is safe either way. Refused connections and unknown hosts are configuration mistakes
+ * that a retry cannot fix, so they fail at once.
+ */
+const RETRYABLE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN']);
+
+/** What the retry loop needs to know about one attempt that failed. */
+export interface Failure {
+	httpStatus?: number;
+	code?: string;
+	type?: string;
+	retryAfterSeconds?: number;
+	shouldRetryHeader?: boolean;
+	connectionCode?: string;
+}
+
+export function failureOf(error: unknown, connectionCode: (error: unknown) => string | undefined): Failure {
+	const details = (error as StripeApiError | undefined)?.[STRIPE_ERROR_DETAILS];
+	if (details) return failureFromDetails(details);
+	return { connectionCode: connectionCode(error) };
+}
+
+export function failureFromDetails(details: StripeErrorDetails): Failure {
+	return {
+		httpStatus: details.httpStatus,
+		code: details.stripe?.code,
+		type: details.stripe?.type,
+		retryAfterSeconds: details.retryAfterSeconds,
+		shouldRetryHeader: details.shouldRetryHeader,
+	};
+}
+
+/** Stripe's advice comes first; without it, only answers that a later attempt can change are retried. */
+export function isRetryable(failure: Failure): boolean {
+	const status = failure.httpStatus;
+	if (status === undefined) return failure.connectionCode !== undefined && RETRYABLE_CONNECTION_CODES.has(failure.connectionCode);
+	if (failure.shouldRetryHeader === false) return false;
+	if (status === 429 || status >= 500) return true;
+	// A lock timeout, or a request with the same idempotency key still in flight.
+	if (status === 409) return failure.shouldRetryHeader === true || failure.code === 'lock_timeout' || failure.type === 'idempotency_error';
+	return false;
+}
+
+/**
+ * Exponential backoff with jitter: 0.5 s, 1 s, 2 s … up to 8 s, each scaled by a random 50–100 %
+ * so that items rate-limited together do not come back together. Stripe's Retry-After, when
+ * given, is the least we wait.
+ */
+export function retryDelayMs(retry: number, failure: Failure, random: () => number = Math.random): number {
+	const backoff = Math.min(FIRST_RETRY_DELAY_MS * 2 ** (retry - 1), MAX_BACKOFF_MS);
+	const jittered = backoff * (0.5 + random() / 2);
+	const asked = failure.retryAfterSeconds === undefined ? 0 : failure.retryAfterSeconds * 1000;
+	return Math.max(jittered, asked);
+}
+
+export interface PacedRequestContext {
+	context: IExecuteSingleFunctions;
+	settings: RequestSettings;
+	connectionCode: (error: unknown) => string | undefined;
+	/** The run's pacer unless given: unit tests hand in one on their own clock. */
+	pacer?: Pacer;
+	/** How backoff waits; n8n's cancellable sleep unless given. */
+	sleep?: PacerClock['sleep'];
+}
+
+/**
+ * Answers a request may come back with instead of throwing (lookups ask n8n not to throw on
+ * HTTP errors): `failure` says which of them to retry; `giveUp` is called with the last one when
+ * the retries run out or it is not retryable, and may throw or hand it back.
+ */
+export interface ResultRetry<T> {
+	failure: (value: T) => Failure | undefined;
+	giveUp: (value: T, outcome: RetryOutcome) => T;
+}
+
+/**
+ * Sends `attempt` through the shared pacer, retrying what Stripe or the network says is
+ * worth retrying. A failure that ends the loop is rethrown with `onGiveUp` given the chance
+ * to explain it (how many retries, which rate).
+ */
+export async function pacedWithRetries<T>(
+	{ context, settings, connectionCode, pacer = pacerFor(context), sleep: wait = sleep }: PacedRequestContext,
+	attempt: () => Promise<T>,
+	onGiveUp: (error: unknown, outcome: RetryOutcome) => unknown,
+	resultRetry?: ResultRetry<T>,
+): Promise<T> {
+	const requestsPerSecond = await requestRateFor(context, pacer, settings);
+	const signal = context.getExecutionCancelSignal();
+	for (let retry = 0; ; retry++) {
+		await pacer.take(requestsPerSecond, signal);
+		let value!: T;
+		let failure: Failure | undefined;
+		let thrown: unknown;
+		try {
+			value = await attempt();
+			failure = resultRetry?.failure(value);
+		} catch (error) {
+			thrown = error;
+			failure = failureOf(error, connectionCode);
+		}
+		if (failure === undefined) return value;
+		const retryable = isRetryable(failure);
+		const tooLongAsked = (failure.retryAfterSeconds ?? 0) > MAX_RETRY_AFTER_SECONDS;
+		if (!retryable || retry >= settings.retries || tooLongAsked || signal?.aborted) {
+			const outcome = { retriesMade: retry, retriesAllowed: settings.retries, exhausted: retryable, requestsPerSecond };
+			if (thrown === undefined && resultRetry) return resultRetry.giveUp(value, outcome);
+			throw onGiveUp(thrown, outcome);
+		}
+		await wait(retryDelayMs(retry + 1, failure), signal);
+	}
+}
+

@@ -1,0 +1,127 @@
+import type { IDataObject, IExecuteSingleFunctions, ILoadOptionsFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError, randomString } from 'n8n-workflow';
+
+import { isStripeId, STRIPE_ID_EXAMPLES } from '../shared/ids';
+import { fieldError, quoteValue, textValue } from '../shared/validation';
+import { AUTO_REQUESTS_PER_SECOND, DEFAULT_RETRIES, IDEMPOTENCY_KEY_MAX_LENGTH, MAX_RETRIES, SETTINGS_FIELD } from './constants';
+
+export interface RequestSettings {
+	/** Requests per second; undefined = automatic from the key's mode. */
+	maxRequestsPerSecond?: number;
+	retries: number;
+	connectedAccount?: string;
+	idempotencyKey?: string;
+}
+
+function settingsError(context: IExecuteSingleFunctions, field: string, problem: string, fix: string) {
+	return fieldError(context, `${SETTINGS_FIELD} → ${field}`, problem, fix);
+}
+
+function numberSetting(raw: unknown): number | undefined {
+	if (raw === undefined || raw === null || raw === '') return undefined;
+	return typeof raw === 'number' ? raw : Number(String(raw).trim());
+}
+
+/** The Stripe-Account header value, checked: it goes on every request, so a typo must fail early. */
+export function connectedAccountOf(context: IExecuteSingleFunctions, raw: unknown): string | undefined {
+	const account = textValue(raw);
+	if (account === undefined) return undefined;
+	if (!isStripeId('account', account)) {
+		throw settingsError(
+			context,
+			'Connected Account',
+			`${quoteValue(account)} is not a Stripe account ID`,
+			`Enter the connected account's ID, e.g. ${STRIPE_ID_EXAMPLES.account}, as shown in the Stripe dashboard under Connect → Accounts, or remove the setting to act as your own account.`,
+		);
+	}
+	return account;
+}
+
+/** The current item's Request Settings, checked before any request is made for it. */
+export function readRequestSettings(context: IExecuteSingleFunctions): RequestSettings {
+	const raw = (context.getNodeParameter('requestSettings', {}) ?? {}) as IDataObject;
+
+	const rate = numberSetting(raw.maxRequestsPerSecond);
+	if (rate !== undefined && !(Number.isFinite(rate) && rate >= 0)) {
+		throw settingsError(
+			context,
+			'Max Requests per Second',
+			`${quoteValue(raw.maxRequestsPerSecond)} is not a positive number`,
+			`Enter how many requests per second this node may send, e.g. 20, or 0 for automatic (${AUTO_REQUESTS_PER_SECOND.test} with a test key, ${AUTO_REQUESTS_PER_SECOND.live} with a live key).`,
+		);
+	}
+
+	const retries = numberSetting(raw.retries) ?? DEFAULT_RETRIES;
+	if (!(Number.isInteger(retries) && retries >= 0 && retries <= MAX_RETRIES)) {
+		throw settingsError(
+			context,
+			'Retries',
+			`${quoteValue(raw.retries)} is not a whole number from 0 to ${MAX_RETRIES}`,
+			`Enter how many times a rate-limited or failed request is retried, e.g. ${DEFAULT_RETRIES}; 0 turns retries off.`,
+		);
+	}
+
+	let idempotencyKey: string | undefined;
+	if (raw.idempotencyKey !== undefined) {
+		idempotencyKey = textValue(typeof raw.idempotencyKey === 'object' ? JSON.stringify(raw.idempotencyKey) : raw.idempotencyKey);
+		// Header values must be visible ASCII; anything else would be mangled or refused in transit.
+		if (idempotencyKey !== undefined && !/^[\x20-\x7e]+$/.test(idempotencyKey)) {
+			throw settingsError(
+				context,
+				'Idempotency Key',
+				`${quoteValue(idempotencyKey)} contains characters that cannot be sent in a header`,
+				'Use letters, digits and punctuation only, e.g. {{ "ticket-" + $json.ticketId }}.',
+			);
+		}
+		if (idempotencyKey !== undefined && idempotencyKey.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
+			throw settingsError(
+				context,
+				'Idempotency Key',
+				`is ${idempotencyKey.length} characters long`,
+				`Stripe accepts keys of at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters. Build the key from a short unique value, such as the ticket or order ID.`,
+			);
+		}
+	}
+
+	return {
+		maxRequestsPerSecond: rate === undefined || rate === 0 ? undefined : rate,
+		retries,
+		connectedAccount: connectedAccountOf(context, raw.connectedAccount),
+		idempotencyKey,
+	};
+}
+
+/** Headers every request of the item carries: today only Connect's Stripe-Account. */
+export function accountHeaders(settings: RequestSettings): Record<string, string> {
+	return settings.connectedAccount ? { 'Stripe-Account': settings.connectedAccount } : {};
+}
+
+/**
+ * One key per item's POST, made once before the first attempt so every retry of that item
+ * sends the same key and Stripe replays rather than repeats. Execution and item are in the
+ * key so a request in Stripe's logs can be traced back to the n8n run that sent it.
+ */
+export function idempotencyKeyFor(context: IExecuteSingleFunctions, settings: RequestSettings): string {
+	if (settings.idempotencyKey !== undefined) return settings.idempotencyKey;
+	return `n8n-${context.getExecutionId() ?? 'run'}-item${context.getItemIndex()}-${randomString(20)}`;
+}
+
+/** For list searches in the editor, which have no item: the same Connect header, or none. */
+export function listSearchAccountHeaders(context: ILoadOptionsFunctions): Record<string, string> {
+	let raw: unknown;
+	try {
+		raw = context.getNodeParameter('requestSettings.connectedAccount', '');
+	} catch {
+		raw = undefined;
+	}
+	const account = textValue(raw);
+	if (account === undefined) return {};
+	if (!isStripeId('account', account)) {
+		throw new NodeApiError(context.getNode(), {} as JsonObject, {
+			message: `${SETTINGS_FIELD} → Connected Account: ${quoteValue(account)} is not a Stripe account ID`,
+			description: `Enter the connected account's ID, e.g. ${STRIPE_ID_EXAMPLES.account}, or remove the setting to list your own account's objects.`,
+			httpCode: 'none',
+		});
+	}
+	return { 'Stripe-Account': account };
+}
