@@ -1,0 +1,111 @@
+/**
+ * Pacing arithmetic on a clock the test moves itself: how long each request waits for its turn,
+ * and that spacing runs from actual starts, so a busy moment never releases a burst.
+ */
+import { Pacer, autoRateForKey, pacerFor, type PacerClock } from '../../nodes/StripeBillingPortal/transport/pacing';
+import { AUTO_REQUESTS_PER_SECOND } from '../../nodes/StripeBillingPortal/transport/constants';
+import { stubContext } from '../support/stub-context';
+
+class FakeClock implements PacerClock {
+	time = 1_000;
+
+	waits: number[] = [];
+
+	now = () => this.time;
+
+	sleep = async (ms: number) => {
+		this.waits.push(ms);
+		this.time += ms;
+	};
+}
+
+describe('Pacer', () => {
+	it('lets the first request go at once and spaces the next ones 1000/rate ms apart', async () => {
+		const clock = new FakeClock();
+		const pacer = new Pacer(clock);
+		const starts: number[] = [];
+		for (let request = 0; request < 4; request++) {
+			await pacer.take(10);
+			starts.push(clock.time);
+		}
+		expect(starts).toEqual([1_000, 1_100, 1_200, 1_300]);
+	});
+
+	it('queues requests that arrive together, each a full interval after the one before', async () => {
+		const clock = new FakeClock();
+		const pacer = new Pacer(clock);
+		await Promise.all([0, 1, 2, 3].map(async () => await pacer.take(10)));
+		expect(clock.waits).toEqual([100, 100, 100]);
+		expect(clock.time).toBe(1_300);
+	});
+
+	it('does not wait when the interval has passed since the last start', async () => {
+		const clock = new FakeClock();
+		const pacer = new Pacer(clock);
+		await pacer.take(20);
+		clock.time += 50;
+		await pacer.take(20);
+		expect(clock.waits).toEqual([]);
+	});
+
+	it('waits only the rest of the interval', async () => {
+		const clock = new FakeClock();
+		const pacer = new Pacer(clock);
+		await pacer.take(20);
+		clock.time += 30;
+		await pacer.take(20);
+		expect(clock.waits).toEqual([20]);
+	});
+
+	it('spaces from actual starts: after a stall the queue does not catch up in a burst', async () => {
+		const clock = new FakeClock();
+		const pacer = new Pacer(clock);
+		await pacer.take(10);
+		// The event loop was busy for a second: a timetable would now owe ten slots at once.
+		clock.time += 1_000;
+		await Promise.all([0, 1, 2].map(async () => await pacer.take(10)));
+		// The first goes at once; the others are spaced again, not released together.
+		expect(clock.waits).toEqual([100, 100]);
+		expect(clock.time).toBe(2_200);
+	});
+
+	it('keeps serving the queue when one waiter is cancelled', async () => {
+		const clock = new FakeClock();
+		let calls = 0;
+		const cancelFirst: PacerClock = {
+			now: clock.now,
+			sleep: async (ms) => {
+				calls++;
+				if (calls === 1) throw new Error('cancelled');
+				await clock.sleep(ms);
+			},
+		};
+		const pacer = new Pacer(cancelFirst);
+		await pacer.take(10);
+		const results = await Promise.allSettled([pacer.take(10), pacer.take(10)]);
+		expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled']);
+	});
+});
+
+describe('the automatic rate', () => {
+	it.each([
+		['sk_live_abc', AUTO_REQUESTS_PER_SECOND.live],
+		['rk_live_abc', AUTO_REQUESTS_PER_SECOND.live],
+		['  sk_live_abc  ', AUTO_REQUESTS_PER_SECOND.live],
+		['sk_test_abc', AUTO_REQUESTS_PER_SECOND.test],
+		['rk_test_abc', AUTO_REQUESTS_PER_SECOND.test],
+		['not a key', AUTO_REQUESTS_PER_SECOND.test],
+		[undefined, AUTO_REQUESTS_PER_SECOND.test],
+	])('%s → %i per second', (key, rate) => {
+		expect(autoRateForKey(key)).toBe(rate);
+	});
+});
+
+describe('pacerFor', () => {
+	it('gives every item of one node run the same pacer, and another run its own', () => {
+		const run = stubContext();
+		const sameRun = { ...run, getContext: run.getContext } as typeof run;
+		expect(pacerFor(run)).toBe(pacerFor(sameRun));
+		expect(pacerFor(stubContext())).not.toBe(pacerFor(run));
+	});
+});
