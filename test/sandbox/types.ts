@@ -20,6 +20,8 @@ export interface RecordedRequest {
 	status?: number;
 	/** True when the answer was replayed from the idempotency store (the handler did not run again). */
 	replayed?: boolean;
+	/** True when only part of the answer's body was sent before the socket was destroyed (drop-mid-body). */
+	truncated?: boolean;
 	/**
 	 * When the whole request had arrived, in `performance.now()` milliseconds: the moment the
 	 * rate limiter counts it, so throttle tests measure spacing where Stripe would.
@@ -78,11 +80,24 @@ interface FaultFilter {
 export type Fault = FaultFilter &
 	(
 		| {
+				/**
+				 * Answer with this status (any of 200-599) and JSON body instead of handling the request.
+				 * The body is sent as given, error or not: a 200 list page, `{ data: [null, 1, 'x'] }`,
+				 * a 200 carrying `{ error: {...} }`, `null`.
+				 */
 				kind: 'status';
 				status: number;
-				/** JSON body; default: a Stripe-style error object fitting the status. */
+				/** JSON body; default (when left out): a Stripe-style error object fitting the status. */
 				body?: unknown;
 				/** Extra or overriding response headers (e.g. Retry-After, Stripe-Should-Retry). */
+				headers?: Record<string, string>;
+		  }
+		| {
+				/** The same as 'status', for answers that are not errors: the body is required, the status defaults to 200. */
+				kind: 'body';
+				body: unknown;
+				/** Default 200. */
+				status?: number;
 				headers?: Record<string, string>;
 		  }
 		| {
@@ -107,6 +122,32 @@ export type Fault = FaultFilter &
 				kind: 'delay';
 				ms: number;
 		  }
+		| {
+				/**
+				 * Handle the request normally (objects created, idempotent result saved), write the status
+				 * line and headers (Content-Length of the whole body) and only part of the body, then
+				 * destroy the socket: the client sees a truncated, aborted response.
+				 */
+				kind: 'drop-mid-body';
+				/** How many bytes of the body to send, at least 0 and less than its length; default half of it. */
+				bytes?: number;
+		  }
+		| {
+				/**
+				 * Accept the request and never answer (nothing is handled) until the client closes the
+				 * socket or the sandbox stops; the record's status stays undefined.
+				 */
+				kind: 'stall';
+		  }
+		| {
+				/** Answer with a redirect to `location` and no body (nothing is handled). */
+				kind: 'redirect';
+				/** Default 302. */
+				status?: RedirectStatus;
+				location: string;
+		  }
 	);
+
+export type RedirectStatus = 301 | 302 | 307 | 308;
 
 export type PlainObject = Record<string, unknown>;

@@ -39,22 +39,16 @@ describe('Pacer', () => {
 		expect(clock.time).toBe(1_300);
 	});
 
-	it('does not wait when the interval has passed since the last start', async () => {
+	it.each([
+		[50, []],
+		[30, [20]],
+	])('%i ms after the last start at 20/s, waits %j', async (elapsed, waits) => {
 		const clock = new FakeClock();
 		const pacer = new Pacer(clock);
 		await pacer.take(20);
-		clock.time += 50;
+		clock.time += elapsed;
 		await pacer.take(20);
-		expect(clock.waits).toEqual([]);
-	});
-
-	it('waits only the rest of the interval', async () => {
-		const clock = new FakeClock();
-		const pacer = new Pacer(clock);
-		await pacer.take(20);
-		clock.time += 30;
-		await pacer.take(20);
-		expect(clock.waits).toEqual([20]);
+		expect(clock.waits).toEqual(waits);
 	});
 
 	it('spaces from actual starts: after a stall the queue does not catch up in a burst', async () => {
