@@ -21,6 +21,18 @@
  *     other parameters get a 400 idempotency_error. Scoped per mode and Stripe-Account; reset() forgets.
  *   sandbox.queueFault({ kind: 'drop-after' })   handle normally, then drop the socket unanswered
  *   sandbox.queueFault({ kind: 'status', status: 500, times: 2 })   the next 2 matching requests
+ *   sandbox.queueFault({ kind: 'status', status: 200, body: {...} })   any status 200-599 with any JSON
+ *     body, sent as given (a list page that repeats, `data: [null, 1, 'x']`, a 200 carrying an error,
+ *     null); without a body, a Stripe-style error fitting the status. { kind: 'body', body, status? }
+ *     is the same with status 200 by default.
+ *   sandbox.queueFault({ kind: 'drop-mid-body', bytes?: n })   handle normally (objects created,
+ *     idempotent result saved), send the status line, headers (Content-Length of the whole body) and
+ *     the first n bytes of the body (default half), then destroy the socket: the client sees an
+ *     aborted response. The record keeps that status, with `truncated: true`.
+ *   sandbox.queueFault({ kind: 'stall' })   handle nothing, answer nothing until the client closes
+ *     the socket (status stays undefined); stop() still closes at once.
+ *   sandbox.queueFault({ kind: 'redirect', location, status?: 301 | 302 | 307 | 308 })   that status
+ *     (default 302), a Location header and no body; nothing is handled.
  *   new StripeSandbox({ connectedAccounts: ['acct_1...'] })   Stripe-Account must name one of these
  *     (default: any well-formed acct_ id), else Stripe's 403 account_invalid. Data is not per account.
  *   record.status is the status answered (undefined when nothing was answered).
@@ -33,7 +45,7 @@
  */
 export { StripeSandbox, DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, DEFAULT_ACCOUNT_ID } from './server';
 export type { Stage, PipelineState } from './server';
-export type { RecordedRequest, SandboxOptions, Fault, RateLimit, RateLimitStats } from './types';
+export type { RecordedRequest, SandboxOptions, Fault, RedirectStatus, RateLimit, RateLimitStats } from './types';
 export { RateLimiter, WINDOW_MS as RATE_LIMIT_WINDOW_MS } from './ratelimit';
 export { MAX_IDEMPOTENCY_KEY_LENGTH, canonicalJson } from './idempotency';
 export { stripeError, stripeErrorBody, StripeApiError, errors as stripeErrors, defaultFaultError } from './errors';

@@ -60,6 +60,34 @@ function firstHeader(v: string | string[] | undefined): string | undefined {
 	return Array.isArray(v) ? v[0] : v;
 }
 
+const REDIRECT_STATUSES: readonly number[] = [301, 302, 307, 308];
+
+/** Throws for a fault that could not be answered as described. */
+function checkFault(fault: Fault): void {
+	switch (fault.kind) {
+		case 'status':
+		case 'body':
+			if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 200 && fault.status <= 599))
+				throw new Error(`Fault status must be an integer from 200 to 599, got ${fault.status}`);
+			return;
+		case 'redirect':
+			if (fault.status !== undefined && !REDIRECT_STATUSES.includes(fault.status))
+				throw new Error(`Redirect status must be one of ${REDIRECT_STATUSES.join(', ')}, got ${fault.status}`);
+			if (typeof fault.location !== 'string' || fault.location === '')
+				throw new Error('Redirect location must be a non-empty string');
+			return;
+		case 'drop-mid-body':
+			if (fault.bytes !== undefined && !(Number.isInteger(fault.bytes) && fault.bytes >= 1))
+				throw new Error(`drop-mid-body bytes must be a positive integer, got ${fault.bytes}`);
+			return;
+		case 'delay':
+			if (!(Number.isFinite(fault.ms) && fault.ms >= 0)) throw new Error(`Delay ms must be a number >= 0, got ${fault.ms}`);
+			return;
+		default:
+			return;
+	}
+}
+
 /** The request's Stripe-Version when well-formed, else the default (for answers given before the version stage). */
 function requestedVersion(record: RecordedRequest): string {
 	const m = API_VERSION_RE.exec(firstHeader(record.headers['stripe-version'])?.trim() ?? '');
@@ -272,6 +300,7 @@ export class StripeSandbox {
 	queueFault(fault: Fault): void {
 		if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times >= 1))
 			throw new Error(`Fault times must be a positive integer, got ${fault.times}`);
+		checkFault(fault);
 		// A copy, so counting down `times` never changes the caller's object.
 		this.faults.push({ ...fault });
 	}
@@ -363,21 +392,38 @@ export class StripeSandbox {
 				});
 				return;
 			}
-			case 'status': {
+			case 'status':
+			case 'body': {
 				record.requestId = newId.request();
+				const status = fault.status ?? 200;
 				const headers = { ...this.baseHeaders(record, requestedVersion(record)), ...(fault.headers ?? {}) };
-				this.send(res, record, this.json(fault.status, fault.body ?? defaultFaultError(fault.status), headers));
+				this.send(res, record, this.json(status, fault.body === undefined ? defaultFaultError(status) : fault.body, headers));
 				return;
 			}
-			case 'delay': {
-				const timer = setTimeout(() => {
-					this.timers.delete(timer);
+			case 'delay':
+				this.later(fault.ms, () => {
 					if (!res.destroyed) this.send(res, record, this.dispatch(record));
-				}, fault.ms);
-				this.timers.add(timer);
+				});
 				return;
-			}
+			case 'drop-mid-body':
+				this.sendTruncated(res, record, this.dispatch(record), fault.bytes);
+				return;
+			case 'stall':
+				// Nothing is written: the client closing the socket or stop() ends it.
+				return;
+			case 'redirect':
+				this.send(res, record, { status: fault.status ?? 302, headers: { Server: 'nginx', Location: fault.location }, body: '' });
+				return;
 		}
+	}
+
+	/** Runs `fn` after `ms`, unless stop() comes first. */
+	private later(ms: number, fn: () => void): void {
+		const timer = setTimeout(() => {
+			this.timers.delete(timer);
+			fn();
+		}, ms);
+		this.timers.add(timer);
 	}
 
 	private takeFault(record: RecordedRequest): Fault | undefined {
@@ -524,5 +570,19 @@ export class StripeSandbox {
 		res.writeHead(r.status, { ...r.headers, 'Content-Length': String(Buffer.byteLength(r.body)) });
 		res.end(r.body);
 		record.status = r.status;
+	}
+
+	/**
+	 * Status line, headers with the Content-Length of the whole body, the first `bytes` of the body
+	 * (default half), then the socket destroyed once those bytes are flushed.
+	 */
+	private sendTruncated(res: http.ServerResponse, record: RecordedRequest, r: SandboxResponse, bytes?: number): void {
+		if (res.destroyed || res.headersSent) return;
+		const body = Buffer.from(r.body, 'utf8');
+		const sent = Math.max(1, Math.min(bytes ?? Math.floor(body.length / 2), body.length - 1));
+		res.writeHead(r.status, { ...r.headers, 'Content-Length': String(body.length) });
+		record.status = r.status;
+		record.truncated = true;
+		res.write(body.subarray(0, sent), () => res.socket?.destroy());
 	}
 }

@@ -15,7 +15,8 @@ export interface RecordedRequest {
 	requestId: string;
 	/**
 	 * The HTTP status the sandbox answered with; undefined while the request is still being
-	 * handled (a delay fault) or when no answer was written (dropped socket, client gone).
+	 * handled (a delay fault) or when no answer was written (dropped socket, stall, client gone).
+	 * A drop-mid-body fault records the status line it sent, with `truncated: true`.
 	 */
 	status?: number;
 	/** True when the answer was replayed from the idempotency store (the handler did not run again). */
@@ -129,7 +130,7 @@ export type Fault = FaultFilter &
 				 * destroy the socket: the client sees a truncated, aborted response.
 				 */
 				kind: 'drop-mid-body';
-				/** How many bytes of the body to send, at least 0 and less than its length; default half of it. */
+				/** How many bytes of the body to send (a positive integer; capped at its length - 1); default half of it. */
 				bytes?: number;
 		  }
 		| {

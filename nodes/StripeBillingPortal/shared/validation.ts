@@ -111,6 +111,47 @@ export function checkHttpUrl(context: IExecuteSingleFunctions, value: string, fi
 	return value;
 }
 
+/**
+ * A number as a form field or an expression hands it over. Blank (nothing, whitespace) is
+ * 'empty'; a finite number, or text that spells one, is the number; anything else (NaN,
+ * Infinity, true/false, a list, an object, "3 seats") is 'invalid', never a silent 0: Number()
+ * reads false, [] and "  " as 0, which Stripe would take as a real value.
+ */
+export function readNumber(raw: unknown): { kind: 'empty' } | { kind: 'number'; value: number } | { kind: 'invalid' } {
+	if (raw === undefined || raw === null) return { kind: 'empty' };
+	if (typeof raw === 'number') return Number.isFinite(raw) ? { kind: 'number', value: raw } : { kind: 'invalid' };
+	if (typeof raw !== 'string') return { kind: 'invalid' };
+	const text = raw.trim();
+	if (text === '') return { kind: 'empty' };
+	if (!/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(text)) return { kind: 'invalid' };
+	const value = Number(text);
+	return Number.isFinite(value) ? { kind: 'number', value } : { kind: 'invalid' };
+}
+
+/**
+ * A whole number field of the current item, checked: undefined when blank, else a whole number
+ * within [minimum, maximum], or a field error that names the field and says what to enter.
+ */
+export function optionalWholeNumber(
+	context: IExecuteSingleFunctions,
+	raw: unknown,
+	field: string,
+	{ minimum, maximum, example }: { minimum: number; maximum?: number; example?: number },
+): number | undefined {
+	const reading = readNumber(raw);
+	if (reading.kind === 'empty') return undefined;
+	const range = maximum === undefined ? `of ${minimum} or more` : `from ${minimum} to ${maximum}`;
+	if (reading.kind === 'invalid' || !Number.isInteger(reading.value) || reading.value < minimum || (maximum !== undefined && reading.value > maximum)) {
+		throw fieldError(
+			context,
+			field,
+			`${quoteValue(raw)} is not a whole number ${range}`,
+			`Enter a whole number ${range}, e.g. ${example ?? Math.max(minimum, 1)}, or leave the field empty.`,
+		);
+	}
+	return reading.value;
+}
+
 /** A date/time parameter as Unix seconds; accepts ISO text, n8n DateTime values and Unix seconds. */
 export function optionalUnixSeconds(
 	context: IExecuteSingleFunctions,
