@@ -26,7 +26,8 @@ export function fieldError(
 
 /** A value as error messages quote it: in single quotes, cut to 80 characters. */
 export function quoteValue(value: unknown): string {
-	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	// JSON would show NaN and Infinity as null, and undefined as nothing at all.
+	const text = typeof value === 'string' ? value : typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? String(value)) : String(value);
 	return text.length > 80 ? `'${text.slice(0, 77)}…'` : `'${text}'`;
 }
 
