@@ -1,11 +1,13 @@
 import type {
-	IAuthenticateGeneric,
+	ICredentialDataDecryptedObject,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { BaseUrlError, baseUrlProblem } from '../nodes/StripeBillingPortal/shared/baseUrl';
 import { STRIPE_API_VERSION, STRIPE_DEFAULT_BASE_URL } from '../nodes/StripeBillingPortal/shared/constants';
 
 export class StripeBillingPortalApi implements ICredentialType {
@@ -45,17 +47,25 @@ export class StripeBillingPortalApi implements ICredentialType {
 		},
 	];
 
-	// Keys copied from the dashboard often carry a trailing space or line break, which would make
-	// the header invalid; an emptied API Version falls back to the tested one.
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
+	/**
+	 * Every request gets its key here, node requests, lookups, list searches and this
+	 * credential's own test alike, so this is where a Base URL that must not receive the key is
+	 * refused (see baseUrlProblem), before anything is sent. Keys copied from the dashboard often
+	 * carry a trailing space or line break, which would make the header invalid; an emptied API
+	 * Version falls back to the tested one.
+	 */
+	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+		const problem = baseUrlProblem(credentials.baseUrl, credentials.secretKey);
+		if (problem !== undefined) throw new BaseUrlError(problem);
+		return {
+			...requestOptions,
 			headers: {
-				Authorization: '={{ "Bearer " + String($credentials.secretKey).trim() }}',
-				'Stripe-Version': `={{ String($credentials.apiVersion || '').trim() || '${STRIPE_API_VERSION}' }}`,
+				...(requestOptions.headers ?? {}),
+				Authorization: `Bearer ${String(credentials.secretKey ?? '').trim()}`,
+				'Stripe-Version': String(credentials.apiVersion ?? '').trim() || STRIPE_API_VERSION,
 			},
-		},
-	};
+		};
+	}
 
 	// The portal configurations list needs only the Customer portal permission, so this test
 	// passes for a restricted key that can do everything the node needs, unlike /v1/balance.

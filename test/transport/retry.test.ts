@@ -78,7 +78,7 @@ describe('pacedWithRetries', () => {
 				const value = await pacedWithRetries(
 					{
 						context,
-						settings: { retries, maxRequestsPerSecond: 1_000_000 },
+						settings: { retries, maxRequestsPerSecond: 1_000_000, timeoutSeconds: 80 },
 						connectionCode: findConnectionErrorCode,
 						pacer: frozen,
 						sleep: async (ms) => {
@@ -147,7 +147,7 @@ describe('pacedWithRetries', () => {
 		const value = await pacedWithRetries(
 			{
 				context,
-				settings: { retries: 1, maxRequestsPerSecond: 1_000_000 },
+				settings: { retries: 1, maxRequestsPerSecond: 1_000_000, timeoutSeconds: 80 },
 				connectionCode: findConnectionErrorCode,
 				pacer: new Pacer({ now: () => 0, sleep: async () => undefined }),
 				sleep: async () => undefined,

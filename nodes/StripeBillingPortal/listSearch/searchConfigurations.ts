@@ -2,6 +2,7 @@ import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow'
 
 import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
 import { sendListSearchRequest } from '../transport';
+import { listSearchToken } from '../transport/paging';
 import { dashboardUrl } from './dashboardUrl';
 
 interface StripePortalConfiguration {
@@ -40,6 +41,5 @@ export async function searchConfigurations(
 			value: configuration.id,
 			url: dashboardUrl('settings/billing/portal', configuration.livemode === true),
 		}));
-	const last = configurations[configurations.length - 1];
-	return { results, paginationToken: response.has_more === true && last ? last.id : undefined };
+	return { results, paginationToken: listSearchToken(configurations, response.has_more, paginationToken) };
 }

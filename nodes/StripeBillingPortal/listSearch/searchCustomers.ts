@@ -2,6 +2,7 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from '
 
 import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
 import { sendListSearchRequest } from '../transport';
+import { listSearchToken } from '../transport/paging';
 import { dashboardUrl } from './dashboardUrl';
 
 interface StripeCustomer {
@@ -51,9 +52,8 @@ export async function searchCustomers(
 		value: customer.id,
 		url: dashboardUrl(`customers/${customer.id}`, customer.livemode === true),
 	}));
-	let nextToken: string | undefined;
-	if (response.has_more === true) {
-		nextToken = term ? (response.next_page as string | undefined) : customers[customers.length - 1]?.id;
-	}
-	return { results, paginationToken: nextToken };
+	if (!term) return { results, paginationToken: listSearchToken(customers, response.has_more, paginationToken) };
+	// Search pages by an opaque token; one that comes back unchanged would show the same page again.
+	const nextPage = typeof response.next_page === 'string' && response.next_page !== paginationToken ? response.next_page : undefined;
+	return { results, paginationToken: response.has_more === true ? nextPage : undefined };
 }

@@ -6,6 +6,7 @@ import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
 import { isEmailAddress } from '../shared/email';
 import { idInLocator, readLocator } from '../shared/validation';
 import { sendListSearchRequest } from '../transport';
+import { listSearchToken } from '../transport/paging';
 import { dashboardUrl } from './dashboardUrl';
 
 interface StripePrice {
@@ -113,6 +114,5 @@ export async function searchSubscriptions(
 			url: dashboardUrl(`subscriptions/${subscription.id}`, subscription.livemode === true),
 		}))
 		.filter((result) => !term || result.name.toLowerCase().includes(term) || result.value.toLowerCase().includes(term));
-	const last = subscriptions[subscriptions.length - 1];
-	return { results, paginationToken: response.has_more === true && last ? last.id : undefined };
+	return { results, paginationToken: listSearchToken(subscriptions, response.has_more, paginationToken) };
 }

@@ -141,7 +141,7 @@ export function optionalWholeNumber(
 ): number | undefined {
 	const reading = readNumber(raw);
 	if (reading.kind === 'empty') return undefined;
-	const range = maximum === undefined ? `of ${minimum} or more` : `from ${minimum} to ${maximum}`;
+	const range = maximum === undefined ? `of ${minimum === 0 ? 'zero' : minimum} or more` : `from ${minimum} to ${maximum}`;
 	if (reading.kind === 'invalid' || !Number.isInteger(reading.value) || reading.value < minimum || (maximum !== undefined && reading.value > maximum)) {
 		throw fieldError(
 			context,
@@ -153,20 +153,28 @@ export function optionalWholeNumber(
 	return reading.value;
 }
 
-/** A date/time parameter as Unix seconds; accepts ISO text, n8n DateTime values and Unix seconds. */
+/** Unix seconds Stripe can take: from 1970 to the year 9999. */
+const LATEST_UNIX_SECONDS = 253_402_300_799;
+
+/**
+ * A date/time parameter as Unix seconds; accepts ISO text, n8n DateTime values and Unix seconds
+ * (or milliseconds, a common mix-up), as a number or as text. NaN, Infinity and anything that is
+ * no moment at all are refused with the field's name, never sent or turned into an exception.
+ */
 export function optionalUnixSeconds(
 	context: IExecuteSingleFunctions,
 	name: string,
 	field: string,
 ): number | undefined {
 	const raw = context.getNodeParameter(name, '') as unknown;
-	if (raw === undefined || raw === null || raw === '') return undefined;
-	if (typeof raw === 'number') {
-		// Millisecond timestamps are a common mix-up; Stripe wants seconds.
-		return Math.floor(raw > 1e12 ? raw / 1000 : raw);
-	}
-	const milliseconds = Date.parse(String(raw));
-	if (Number.isNaN(milliseconds)) {
+	if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return undefined;
+	// Millisecond timestamps are a common mix-up; Stripe wants seconds.
+	const fromEpoch = (value: number) => Math.floor(Math.abs(value) > 1e12 ? value / 1000 : value);
+	let seconds = Number.NaN;
+	if (typeof raw === 'number') seconds = fromEpoch(raw);
+	else if (typeof raw === 'string' && /^\d{9,}$/.test(raw.trim())) seconds = fromEpoch(Number(raw.trim()));
+	else if (typeof raw !== 'boolean') seconds = Math.floor(Date.parse(String(raw)) / 1000);
+	if (!Number.isFinite(seconds) || seconds < 0 || seconds > LATEST_UNIX_SECONDS) {
 		throw fieldError(
 			context,
 			field,
@@ -174,7 +182,32 @@ export function optionalUnixSeconds(
 			'Pick a date, or use an expression such as {{ $now.plus(7, "days") }}.',
 		);
 	}
-	return Math.floor(milliseconds / 1000);
+	return seconds;
+}
+
+/**
+ * Expand paths from a multi-select or an expression: a list of strings, or comma-separated
+ * text. Each must be one of `allowed` (the objects the request can expand); anything else is
+ * refused rather than dropped or sent as a nested form value such as `expand[0][a]`.
+ */
+export function expandPaths(context: IExecuteSingleFunctions, raw: unknown, field: string, allowed: readonly string[]): string[] | undefined {
+	if (raw === undefined || raw === null || raw === '') return undefined;
+	const entries = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [raw];
+	const paths: string[] = [];
+	for (const entry of entries) {
+		const path = typeof entry === 'string' ? entry.trim() : undefined;
+		if (path === '') continue;
+		if (path === undefined || !allowed.includes(path)) {
+			throw fieldError(
+				context,
+				field,
+				`${quoteValue(entry)} cannot be expanded here`,
+				`Use ${allowed.map((value) => `'${value}'`).join(', ')}, as a list or comma-separated text, or leave the field empty.`,
+			);
+		}
+		if (!paths.includes(path)) paths.push(path);
+	}
+	return paths.length > 0 ? paths : undefined;
 }
 
 /** The mode and trimmed value of a resource locator parameter (a plain string counts as By ID). */

@@ -7,6 +7,10 @@
 export const AUTO_REQUESTS_PER_SECOND = { test: 20, live: 80 } as const;
 export const DEFAULT_RETRIES = 3;
 export const MAX_RETRIES = 10;
+/** Per attempt, as Stripe's own SDKs wait (80 s) before retrying with the same key. */
+export const DEFAULT_TIMEOUT_SECONDS = 80;
+/** n8n's own limit for a request; longer would look like a hung run. */
+export const MAX_TIMEOUT_SECONDS = 300;
 /** Stripe keeps idempotency keys of up to 255 characters. */
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 

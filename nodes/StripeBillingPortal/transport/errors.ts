@@ -167,6 +167,42 @@ function isPlainObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const BASE_URL_ADVICE = `Check the Base URL in the credential (normally ${STRIPE_DEFAULT_BASE_URL}).`;
+
+/**
+ * Whether an answer can be used, checked the same way for item requests, their pages, lookups
+ * and list searches: an error status; a redirect (Stripe never redirects, so the request went
+ * somewhere else, and following it would hand the key to another host); a 2xx that is not a
+ * JSON object; a 2xx carrying Stripe's `error` object (Stripe's SDKs raise those too); a list
+ * whose entries are not objects. Undefined means the answer is fine.
+ */
+export function failedAnswer(response: IN8nHttpFullResponse): StripeErrorDetails | undefined {
+	const status = response.statusCode;
+	const details = errorDetailsFromResponse(response);
+	if (status >= 400) return details;
+	const body = response.body as unknown;
+	const refuse = (message: string): StripeErrorDetails => ({ ...details, stripe: { message } });
+	if (status >= 300) {
+		const location = headerValue(response.headers as IDataObject | undefined, 'location');
+		return refuse(
+			`Stripe answered with a redirect (HTTP ${status}${location ? ` to ${location}` : ''}), which it never does; the redirect was not followed. ${BASE_URL_ADVICE}`,
+		);
+	}
+	if (!isPlainObject(body)) {
+		// A proxy, a captive portal or a wrong Base URL answers with HTML or text.
+		return refuse(`Expected a JSON object from Stripe but got ${typeof body === 'string' ? 'text' : Array.isArray(body) ? 'a list' : typeof body}. ${BASE_URL_ADVICE}`);
+	}
+	if (isPlainObject(body.error)) return { ...details, stripe: body.error as StripeErrorBody };
+	if (body.object === 'list') {
+		if (!Array.isArray(body.data)) return refuse(`Stripe answered a list without its data. ${BASE_URL_ADVICE}`);
+		const odd = body.data.findIndex((entry) => !isPlainObject(entry));
+		if (odd >= 0) {
+			return refuse(`Stripe answered a list whose entry ${odd + 1} is ${JSON.stringify(body.data[odd]) ?? 'undefined'}, not an object. ${BASE_URL_ADVICE}`);
+		}
+	}
+	return undefined;
+}
+
 /** The resource's vocabulary for the current item: fixed, or read from the item's parameters. */
 export type VocabularySource = ErrorVocabulary | ((context: IExecuteSingleFunctions) => ErrorVocabulary);
 
@@ -195,24 +231,10 @@ export function stripeErrorCheck(vocabulary: VocabularySource): StripeErrorCheck
 		items: INodeExecutionData[],
 		response: IN8nHttpFullResponse,
 	): Promise<INodeExecutionData[]> {
-		const itemIndex = this.getItemIndex();
-		if (response.statusCode >= 400) {
+		const failed = failedAnswer(response);
+		if (failed) {
 			const words = typeof vocabulary === 'function' ? vocabulary(this) : vocabulary;
-			throw stripeApiError(this.getNode(), { ...errorDetailsFromResponse(response), vocabulary: words }, itemIndex);
-		}
-		if (!isPlainObject(response.body)) {
-			// A proxy, a captive portal or a wrong Base URL answers with HTML or text.
-			const details = errorDetailsFromResponse(response);
-			throw stripeApiError(
-				this.getNode(),
-				{
-					...details,
-					stripe: {
-						message: `Expected a JSON object from Stripe but got ${typeof response.body === 'string' ? 'text' : typeof response.body}. Check the Base URL in the credential (normally ${STRIPE_DEFAULT_BASE_URL}).`,
-					},
-				},
-				itemIndex,
-			);
+			throw stripeApiError(this.getNode(), { ...failed, vocabulary: words }, this.getItemIndex());
 		}
 		return items;
 	};

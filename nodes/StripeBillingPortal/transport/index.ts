@@ -19,11 +19,14 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { CREDENTIAL_TYPE, STRIPE_DEFAULT_BASE_URL } from '../shared/constants';
+import { baseUrlOf, findBaseUrlError } from '../shared/baseUrl';
+import { CREDENTIAL_TYPE } from '../shared/constants';
+import { DEFAULT_TIMEOUT_SECONDS } from './constants';
 import { connectionError, findConnectionErrorCode } from './connection';
 import {
 	STRIPE_ERROR_DETAILS,
 	errorDetailsFromResponse,
+	failedAnswer,
 	isStripeResponseError,
 	noteRetries,
 	rateLimitedError,
@@ -33,10 +36,39 @@ import {
 } from './errors';
 import { asStripeList, collectPages, type SendOnce } from './paging';
 import { failureFromDetails, pacedWithRetries } from './retry';
-import { accountHeaders, idempotencyKeyFor, listSearchAccountHeaders, readRequestSettings } from './settings';
+import {
+	accountHeaders,
+	idempotencyKeyFor,
+	listSearchAccountHeaders,
+	readRequestSettings,
+	sendingOptions,
+	type RequestSettings,
+} from './settings';
+
+/**
+ * The error for a request that got no usable answer: a Base URL the credential refused to send
+ * the key to (its message says what to change, as it is), or a connection that failed.
+ */
+function noAnswerError(
+	context: IExecuteSingleFunctions | ILoadOptionsFunctions,
+	baseUrl: string,
+	error: unknown,
+	timeoutSeconds: number,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
+	const refused = findBaseUrlError(error);
+	if (refused) return new NodeOperationError(context.getNode(), refused.message, { itemIndex });
+	return connectionError(context.getNode(), baseUrl, error, itemIndex, timeoutSeconds);
+}
 
 /** Turns what ended the retry loop into the error the user sees. */
-function finalError(context: IExecutePaginationFunctions, baseUrl: string, error: unknown, outcome: RetryOutcome): Error {
+function finalError(
+	context: IExecutePaginationFunctions,
+	baseUrl: string,
+	settings: RequestSettings,
+	error: unknown,
+	outcome: RetryOutcome,
+): Error {
 	if (isStripeResponseError(error)) {
 		const status = error[STRIPE_ERROR_DETAILS]?.httpStatus;
 		if (status === 429 && outcome.exhausted) return rateLimitedError(context, error, outcome);
@@ -44,7 +76,8 @@ function finalError(context: IExecutePaginationFunctions, baseUrl: string, error
 		return noteRetries(new NodeApiError(context.getNode(), error as unknown as JsonObject), outcome);
 	}
 	if (error instanceof NodeOperationError) return error;
-	return noteRetries(connectionError(context.getNode(), baseUrl, error, context.getItemIndex()), outcome);
+	const failure = noAnswerError(context, baseUrl, error, settings.timeoutSeconds, context.getItemIndex());
+	return failure instanceof NodeApiError ? noteRetries(failure, outcome) : failure;
 }
 
 /**
@@ -65,18 +98,18 @@ export async function sendStripeRequest(
 	if (String(requestData.options.method ?? 'GET').toUpperCase() === 'POST') {
 		headers['Idempotency-Key'] = idempotencyKeyFor(this, settings);
 	}
-	const request = { ...requestData, options: { ...requestData.options, headers } };
+	const request = { ...requestData, options: { ...requestData.options, ...sendingOptions(settings.timeoutSeconds), headers } };
 	const paced = { context: this, settings, connectionCode: findConnectionErrorCode };
 	const send: SendOnce = async (data) =>
 		await pacedWithRetries(paced, async () => await this.makeRoutingRequest(data), (error, outcome) =>
-			finalError(this, baseUrl, error, outcome),
+			finalError(this, baseUrl, settings, error, outcome),
 		);
 
 	const items = await send(request);
 	const list = asStripeList(items);
 	if (!list) return items;
-	const entries = await collectPages(this, send, request, list);
 	const itemIndex = this.getItemIndex();
+	const entries = await collectPages(this, send, request, list);
 	return entries.map((json) => ({ json, pairedItem: { item: itemIndex } }));
 }
 
@@ -111,13 +144,17 @@ export async function sendLookupRequest(
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		...sendingOptions(settings.timeoutSeconds),
 	};
 	delete lookup.body;
 	const baseUrl = String(sessionRequest.baseURL ?? '');
 	return await pacedWithRetries<IN8nHttpFullResponse>(
 		{ context, settings, connectionCode: findConnectionErrorCode },
 		async () => await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, lookup),
-		(error, outcome) => noteRetries(connectionError(context.getNode(), baseUrl, error, context.getItemIndex()), outcome),
+		(error, outcome) => {
+			const failure = noAnswerError(context, baseUrl, error, settings.timeoutSeconds, context.getItemIndex());
+			return failure instanceof NodeApiError ? noteRetries(failure, outcome) : failure;
+		},
 		{
 			failure: (response) => (response.statusCode >= 400 ? failureFromDetails(errorDetailsFromResponse(response)) : undefined),
 			giveUp: (response, outcome) => {
@@ -142,12 +179,9 @@ export function lookupResponseError(
 	response: IN8nHttpFullResponse,
 	{ lookingUp, permission, unexpected, vocabulary }: { lookingUp: string; permission: string; unexpected: string; vocabulary?: ErrorVocabulary },
 ): NodeApiError {
-	const details = { ...errorDetailsFromResponse(response), vocabulary };
-	const error = stripeApiError(
-		context.getNode(),
-		response.statusCode >= 400 ? details : { ...details, stripe: { message: unexpected } },
-		context.getItemIndex(),
-	);
+	const failed = failedAnswer(response);
+	const details = { ...(failed ?? { ...errorDetailsFromResponse(response), stripe: { message: unexpected } }), vocabulary };
+	const error = stripeApiError(context.getNode(), details, context.getItemIndex());
 	const permissionNote = response.statusCode === 403 ? `\n${permission}` : '';
 	error.description = `${lookingUp}${permissionNote}\n${error.description ?? ''}`;
 	return error;
@@ -166,12 +200,12 @@ export async function sendListSearchRequest(
 	vocabulary?: ErrorVocabulary,
 ): Promise<IDataObject> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
-	const baseUrl = String(credentials.baseUrl || STRIPE_DEFAULT_BASE_URL).replace(/\/+$/, '');
+	const baseUrl = baseUrlOf(credentials.baseUrl);
 	// List searches show the connected account's objects when the node acts for one.
 	const headers = listSearchAccountHeaders(context);
-	let response;
+	let response: IN8nHttpFullResponse;
 	try {
-		response = await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
+		response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
 			method: 'GET',
 			url: `${baseUrl}${path}`,
 			qs,
@@ -179,10 +213,12 @@ export async function sendListSearchRequest(
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
-		});
+			...sendingOptions(DEFAULT_TIMEOUT_SECONDS),
+		})) as IN8nHttpFullResponse;
 	} catch (error) {
-		throw connectionError(context.getNode(), baseUrl, error);
+		throw noAnswerError(context, baseUrl, error, DEFAULT_TIMEOUT_SECONDS);
 	}
-	if (response.statusCode >= 400) throw stripeApiError(context.getNode(), { ...errorDetailsFromResponse(response), vocabulary });
+	const failed = failedAnswer(response);
+	if (failed) throw stripeApiError(context.getNode(), { ...failed, vocabulary });
 	return response.body as IDataObject;
 }

@@ -1,4 +1,5 @@
-import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { STRIPE_MAX_PAGE_SIZE } from '../shared/constants';
 
@@ -24,6 +25,34 @@ function wantedCount(context: IExecutePaginationFunctions): number | undefined {
 export type SendOnce = (requestData: DeclarativeRestApiSettings.ResultOptions) => Promise<INodeExecutionData[]>;
 
 /**
+ * The cursor for the page after this one, checked: it must be an entry's ID, and one not used
+ * before. A server that answers the same page again, or entries without IDs, would otherwise
+ * keep `has_more` paging going for ever, duplicating items on every round. Returns why paging
+ * cannot go on instead of a cursor when that is so.
+ */
+export function nextCursor(page: unknown[], backwards: boolean, used: Set<string>): { cursor: string } | { problem: string } {
+	const entry = backwards ? page[0] : page[page.length - 1];
+	const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined;
+	if (typeof id !== 'string' || id === '') {
+		return { problem: 'Stripe answered a list page whose entries have no ID, so the next page cannot be asked for' };
+	}
+	if (used.has(id)) {
+		return { problem: `Stripe answered a list page that does not advance (it ends at '${id}' again), so paging stopped` };
+	}
+	used.add(id);
+	return { cursor: id };
+}
+
+/** The error for a list that cannot be paged on; Stripe's own lists always advance. */
+export function pagingError(context: IExecutePaginationFunctions, problem: string): NodeApiError {
+	return new NodeApiError(context.getNode(), { message: problem } as JsonObject, {
+		message: `${problem}. Stripe's own lists always advance: check the Base URL in the credential, or set a Limit instead of Return All.`,
+		httpCode: 'none',
+		itemIndex: context.getItemIndex(),
+	});
+}
+
+/**
  * Stripe's cursor pagination: while `has_more`, ask for the page after the last ID
  * (`starting_after`), or before the first one when the listing runs backwards
  * (`ending_before`). Each page asks only for what is still missing, at most 100, so Limit 150
@@ -38,21 +67,35 @@ export async function collectPages(
 	const wanted = wantedCount(context) ?? first.data.length;
 	const qs = { ...(requestData.options.qs ?? {}) };
 	const backwards = qs.ending_before !== undefined;
+	const used = new Set([qs.starting_after, qs.ending_before].filter((cursor): cursor is string => typeof cursor === 'string'));
 	// Going backwards, each page holds the objects just newer than the cursor, newest first;
 	// reversed, the output runs on from the cursor without jumps, as Stripe's SDKs iterate it.
 	const entries = (page: StripeList) => (backwards ? [...page.data].reverse() : page.data);
 	const collected = entries(first).slice(0, wanted);
 	let page = first;
 	while (page.has_more === true && page.data.length > 0 && collected.length < wanted) {
-		const cursor = backwards ? page.data[0].id : page.data[page.data.length - 1].id;
+		const next = nextCursor(page.data, backwards, used);
+		if ('problem' in next) throw pagingError(context, next.problem);
+		const { cursor } = next;
 		if (backwards) qs.ending_before = cursor;
 		else qs.starting_after = cursor;
 		qs.limit = Math.min(wanted - collected.length, STRIPE_MAX_PAGE_SIZE);
 		const items = await send({ ...requestData, options: { ...requestData.options, qs: { ...qs } } });
-		const next = asStripeList(items);
-		if (!next) break;
-		collected.push(...entries(next).slice(0, wanted - collected.length));
-		page = next;
+		const following = asStripeList(items);
+		if (!following) break;
+		collected.push(...entries(following).slice(0, wanted - collected.length));
+		page = following;
 	}
 	return collected;
+}
+
+/**
+ * The token for the editor's next page of a list search: the last entry's ID while Stripe says
+ * there is more, and none when that ID does not advance past the token this page was asked
+ * with, so a list that repeats itself ends instead of growing in the dropdown.
+ */
+export function listSearchToken(entries: unknown[], hasMore: unknown, previous: string | undefined): string | undefined {
+	if (hasMore !== true || entries.length === 0) return undefined;
+	const next = nextCursor(entries, false, new Set(previous === undefined ? [] : [previous]));
+	return 'cursor' in next ? next.cursor : undefined;
 }

@@ -1,7 +1,14 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { STRIPE_ID_EXAMPLES } from '../shared/ids';
-import { AUTO_REQUESTS_PER_SECOND, DEFAULT_RETRIES, IDEMPOTENCY_KEY_MAX_LENGTH, MAX_RETRIES } from './constants';
+import {
+	AUTO_REQUESTS_PER_SECOND,
+	DEFAULT_RETRIES,
+	DEFAULT_TIMEOUT_SECONDS,
+	IDEMPOTENCY_KEY_MAX_LENGTH,
+	MAX_RETRIES,
+	MAX_TIMEOUT_SECONDS,
+} from './constants';
 
 /**
  * How the node talks to Stripe, as opposed to what it asks for: on every operation, last in
@@ -49,6 +56,14 @@ export const requestSettingsProperty: INodeProperties = {
 			default: DEFAULT_RETRIES,
 			description:
 				'How often a request is retried when Stripe rate-limits it (429), times out on a lock (409), fails on its side (5xx) or the connection drops; with growing, randomised pauses, and never sooner than Stripe’s Retry-After. Other errors are not retried. Create and Update stay safe to retry through their idempotency key.',
+		},
+		{
+			displayName: 'Timeout',
+			name: 'timeout',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: MAX_TIMEOUT_SECONDS },
+			default: DEFAULT_TIMEOUT_SECONDS,
+			description: `Seconds to wait for each answer from Stripe before the attempt counts as failed and is retried with the same idempotency key (Stripe's own libraries wait ${DEFAULT_TIMEOUT_SECONDS} s)`,
 		},
 	],
 };

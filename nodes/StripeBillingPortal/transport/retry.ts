@@ -1,6 +1,7 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import { findBaseUrlError } from '../shared/baseUrl';
 import { STRIPE_ERROR_DETAILS, type RetryOutcome, type StripeApiError, type StripeErrorDetails } from './errors';
 import { pacerFor, requestRateFor, type Pacer, type PacerClock } from './pacing';
 import type { RequestSettings } from './settings';
@@ -11,11 +12,12 @@ const MAX_BACKOFF_MS = 8_000;
 const MAX_RETRY_AFTER_SECONDS = 60;
 
 /**
- * A dropped or stalled connection may have reached Stripe or not; with an idempotency key a
- * retry is safe either way. Refused connections and unknown hosts are configuration mistakes
- * that a retry cannot fix, so they fail at once.
+ * A dropped or stalled connection, or one that closed while the answer came in
+ * (ERR_BAD_RESPONSE), may have reached Stripe or not; with an idempotency key a retry is safe
+ * either way. Refused connections and unknown hosts are configuration mistakes that a retry
+ * cannot fix, so they fail at once.
  */
-const RETRYABLE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN']);
+const RETRYABLE_CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ERR_BAD_RESPONSE']);
 
 /** What the retry loop needs to know about one attempt that failed. */
 export interface Failure {
@@ -30,6 +32,8 @@ export interface Failure {
 export function failureOf(error: unknown, connectionCode: (error: unknown) => string | undefined): Failure {
 	const details = (error as StripeApiError | undefined)?.[STRIPE_ERROR_DETAILS];
 	if (details) return failureFromDetails(details);
+	// Refused before sending: no attempt can change the credential.
+	if (findBaseUrlError(error)) return {};
 	return { connectionCode: connectionCode(error) };
 }
 

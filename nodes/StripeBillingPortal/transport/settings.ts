@@ -2,13 +2,23 @@ import type { IDataObject, IExecuteSingleFunctions, ILoadOptionsFunctions, JsonO
 import { NodeApiError, randomString } from 'n8n-workflow';
 
 import { isStripeId, STRIPE_ID_EXAMPLES } from '../shared/ids';
-import { fieldError, quoteValue, textValue } from '../shared/validation';
-import { AUTO_REQUESTS_PER_SECOND, DEFAULT_RETRIES, IDEMPOTENCY_KEY_MAX_LENGTH, MAX_RETRIES, SETTINGS_FIELD } from './constants';
+import { fieldError, quoteValue, readNumber, textValue } from '../shared/validation';
+import {
+	AUTO_REQUESTS_PER_SECOND,
+	DEFAULT_RETRIES,
+	DEFAULT_TIMEOUT_SECONDS,
+	IDEMPOTENCY_KEY_MAX_LENGTH,
+	MAX_RETRIES,
+	MAX_TIMEOUT_SECONDS,
+	SETTINGS_FIELD,
+} from './constants';
 
 export interface RequestSettings {
 	/** Requests per second; undefined = automatic from the key's mode. */
 	maxRequestsPerSecond?: number;
 	retries: number;
+	/** How long one attempt waits for Stripe's answer. */
+	timeoutSeconds: number;
 	connectedAccount?: string;
 	idempotencyKey?: string;
 }
@@ -17,9 +27,10 @@ function settingsError(context: IExecuteSingleFunctions, field: string, problem:
 	return fieldError(context, `${SETTINGS_FIELD} → ${field}`, problem, fix);
 }
 
+/** A number setting: undefined when blank, NaN for anything that is not a number (refused below). */
 function numberSetting(raw: unknown): number | undefined {
-	if (raw === undefined || raw === null || raw === '') return undefined;
-	return typeof raw === 'number' ? raw : Number(String(raw).trim());
+	const reading = readNumber(raw);
+	return reading.kind === 'empty' ? undefined : reading.kind === 'number' ? reading.value : Number.NaN;
 }
 
 /** The Stripe-Account header value, checked: it goes on every request, so a typo must fail early. */
@@ -61,6 +72,16 @@ export function readRequestSettings(context: IExecuteSingleFunctions): RequestSe
 		);
 	}
 
+	const timeoutSeconds = numberSetting(raw.timeout) ?? DEFAULT_TIMEOUT_SECONDS;
+	if (!(Number.isFinite(timeoutSeconds) && timeoutSeconds >= 1 && timeoutSeconds <= MAX_TIMEOUT_SECONDS)) {
+		throw settingsError(
+			context,
+			'Timeout',
+			`${quoteValue(raw.timeout)} is not a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`,
+			`Enter how long to wait for each answer from Stripe, e.g. ${DEFAULT_TIMEOUT_SECONDS}.`,
+		);
+	}
+
 	let idempotencyKey: string | undefined;
 	if (raw.idempotencyKey !== undefined) {
 		idempotencyKey = textValue(typeof raw.idempotencyKey === 'object' ? JSON.stringify(raw.idempotencyKey) : raw.idempotencyKey);
@@ -86,9 +107,19 @@ export function readRequestSettings(context: IExecuteSingleFunctions): RequestSe
 	return {
 		maxRequestsPerSecond: rate === undefined || rate === 0 ? undefined : rate,
 		retries,
+		timeoutSeconds,
 		connectedAccount: connectedAccountOf(context, raw.connectedAccount),
 		idempotencyKey,
 	};
+}
+
+/**
+ * How every request is sent, whatever sends it: a timeout of its own (n8n's default would wait
+ * 300 s per attempt), and no redirects: Stripe never redirects, and n8n would hand the
+ * Authorization header on to whatever host the redirect names.
+ */
+export function sendingOptions(timeoutSeconds: number): { timeout: number; disableFollowRedirect: true } {
+	return { timeout: Math.round(timeoutSeconds * 1000), disableFollowRedirect: true };
 }
 
 /** Headers every request of the item carries: today only Connect's Stripe-Account. */

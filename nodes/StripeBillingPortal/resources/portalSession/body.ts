@@ -4,11 +4,13 @@ import {
 	checkCouponId,
 	checkHttpUrl,
 	checkStripeId,
+	expandPaths,
 	fieldError,
 	idFromLocator,
 	optionalStripeId,
 	optionalText,
 	optionalUnixSeconds,
+	optionalWholeNumber,
 	requiredText,
 } from '../../shared/validation';
 import {
@@ -16,6 +18,7 @@ import {
 	FLOW_TYPES,
 	HOSTED_CONFIRMATION_MAX_LENGTH,
 	PORTAL_LOCALES,
+	SESSION_EXPANDABLE,
 	SUBSCRIPTION_SOURCES,
 	type AfterCompletionType,
 	type FlowType,
@@ -85,19 +88,11 @@ function buildSubscriptionUpdateConfirm(
 	const item: IDataObject = { id: itemId };
 	const price = optionalStripeId(context, 'itemChanges.price', 'price', 'New Price');
 	if (price !== undefined) item.price = price;
-	const quantityRaw = context.getNodeParameter('itemChanges.quantity', '') as unknown;
-	if (quantityRaw !== '' && quantityRaw !== undefined && quantityRaw !== null) {
-		const quantity = Number(quantityRaw);
-		if (!Number.isInteger(quantity) || quantity < 0) {
-			throw fieldError(
-				context,
-				'New Quantity',
-				`'${String(quantityRaw)}' is not a whole number of zero or more`,
-				'Enter the new quantity of the subscription item, e.g. 3.',
-			);
-		}
-		item.quantity = quantity;
-	}
+	const quantity = optionalWholeNumber(context, context.getNodeParameter('itemChanges.quantity', '') as unknown, 'New Quantity', {
+		minimum: 0,
+		example: 3,
+	});
+	if (quantity !== undefined) item.quantity = quantity;
 	if (item.price === undefined && item.quantity === undefined) {
 		throw fieldError(
 			context,
@@ -285,8 +280,8 @@ export async function buildSessionCreateBody(
 	const afterExpiration = buildAfterExpiration(this);
 	if (afterExpiration) body.after_expiration = afterExpiration;
 
-	const expand = this.getNodeParameter('additionalFields.expand', []) as string[];
-	if (Array.isArray(expand) && expand.length > 0) body.expand = [...new Set(expand)];
+	const expand = expandPaths(this, this.getNodeParameter('additionalFields.expand', []), 'Additional Fields → Expand', SESSION_EXPANDABLE.map((option) => option.value));
+	if (expand) body.expand = expand;
 
 	// Looked up last, so that an item with any other bad field fails before a request is made;
 	// the customer first, as the subscription lookup needs it.

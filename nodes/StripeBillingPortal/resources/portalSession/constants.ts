@@ -90,6 +90,9 @@ export type FlowType = keyof typeof FLOW_TYPES;
 export const AFTER_COMPLETION_TYPES = ['portal_homepage', 'redirect', 'hosted_confirmation'] as const;
 export type AfterCompletionType = (typeof AFTER_COMPLETION_TYPES)[number];
 
+/** What a session's answer can expand: its configuration (the rest are IDs of the caller's own objects). */
+export const SESSION_EXPANDABLE: ReadonlyArray<{ name: string; value: string }> = [{ name: 'Configuration', value: 'configuration' }];
+
 /** Stripe caps `flow_data[after_completion][hosted_confirmation][custom_message]` at this length. */
 export const HOSTED_CONFIRMATION_MAX_LENGTH = 500;
 

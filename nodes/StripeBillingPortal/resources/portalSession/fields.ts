@@ -7,6 +7,7 @@ import {
 	FLOW_TYPES,
 	HOSTED_CONFIRMATION_MAX_LENGTH,
 	PORTAL_LOCALES,
+	SESSION_EXPANDABLE,
 	SUBSCRIPTION_SOURCE_OPTIONS,
 	SUBSCRIPTION_SOURCES,
 } from './constants';
@@ -231,7 +232,7 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 				displayName: 'Expand',
 				name: 'expand',
 				type: 'multiOptions',
-				options: [{ name: 'Configuration', value: 'configuration' }],
+				options: [...SESSION_EXPANDABLE],
 				default: [],
 				description: 'Related objects to include in full in the output instead of their IDs',
 			},

@@ -4,6 +4,7 @@ import { STRIPE_MAX_PAGE_SIZE } from '../../shared/constants';
 import { STRIPE_ID_PATTERNS } from '../../shared/ids';
 import { fieldError, optionalText, quoteValue } from '../../shared/validation';
 import { lookupResponseError, sendLookupRequest } from '../../transport';
+import { nextCursor } from '../../transport/paging';
 import {
 	CURRENT_STATUSES_TEXT,
 	CURRENT_SUBSCRIPTION_STATUSES,
@@ -50,6 +51,8 @@ export interface SubscriptionLookupResult {
 	otherStatuses: Record<string, number>;
 	/** Whether every page was read; false when the lookup stopped as soon as the answer was known. */
 	complete: boolean;
+	/** Why paging stopped early: a page that did not advance. */
+	stalled?: string;
 }
 
 /**
@@ -63,6 +66,7 @@ export async function lookUpCurrentSubscriptions(
 ): Promise<SubscriptionLookupResult> {
 	const result: SubscriptionLookupResult = { current: [], otherStatuses: {}, complete: false };
 	let startingAfter: string | undefined;
+	const used = new Set<string>();
 	for (let pages = 0; pages < MAX_PAGES; pages++) {
 		const page = await listPage(startingAfter);
 		for (const subscription of page.data) {
@@ -75,7 +79,9 @@ export async function lookUpCurrentSubscriptions(
 		}
 		const known = source === SUBSCRIPTION_SOURCES.mostRecentCurrent ? result.current.length > 0 : result.current.length > 1;
 		if (known) return result;
-		startingAfter = page.data[page.data.length - 1].id;
+		const next = nextCursor(page.data, false, used);
+		if ('problem' in next) return { ...result, stalled: next.problem };
+		startingAfter = next.cursor;
 	}
 	return result;
 }
@@ -199,9 +205,17 @@ export async function findCustomerSubscription(
 	const result = await lookUpCurrentSubscriptions(source, async (startingAfter) =>
 		await listSubscriptions(context, sessionRequest, owner, startingAfter),
 	);
+	const pickBelow = optionName(SUBSCRIPTION_SOURCES.pick);
+	if (result.stalled !== undefined) {
+		throw fieldError(
+			context,
+			'Subscription Source',
+			`${result.stalled} while listing the subscriptions of ${describeOwner(owner)}`,
+			`Stripe's own lists always advance: check the Base URL in the credential, or set Subscription Source to '${pickBelow}' and choose the subscription.`,
+		);
+	}
 	const chosen = chooseSubscription(result, source);
 	if (chosen.kind === 'found') return chosen.subscription;
-	const pickBelow = optionName(SUBSCRIPTION_SOURCES.pick);
 	if (chosen.kind === 'tooMany') {
 		throw fieldError(
 			context,
