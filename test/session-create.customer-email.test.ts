@@ -605,6 +605,7 @@ describe('the lookup’s rules, without a network', () => {
 			json: true,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
 		});
 		// The session request itself is left as it was.
 		expect(sessionRequest.method).toBe('POST');

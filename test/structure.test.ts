@@ -14,6 +14,7 @@ import ts from 'typescript';
 import { StripeBillingPortal } from '../nodes/StripeBillingPortal/StripeBillingPortal.node';
 
 const NODE_DIR = resolve(__dirname, '../nodes/StripeBillingPortal');
+const CREDENTIALS_DIR = resolve(__dirname, '../credentials');
 
 interface ModuleInfo {
 	/** Imports of values (not `import type`), as paths relative to the node folder, without `.ts`. */
@@ -70,7 +71,7 @@ function bringsValues(node: ts.ImportDeclaration | ts.ExportDeclaration): boolea
 
 function readGraph(): Graph {
 	const graph: Graph = {};
-	for (const path of sourceFiles(NODE_DIR)) {
+	for (const path of [...sourceFiles(NODE_DIR), ...sourceFiles(CREDENTIALS_DIR)]) {
 		const source = readFileSync(path, 'utf8');
 		const file = ts.createSourceFile(path, source, ts.ScriptTarget.ES2022, true);
 		const info: ModuleInfo = { valueImports: [], imports: [], packageValueImports: [], source };
@@ -94,6 +95,7 @@ function readGraph(): Graph {
 
 /** The room a module lives in: a resource folder, transport, shared, listSearch, or the node file. */
 function roomOf(id: string): string {
+	if (id.startsWith('../../credentials/')) return 'credentials';
 	const parts = id.split('/');
 	if (parts[0] === 'resources') return `resources/${parts[1]}`;
 	return parts.length > 1 ? parts[0] : 'node';
@@ -160,6 +162,9 @@ export function layoutViolations(graph: Graph): string[] {
 			if (room === 'transport' && (targetRoom.startsWith('resources/') || targetRoom === 'listSearch' || targetRoom === 'node')) {
 				found.push(`${id} (transport) imports ${target}: the transport names no resource`);
 			}
+			if (room === 'credentials' && targetRoom !== 'shared') {
+				found.push(`${id} (credentials) imports ${target}: the credential uses only shared/`);
+			}
 			if (room === 'shared' && targetRoom !== 'shared') {
 				found.push(`${id} (shared) imports ${target}: shared/ imports only shared/`);
 			}
@@ -208,7 +213,7 @@ describe('the node’s layout', () => {
 	it('has the rooms the README describes', () => {
 		const rooms = new Set(Object.keys(graph).map(roomOf));
 		expect([...rooms].sort()).toEqual(
-			['listSearch', 'node', 'resources/portalConfiguration', 'resources/portalSession', 'shared', 'transport'].sort(),
+			['credentials', 'listSearch', 'node', 'resources/portalConfiguration', 'resources/portalSession', 'shared', 'transport'].sort(),
 		);
 		for (const resource of ['portalConfiguration', 'portalSession']) {
 			for (const part of ['index', 'fields', 'body', 'constants', 'fieldNames']) {
@@ -269,6 +274,7 @@ describe('the layout rules catch what breaks them', () => {
 	it.each<[string, (graph: Graph) => void, RegExp]>([
 		['transport importing a resource', (g) => g['transport/index'].imports.push('resources/a/index'), /transport names no resource/],
 		['shared importing transport', (g) => g['shared/ids'].imports.push('transport/index'), /shared\/ imports only shared/],
+		['the credential importing transport', (g) => (g['../../credentials/Api.credentials'] = module(['transport/index'])), /the credential uses only shared/],
 		['a resource importing another', (g) => g['resources/a/index'].imports.push('resources/b/index'), /no resource imports another/],
 		[
 			'UI fields reaching runtime code',

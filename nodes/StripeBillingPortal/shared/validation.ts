@@ -137,7 +137,7 @@ export function optionalWholeNumber(
 	context: IExecuteSingleFunctions,
 	raw: unknown,
 	field: string,
-	{ minimum, maximum, example }: { minimum: number; maximum?: number; example?: number },
+	{ minimum, maximum, example, fix }: { minimum: number; maximum?: number; example?: number; fix?: string },
 ): number | undefined {
 	const reading = readNumber(raw);
 	if (reading.kind === 'empty') return undefined;
@@ -147,7 +147,7 @@ export function optionalWholeNumber(
 			context,
 			field,
 			`${quoteValue(raw)} is not a whole number ${range}`,
-			`Enter a whole number ${range}, e.g. ${example ?? Math.max(minimum, 1)}, or leave the field empty.`,
+			fix ?? `Enter a whole number ${range}, e.g. ${example ?? Math.max(minimum, 1)}, or leave the field empty.`,
 		);
 	}
 	return reading.value;

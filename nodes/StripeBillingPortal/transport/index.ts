@@ -144,7 +144,10 @@ export async function sendLookupRequest(
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		...sendingOptions(settings.timeoutSeconds),
+		// The session request already carries these from sendStripeRequest; a lookup made
+		// without one still gets the item's timeout and never follows a redirect.
+		timeout: sessionRequest.timeout ?? sendingOptions(settings.timeoutSeconds).timeout,
+		disableFollowRedirect: true,
 	};
 	delete lookup.body;
 	const baseUrl = String(sessionRequest.baseURL ?? '');
@@ -179,8 +182,12 @@ export function lookupResponseError(
 	response: IN8nHttpFullResponse,
 	{ lookingUp, permission, unexpected, vocabulary }: { lookingUp: string; permission: string; unexpected: string; vocabulary?: ErrorVocabulary },
 ): NodeApiError {
+	// An error status, a redirect or Stripe's error object in a 2xx speak for themselves; any
+	// other answer that is not the list asked for gets the lookup's own words.
 	const failed = failedAnswer(response);
-	const details = { ...(failed ?? { ...errorDetailsFromResponse(response), stripe: { message: unexpected } }), vocabulary };
+	const body = response.body as { error?: unknown } | undefined;
+	const speaksForItself = response.statusCode >= 300 || (typeof body?.error === 'object' && body.error !== null);
+	const details = { ...(failed && speaksForItself ? failed : { ...errorDetailsFromResponse(response), stripe: { message: unexpected } }), vocabulary };
 	const error = stripeApiError(context.getNode(), details, context.getItemIndex());
 	const permissionNote = response.statusCode === 403 ? `\n${permission}` : '';
 	error.description = `${lookingUp}${permissionNote}\n${error.description ?? ''}`;

@@ -90,7 +90,7 @@ function buildSubscriptionUpdateConfirm(
 	if (price !== undefined) item.price = price;
 	const quantity = optionalWholeNumber(context, context.getNodeParameter('itemChanges.quantity', '') as unknown, 'New Quantity', {
 		minimum: 0,
-		example: 3,
+		fix: 'Enter the new quantity of the subscription item, e.g. 3, or leave New Quantity empty to change only the price.',
 	});
 	if (quantity !== undefined) item.quantity = quantity;
 	if (item.price === undefined && item.quantity === undefined) {
