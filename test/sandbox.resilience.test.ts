@@ -137,13 +137,15 @@ describe('rate limit', () => {
 			expect(r.headers.get('retry-after')).toBeNull();
 			expect(r.headers.get('request-id')).toMatch(/^req_/);
 		}
-		expect(sandbox.rateLimitStats).toEqual({ accepted: 5, limited: 3, maxInAnyWindow: 5 });
+		expect(sandbox.rateLimitStats).toMatchObject({ accepted: 5, limited: 3, maxInAnyWindow: 5 });
+		expect(sandbox.rateLimitStats.limitedByReason['global-rate']).toBe(3);
+		for (const r of limited) expect(r.headers.get('stripe-rate-limited-reason')).toBe('global-rate');
 		expect(sandbox.requests.filter((r) => r.status === 429)).toHaveLength(3);
 
 		await new Promise((r) => setTimeout(r, 1050));
 		const later = await burst(5);
 		expect(later.every((r) => r.status === 200)).toBe(true);
-		expect(sandbox.rateLimitStats).toEqual({ accepted: 10, limited: 3, maxInAnyWindow: 5 });
+		expect(sandbox.rateLimitStats).toMatchObject({ accepted: 10, limited: 3, maxInAnyWindow: 5 });
 	});
 
 	it('sends Retry-After only when configured, and the live-mode wording for live keys', async () => {
@@ -178,10 +180,10 @@ describe('rate limit', () => {
 
 	it('counts without limiting when no limit is set, and reset() clears the stats and restores the option', async () => {
 		await burst(4);
-		expect(sandbox.rateLimitStats).toEqual({ accepted: 4, limited: 0, maxInAnyWindow: 4 });
+		expect(sandbox.rateLimitStats).toMatchObject({ accepted: 4, limited: 0, maxInAnyWindow: 4 });
 		sandbox.setRateLimit({ requestsPerSecond: 2 });
 		sandbox.reset();
-		expect(sandbox.rateLimitStats).toEqual({ accepted: 0, limited: 0, maxInAnyWindow: 0 });
+		expect(sandbox.rateLimitStats).toMatchObject({ accepted: 0, limited: 0, maxInAnyWindow: 0, endpoints: {}, lockTimeouts: 0 });
 		expect((await burst(3)).every((r) => r.status === 200)).toBe(true);
 		expect(() => sandbox.setRateLimit({ requestsPerSecond: 0 })).toThrow(/positive integer/);
 		expect(() => new StripeSandbox({ rateLimit: { requestsPerSecond: 2, retryAfterSeconds: -1 } })).toThrow(/>= 0/);

@@ -203,11 +203,6 @@ export const errors = {
 	invalidRequest: (message: string, param?: string, code?: string) =>
 		stripeError(400, { type: 'invalid_request_error', message, param, code }),
 	/**
-	 * The test-mode body is verbatim from real 429s quoted in public reports (type, code, doc_url
-	 * and message; no request_log_url). The live-mode message is the same text without the
-	 * test-mode clause as seen in a stripe-python traceback whose mode was not stated: unverified.
-	 */
-	/**
 	 * Type as Stripe's error docs define idempotency_error (a key reused with another endpoint or
 	 * other parameters); status and message as in real responses quoted in public issues.
 	 */
@@ -233,11 +228,29 @@ export const errors = {
 			code: 'account_invalid',
 			message: `The provided key '${maskedKey}' does not have access to account '${account}' (or that account does not exist). Application access may have been revoked.`,
 		}),
+	/**
+	 * The test-mode body is verbatim from real 429s quoted in public reports (type, code, doc_url
+	 * and message; no request_log_url). The live-mode message is the same text without the
+	 * test-mode clause as seen in a stripe-python traceback whose mode was not stated: unverified.
+	 */
 	rateLimited: (livemode: boolean) =>
 		stripeError(429, {
 			type: 'invalid_request_error',
 			code: 'rate_limit',
 			message: `${livemode ? 'Request rate limit exceeded.' : 'Testmode request rate limit exceeded, the rate limits in testmode are lower than livemode.'} You can learn more about rate limits here https://stripe.com/docs/rate-limits.`,
+		}),
+	/**
+	 * Another request holds the object's lock. A 429 like the limiters' but without their
+	 * Stripe-Rate-Limited-Reason header (docs.stripe.com/rate-limits, object lock timeouts). Body
+	 * as in real responses quoted in public issues (2021-2024): the message ends at "at a lower
+	 * rate." there, while the error-codes page adds a sentence linking the rate-limit docs.
+	 */
+	lockTimeout: () =>
+		stripeError(429, {
+			type: 'invalid_request_error',
+			code: 'lock_timeout',
+			message:
+				'This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request. If you see this error frequently and are making multiple concurrent requests to a single object, make your requests serially or at a lower rate.',
 		}),
 };
 
@@ -266,12 +279,7 @@ export function defaultFaultError(status: number): StripeErrorBody {
 				message: 'No such object.',
 			});
 		case 409:
-			return stripeErrorBody({
-				type: 'invalid_request_error',
-				code: 'lock_timeout',
-				message:
-					'This object cannot be accessed right now because another API request or Stripe process is currently accessing it. If you see this error intermittently, retry the request. If you see this error frequently and are making multiple concurrent requests to a single object, make your requests serially or at a lower rate.',
-			});
+			return errors.lockTimeout().body;
 		case 429:
 			return errors.rateLimited(false).body;
 		default:

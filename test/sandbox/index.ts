@@ -11,10 +11,30 @@
  *
  *   new StripeSandbox({ rateLimit: { requestsPerSecond: 25, retryAfterSeconds: 1 } })
  *   sandbox.setRateLimit({ requestsPerSecond: 5 }) / sandbox.setRateLimit(undefined)
- *     At most N requests are accepted in any 1000 ms (sliding window, checked on arrival before
- *     faults and everything else); the rest get Stripe's 429 rate_limit body, with Retry-After
- *     only when retryAfterSeconds is set. sandbox.rateLimitStats is { accepted, limited,
- *     maxInAnyWindow }, counted with or without a limit; reset() clears it and restores the option.
+ *     At most N requests per mode are accepted in any 1000 ms (sliding window, checked on arrival
+ *     before faults and everything else); the rest get Stripe's 429 rate_limit body with
+ *     `Stripe-Rate-Limited-Reason: global-rate`, and Retry-After only when retryAfterSeconds is set.
+ *     sandbox.rateLimitStats is { accepted, limited, maxInAnyWindow, ... }, counted with or without
+ *     a limit; reset() clears it and restores the option.
+ *   Stripe's other limiters (docs.stripe.com/rate-limits), each optional, in the same option:
+ *     { requestsPerSecond: 25, livePerSecond: 100, endpointPerSecond: 25, searchPerSecond: 20,
+ *       concurrency: 10, endpointConcurrency: 5 }   (STRIPE_DOCUMENTED_RATE_LIMIT: the documented rates)
+ *     requestsPerSecond is the global rate of test mode, and of live mode (sk_live_, rk_live_)
+ *     unless livePerSecond is set. endpointPerSecond limits each endpoint, method + path template
+ *     (`GET /v1/customers/{id}` is one endpoint for every ID); searchPerSecond the search endpoints
+ *     (default endpointPerSecond). concurrency / endpointConcurrency cap the requests in flight
+ *     (accepted, not yet answered, dropped or abandoned). Budgets are per mode and shared whatever
+ *     Stripe-Account says; paths the sandbox does not serve meet only the global limiters. A
+ *     refused request occupies no budget. Its 429 names the first limiter it is over, in this
+ *     order, in `Stripe-Rate-Limited-Reason`: global-rate, endpoint-rate, global-concurrency,
+ *     endpoint-concurrency ('resource-specific' is in the type; no limiter here gives it).
+ *     rateLimitStats also has limitedByReason { [reason]: n }, endpoints { ['GET /v1/...']: {
+ *     accepted, limited, maxInAnyWindow } }, inFlight, peakInFlight and lockTimeouts.
+ *   new StripeSandbox({ objectLocks: { holdMs: 200 } }) / sandbox.setObjectLocks(...)
+ *     A POST to a path with an object ID (POST /v1/billing_portal/configurations/{id}) holds that
+ *     object's lock for holdMs and is answered then; another POST to the object meanwhile gets a
+ *     429 with Stripe's lock_timeout body at once, without Stripe-Rate-Limited-Reason (a lock,
+ *     not a limiter), and saves no idempotent result. reset() frees locks and restores the option.
  *   Idempotency-Key on POSTs behaves as at Stripe: the first result is saved once the endpoint
  *     runs (refusals before that save nothing); the same key and parameters replay it with
  *     `Idempotent-Replayed: true` and `record.replayed`, without running the handler again;
@@ -37,16 +57,34 @@
  *     (default: any well-formed acct_ id), else Stripe's 403 account_invalid. Data is not per account.
  *   record.status is the status answered (undefined when nothing was answered).
  *
- * Layout: server.ts (HTTP, recording, faults, pipeline stages), router.ts (route table),
- * params.ts (schema validation with Stripe's wording), errors.ts, auth.ts (keys, permissions),
- * ratelimit.ts (sliding window), idempotency.ts (saved results), list.ts (pagination, expand),
- * search.ts (search query language), store.ts (data, seed), resources/*.ts (one module per
- * Stripe resource, each exporting RouteDef[]).
+ * Layout: server.ts (HTTP, recording, faults, pipeline stages), router.ts (route table,
+ * endpoint names), params.ts (schema validation with Stripe's wording), errors.ts, auth.ts (keys,
+ * permissions), ratelimit.ts (sliding windows, the limiters), locks.ts (object locks),
+ * idempotency.ts (saved results), list.ts (pagination, expand), search.ts (search query language),
+ * store.ts (data, seed), resources/*.ts (one module per Stripe resource, each exporting RouteDef[]).
  */
 export { StripeSandbox, DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, DEFAULT_ACCOUNT_ID } from './server';
 export type { Stage, PipelineState } from './server';
-export type { RecordedRequest, SandboxOptions, Fault, RedirectStatus, RateLimit, RateLimitStats } from './types';
-export { RateLimiter, WINDOW_MS as RATE_LIMIT_WINDOW_MS } from './ratelimit';
+export type {
+	RecordedRequest,
+	SandboxOptions,
+	Fault,
+	RedirectStatus,
+	RateLimit,
+	RateLimitStats,
+	RateLimitedReason,
+	WindowStats,
+	ObjectLocks,
+} from './types';
+export {
+	ApiLimiter,
+	RateLimiter,
+	SlidingWindow,
+	RATE_LIMITED_REASON_HEADER,
+	STRIPE_DOCUMENTED_RATE_LIMIT,
+	WINDOW_MS as RATE_LIMIT_WINDOW_MS,
+} from './ratelimit';
+export type { LimiterRequest, Admission } from './ratelimit';
 export { MAX_IDEMPOTENCY_KEY_LENGTH, canonicalJson } from './idempotency';
 export { stripeError, stripeErrorBody, StripeApiError, errors as stripeErrors, defaultFaultError } from './errors';
 export type { StripeErrorBody, StripeErrorFields, StripeErrorType } from './errors';
@@ -57,4 +95,5 @@ export { configurationCreateSchema, configurationUpdateSchema } from './resource
 export { decodeForm, STRIPE_QS_OPTIONS } from './form';
 export { maskKey } from './auth';
 export type { RouteDef, RequestContext } from './router';
+export { endpointName } from './router';
 export { s as schema, req as required, validateParams } from './params';

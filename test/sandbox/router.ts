@@ -31,6 +31,19 @@ export interface RouteDef {
 	handle(ctx: RequestContext): unknown;
 }
 
+/**
+ * The endpoint a route is, in the form Stripe's docs name them: method and path template with
+ * `{name}` for each ID, e.g. 'GET /v1/customers/{id}'. Requests for any ID are the same endpoint.
+ */
+export function endpointName(route: Pick<RouteDef, 'method' | 'path'>): string {
+	return `${route.method} ${route.path.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}')}`;
+}
+
+/** Search endpoints (`GET /v1/<resource>/search`), which have their own, stricter rate at Stripe. */
+export function isSearchEndpoint(route: Pick<RouteDef, 'method' | 'path'>): boolean {
+	return route.method === 'GET' && route.path.endsWith('/search');
+}
+
 interface CompiledRoute {
 	route: RouteDef;
 	regex: RegExp;

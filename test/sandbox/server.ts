@@ -7,9 +7,10 @@ import { decodeForm, mediaType } from './form';
 import { IdempotencyStore, type NewKey, type SavedResult } from './idempotency';
 import { newId, nowSeconds } from './ids';
 import { validateParams } from './params';
-import { checkRateLimit, RateLimiter } from './ratelimit';
+import { checkObjectLocks, LockTable } from './locks';
+import { ApiLimiter, checkRateLimit, RATE_LIMITED_REASON_HEADER, type LimiterRequest } from './ratelimit';
 import { ROUTES } from './resources';
-import { Router, type RouteDef, type RouteMatch } from './router';
+import { endpointName, isSearchEndpoint, Router, type RouteDef, type RouteMatch } from './router';
 import {
 	SandboxStore,
 	type Customer,
@@ -19,7 +20,16 @@ import {
 	type Subscription,
 	type SubscriptionSeed,
 } from './store';
-import type { Fault, PlainObject, RateLimit, RateLimitStats, RecordedRequest, SandboxOptions } from './types';
+import type {
+	Fault,
+	ObjectLocks,
+	PlainObject,
+	RateLimit,
+	RateLimitedReason,
+	RateLimitStats,
+	RecordedRequest,
+	SandboxOptions,
+} from './types';
 
 /** The version `stripe@23.1.0` pins, used when a request sends no Stripe-Version. */
 export const DEFAULT_API_VERSION = '2026-10-28.endive';
@@ -38,6 +48,8 @@ interface SandboxResponse {
 	status: number;
 	headers: Record<string, string>;
 	body: string;
+	/** An object lock the handling took: the outcome is delivered after `ms`, when the lock is released. */
+	hold?: { ms: number; release: () => void };
 }
 
 /** Per-request state shared by the pipeline stages. */
@@ -111,7 +123,10 @@ export class StripeSandbox {
 	private readonly faults: Fault[] = [];
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private readonly options: SandboxOptions;
-	private readonly rateLimiter: RateLimiter;
+	private readonly limiter: ApiLimiter;
+	private readonly locks: LockTable;
+	/** In-flight releases of the responses not yet answered, so send() can free the slot at once. */
+	private readonly releases = new WeakMap<http.ServerResponse, () => void>();
 	private readonly idempotency = new IdempotencyStore();
 	private server?: http.Server;
 	private url?: string;
@@ -151,7 +166,8 @@ export class StripeSandbox {
 		this.options = options;
 		this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
 		this.keys = new KeyRing(options.secretKeys ?? [DEFAULT_SECRET_KEY], options.restrictedKeys ?? {});
-		this.rateLimiter = new RateLimiter(options.rateLimit && { ...options.rateLimit });
+		this.limiter = new ApiLimiter(options.rateLimit && { ...options.rateLimit });
+		this.locks = new LockTable(options.objectLocks && { ...options.objectLocks });
 	}
 
 	// Lifecycle
@@ -176,6 +192,8 @@ export class StripeSandbox {
 	async stop(): Promise<void> {
 		for (const t of this.timers) clearTimeout(t);
 		this.timers.clear();
+		// Answers waiting on a lock were in those timers: their locks go with them.
+		this.locks.clear();
 		const server = this.server;
 		if (!server) return;
 		this.server = undefined;
@@ -201,30 +219,42 @@ export class StripeSandbox {
 	}
 
 	/**
-	 * Clears recorded requests, queued faults, internal errors, saved idempotent results and
-	 * rate-limit stats, puts the rate limit back to the constructor's, and re-seeds the default data.
+	 * Clears recorded requests, queued faults, internal errors, saved idempotent results,
+	 * rate-limit stats and held object locks, puts the rate limit and object locks back to the
+	 * constructor's, and re-seeds the default data.
 	 */
 	reset(): void {
 		this.requests.length = 0;
 		this.faults.length = 0;
 		this.internalErrors.length = 0;
 		this.idempotency.clear();
-		this.rateLimiter.clear();
-		this.rateLimiter.limit = this.options.rateLimit && { ...this.options.rateLimit };
+		this.limiter.clear();
+		this.limiter.limit = this.options.rateLimit && { ...this.options.rateLimit };
+		this.locks.clear();
+		this.locks.options = this.options.objectLocks && { ...this.options.objectLocks };
 		this.store.seed();
 	}
 
 	// Rate limit
 
-	/** Limits (or, with undefined, stops limiting) the requests from now on; stats carry on. */
+	/** Limits (or, with undefined, stops limiting) the requests from now on; windows and stats carry on. */
 	setRateLimit(limit: RateLimit | undefined): void {
 		checkRateLimit(limit);
-		this.rateLimiter.limit = limit && { ...limit };
+		this.limiter.limit = limit && { ...limit };
 	}
 
-	/** Accepted and limited requests since start or reset(), and the busiest 1000 ms among the accepted. */
+	/**
+	 * Accepted and limited requests since start or reset() (overall, by reason and per endpoint),
+	 * the busiest 1000 ms, requests in flight and their peak, and lock timeouts.
+	 */
 	get rateLimitStats(): RateLimitStats {
-		return this.rateLimiter.stats;
+		return { ...this.limiter.stats, lockTimeouts: this.locks.timeouts };
+	}
+
+	/** Object locks from now on (undefined: none); locks held now stay until their requests finish. */
+	setObjectLocks(locks: ObjectLocks | undefined): void {
+		checkObjectLocks(locks);
+		this.locks.options = locks && { ...locks };
 	}
 
 	// Data
@@ -370,19 +400,24 @@ export class StripeSandbox {
 	private process(record: RecordedRequest, req: http.IncomingMessage, res: http.ServerResponse): void {
 		// First, as Stripe's limiters run before its idempotency layer: a limited request uses up
 		// no fault, reaches no handler and leaves nothing in the idempotency store.
-		if (!this.rateLimiter.admit(record.receivedAt)) return this.send(res, record, this.rateLimited(record));
+		const admission = this.limiter.admit(record.receivedAt, this.limiterRequest(record));
+		if ('reason' in admission) return this.send(res, record, this.rateLimited(record, admission.reason));
+		// In flight until answered (send() releases at once), dropped, or abandoned by the client.
+		this.releases.set(res, admission.release);
+		res.once('close', admission.release);
 		const fault = this.takeFault(record);
-		if (!fault) return this.send(res, record, this.dispatch(record));
+		if (!fault) return this.answer(res, record);
 		switch (fault.kind) {
 			case 'drop':
 				req.socket.destroy();
 				return;
-			case 'drop-after':
-				this.dispatch(record);
+			case 'drop-after': {
+				const r = this.dispatch(record);
 				// The client never sees this Request-Id; '' keeps the field's meaning (what was sent).
 				record.requestId = '';
-				req.socket.destroy();
+				this.afterHold(r, () => req.socket.destroy());
 				return;
+			}
 			case 'non-json': {
 				const body = fault.body ?? NGINX_502;
 				this.send(res, record, {
@@ -402,12 +437,14 @@ export class StripeSandbox {
 			}
 			case 'delay':
 				this.later(fault.ms, () => {
-					if (!res.destroyed) this.send(res, record, this.dispatch(record));
+					if (!res.destroyed) this.answer(res, record);
 				});
 				return;
-			case 'drop-mid-body':
-				this.sendTruncated(res, record, this.dispatch(record), fault.bytes);
+			case 'drop-mid-body': {
+				const r = this.dispatch(record);
+				this.afterHold(r, () => this.sendTruncated(res, record, r, fault.bytes));
 				return;
+			}
 			case 'stall':
 				// Nothing is written: the client closing the socket or stop() ends it.
 				return;
@@ -415,6 +452,22 @@ export class StripeSandbox {
 				this.send(res, record, { status: fault.status ?? 302, headers: { Server: 'nginx', Location: fault.location }, body: '' });
 				return;
 		}
+	}
+
+	/** Normal handling, answered once any object lock it took has been held for its time. */
+	private answer(res: http.ServerResponse, record: RecordedRequest): void {
+		const r = this.dispatch(record);
+		this.afterHold(r, () => this.send(res, record, r));
+	}
+
+	/** Runs `then` at once, or when the response's object lock has been held for its time (released first). */
+	private afterHold(r: SandboxResponse, then: () => void): void {
+		const hold = r.hold;
+		if (!hold) return then();
+		this.later(hold.ms, () => {
+			hold.release();
+			then();
+		});
 	}
 
 	/** Runs `fn` after `ms`, unless stop() comes first. */
@@ -444,25 +497,51 @@ export class StripeSandbox {
 		return fault;
 	}
 
-	private rateLimited(record: RecordedRequest): SandboxResponse {
+	/** Mode and endpoint, from the key and path alone (the limiters run before authentication and routing). */
+	private limiterRequest(record: RecordedRequest): LimiterRequest {
+		const key = extractKey(record.headers);
+		const route = this.router.match(record.method, record.path)?.route;
+		return {
+			live: key !== undefined && isLive(key),
+			endpoint: route && endpointName(route),
+			search: route !== undefined && isSearchEndpoint(route),
+		};
+	}
+
+	private rateLimited(record: RecordedRequest, reason: RateLimitedReason): SandboxResponse {
 		record.requestId = newId.request();
 		const key = extractKey(record.headers);
 		const headers = this.baseHeaders(record, requestedVersion(record));
-		const retryAfter = this.rateLimiter.limit?.retryAfterSeconds;
+		headers[RATE_LIMITED_REASON_HEADER] = reason;
+		const retryAfter = this.limiter.limit?.retryAfterSeconds;
 		if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
 		return this.json(429, errors.rateLimited(key !== undefined && isLive(key)).body, headers);
 	}
 
 	/**
-	 * Normal handling: stages, idempotency, parameter validation, route handler. A result is saved
-	 * under the request's idempotency key only once the handler has been called, so refusals by
-	 * a stage or by validation leave the key free, as Stripe documents.
+	 * With objectLocks, a POST to a path with an object ID takes that object's lock (per mode) or
+	 * throws Stripe's lock_timeout 429 when another request holds it.
+	 */
+	private takeObjectLock(record: RecordedRequest, match: RouteMatch, key: ResolvedKey): SandboxResponse['hold'] {
+		const options = this.locks.options;
+		const object = Object.values(match.pathParams)[0];
+		if (!options || record.method !== 'POST' || object === undefined) return undefined;
+		const release = this.locks.take(`${key.livemode ? 'live' : 'test'} ${object}`);
+		if (!release) throw errors.lockTimeout();
+		return { ms: options.holdMs, release };
+	}
+
+	/**
+	 * Normal handling: stages, idempotency, parameter validation, object lock, route handler. A
+	 * result is saved under the request's idempotency key only once the handler has been called, so
+	 * refusals by a stage, by validation or by a held lock leave the key free, as Stripe documents.
 	 */
 	private dispatch(record: RecordedRequest): SandboxResponse {
 		record.requestId = newId.request();
 		const state: PipelineState = { record, apiVersion: DEFAULT_API_VERSION };
 		let newKey: NewKey | undefined;
 		let started = false;
+		let hold: SandboxResponse['hold'];
 		let response: SandboxResponse;
 		try {
 			for (const stage of this.stages) stage(state, this);
@@ -473,6 +552,7 @@ export class StripeSandbox {
 			if (found && 'saved' in found) return this.replay(record, found.saved);
 			newKey = found?.fresh;
 			const params = validateParams(route.params, merged);
+			hold = this.takeObjectLock(record, state.match as RouteMatch, key);
 			started = true;
 			const body = route.handle({
 				request: record,
@@ -498,6 +578,7 @@ export class StripeSandbox {
 				requestId: record.requestId,
 			});
 		}
+		if (hold) response.hold = hold;
 		return response;
 	}
 
@@ -570,6 +651,7 @@ export class StripeSandbox {
 		res.writeHead(r.status, { ...r.headers, 'Content-Length': String(Buffer.byteLength(r.body)) });
 		res.end(r.body);
 		record.status = r.status;
+		this.releases.get(res)?.();
 	}
 
 	/**

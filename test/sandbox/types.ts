@@ -15,7 +15,8 @@ export interface RecordedRequest {
 	requestId: string;
 	/**
 	 * The HTTP status the sandbox answered with; undefined while the request is still being
-	 * handled (a delay fault) or when no answer was written (dropped socket, stall, client gone).
+	 * handled (a delay fault, an object lock's hold) or when no answer was written (dropped socket,
+	 * stall, client gone).
 	 * A drop-mid-body fault records the status line it sent, with `truncated: true`.
 	 */
 	status?: number;
@@ -49,24 +50,72 @@ export interface SandboxOptions {
 	connectedAccounts?: string[];
 	/** Port to listen on (127.0.0.1); default 0 = ephemeral. */
 	port?: number;
-	/** Answer requests beyond this rate with Stripe's 429 (default: no limit). reset() comes back to it. */
+	/** Answer requests beyond these limits with Stripe's 429 (default: no limit). reset() comes back to it. */
 	rateLimit?: RateLimit;
+	/** Object locks, for lock_timeout tests (default: none). reset() comes back to it. */
+	objectLocks?: ObjectLocks;
 }
 
+/**
+ * Stripe's limiters (docs.stripe.com/rate-limits). Each budget is per mode (test and live keys
+ * count apart) and shared by every request the instance serves, whatever Stripe-Account they name.
+ * Rates are sliding 1000 ms windows over the accepted requests; all values are positive integers.
+ */
 export interface RateLimit {
-	/** At most this many requests are accepted in any 1000 ms; a positive integer. */
+	/** Global rate: at most this many requests in any 1000 ms per mode (test mode, and live mode unless livePerSecond is set). */
 	requestsPerSecond: number;
-	/** When set, 429 answers carry `Retry-After: <this>`; Stripe's own 429s are not known to send one. */
+	/** Global rate for live-mode keys (sk_live_, rk_live_); default requestsPerSecond. */
+	livePerSecond?: number;
+	/** Per-endpoint rate (method + path template: `GET /v1/customers/{id}` is one endpoint for every ID); default none. */
+	endpointPerSecond?: number;
+	/** Per-endpoint rate of search endpoints (`GET /v1/customers/search`); default endpointPerSecond. */
+	searchPerSecond?: number;
+	/** Global concurrency: at most this many requests in flight at once per mode; default none. */
+	concurrency?: number;
+	/** Per-endpoint concurrency: at most this many requests to one endpoint in flight at once per mode; default none. */
+	endpointConcurrency?: number;
+	/** When set, limiter 429s carry `Retry-After: <this>`; Stripe's own 429s are not known to send one. */
 	retryAfterSeconds?: number;
 }
 
-export interface RateLimitStats {
+/** The values of the `Stripe-Rate-Limited-Reason` header Stripe documents for a limiter's 429. */
+export type RateLimitedReason = 'global-rate' | 'global-concurrency' | 'endpoint-rate' | 'endpoint-concurrency' | 'resource-specific';
+
+/** Counts over one sliding 1000 ms window. */
+export interface WindowStats {
 	/** Requests let through (every request when no limit is set). */
 	accepted: number;
-	/** Requests answered with the rate-limit 429. */
+	/** Requests answered with a limiter's 429. */
 	limited: number;
 	/** The most accepted requests that fell in any 1000 ms span so far. */
 	maxInAnyWindow: number;
+}
+
+/** All requests in both modes; counted with or without limits. */
+export interface RateLimitStats extends WindowStats {
+	/** Limiter 429s by their Stripe-Rate-Limited-Reason (every reason present; they add up to `limited`). */
+	limitedByReason: Record<RateLimitedReason, number>;
+	/**
+	 * Per endpoint, e.g. 'GET /v1/billing_portal/configurations/{id}': its accepted requests, its
+	 * limiter 429s whatever the reason, and its busiest 1000 ms. Only endpoints that were called;
+	 * paths the sandbox does not serve are in no endpoint.
+	 */
+	endpoints: Record<string, WindowStats>;
+	/** Accepted requests not yet answered, dropped or abandoned by the client. */
+	inFlight: number;
+	/** The most requests in flight at once so far. */
+	peakInFlight: number;
+	/** lock_timeout 429s (objectLocks); not a limiter, so not in `limited`. */
+	lockTimeouts: number;
+}
+
+export interface ObjectLocks {
+	/**
+	 * How long (ms, > 0) a POST that changes an existing object (a path with an ID, such as
+	 * `POST /v1/billing_portal/configurations/{id}`) holds that object's lock: its answer comes
+	 * after this long, and another POST to the object meanwhile gets the lock_timeout 429.
+	 */
+	holdMs: number;
 }
 
 interface FaultFilter {
