@@ -173,7 +173,7 @@ export function optionalUnixSeconds(
 	let seconds = Number.NaN;
 	if (typeof raw === 'number') seconds = fromEpoch(raw);
 	else if (typeof raw === 'string' && /^\d{9,}$/.test(raw.trim())) seconds = fromEpoch(Number(raw.trim()));
-	else if (typeof raw !== 'boolean') seconds = Math.floor(Date.parse(String(raw)) / 1000);
+	else if (typeof raw !== 'boolean' && !Array.isArray(raw)) seconds = Math.floor(Date.parse(String(raw)) / 1000);
 	if (!Number.isFinite(seconds) || seconds < 0 || seconds > LATEST_UNIX_SECONDS) {
 		throw fieldError(
 			context,
