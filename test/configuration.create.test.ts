@@ -279,7 +279,7 @@ describe('Portal Configuration → Create', () => {
 			[
 				'a metadata key over 40 characters',
 				withFeatures({ invoiceHistory: { enabled: true } }, { additionalFields: { metadata: { pair: [{ key: 'k'.repeat(41), value: 'x' }] } } }),
-				/the key is 41 characters long/,
+				/^Metadata \(pair 1\): the key 'k{41}' is 41 characters long/,
 			],
 			['JSON that does not parse', { inputMode: 'json', configurationJson: '{ "features": ' }, /^Configuration \(JSON\): is not valid JSON/],
 			[

@@ -101,48 +101,86 @@ export const TRIAL_UPDATE_BEHAVIORS: readonly NamedValue[] = [
 export const METADATA_LIMITS = { keys: 50, keyLength: 40, valueLength: 500 } as const;
 
 /**
- * Every parameter of ConfigurationCreateParams / ConfigurationUpdateParams, as a tree: `true`
- * marks a leaf, an object its nested keys, `[…]` a list of such objects. The JSON input is
- * checked against it, so a misspelt key is named before Stripe sees it.
+ * "The maximum duration is three years" (the d.ts on `interval_count`), per interval: 3 × 365
+ * days, 3 × 52 weeks, 36 months, 3 years.
  */
-export type ParamTree = { [key: string]: true | ParamTree | [ParamTree] };
+export const MAX_PAUSE_COUNT: Readonly<Record<string, number>> = { day: 1095, week: 156, month: 36, year: 3 };
 
-const FEATURES_TREE: ParamTree = {
-	customer_update: { allowed_updates: true, enabled: true },
-	invoice_history: { enabled: true },
-	payment_method_update: { enabled: true, payment_method_configuration: true },
-	subscription_cancel: {
-		cancellation_reason: { enabled: true, feedback_options: true, options: true },
-		enabled: true,
-		mode: true,
-		proration_behavior: true,
-	},
-	subscription_pause: {
-		duration: { interval_options: [{ interval: true, interval_count: true }], type: true },
-		enabled: true,
-	},
-	subscription_update: {
-		billing_cycle_anchor: true,
-		default_allowed_updates: true,
-		enabled: true,
-		products: [{ adjustable_quantity: { enabled: true, maximum: true, minimum: true }, prices: true, product: true }],
-		proration_behavior: true,
-		schedule_at_period_end: { conditions: [{ type: true }] },
-		trial_update_behavior: true,
-	},
-};
+/** "The list of up to 10 products that support subscription updates." */
+export const MAX_PRODUCTS = 10;
 
-export const CONFIGURATION_CREATE_PARAMS: ParamTree = {
-	business_profile: { headline: true, privacy_policy_url: true, terms_of_service_url: true },
-	default_return_url: true,
-	expand: true,
-	features: FEATURES_TREE,
-	login_page: { enabled: true },
-	metadata: true,
-	name: true,
-};
+/**
+ * The properties of a portal configuration Stripe can expand: in the d.ts, the fields typed
+ * `string | <object>` (`application`, and the feedback options of a cancellation reason). Get Many
+ * expands them under `data.`, as on every Stripe list.
+ */
+export const EXPANDABLE_PATHS: readonly string[] = ['application', 'features.subscription_cancel.cancellation_reason.feedback_options'];
 
-export const CONFIGURATION_UPDATE_PARAMS: ParamTree = { ...CONFIGURATION_CREATE_PARAMS, active: true };
+/**
+ * What JSON input may give for each parameter of ConfigurationCreateParams /
+ * ConfigurationUpdateParams: one value (text, number or true/false), a list of values, metadata,
+ * expand paths, an object of named parameters, or a list of such objects. `emptyable` marks
+ * Stripe's `Emptyable<…>`, where '' (and so an empty list) clears the value. The JSON input is
+ * checked against it, so a misspelt key, or a value n8n's form encoder would drop or mangle, is
+ * named before Stripe sees it.
+ */
+export type ParamSpec =
+	| { kind: 'value' | 'values' | 'metadata'; emptyable: boolean }
+	| { kind: 'expand' }
+	| { kind: 'object'; keys: ParamKeys }
+	| { kind: 'objects'; item: ParamKeys; emptyable: boolean };
+export type ParamKeys = Readonly<Record<string, ParamSpec>>;
+
+const value = (emptyable = false): ParamSpec => ({ kind: 'value', emptyable });
+const values = (emptyable = false): ParamSpec => ({ kind: 'values', emptyable });
+const object = (keys: ParamKeys): ParamSpec => ({ kind: 'object', keys });
+const objects = (item: ParamKeys, emptyable = false): ParamSpec => ({ kind: 'objects', item, emptyable });
+
+/** Create and Update take the same parameters (Update adds `active`) and differ in which of them are Emptyable. */
+function configurationParams(write: ConfigurationWrite): ParamKeys {
+	const update = write === 'update';
+	const features = object({
+		customer_update: object({ allowed_updates: values(true), enabled: value() }),
+		invoice_history: object({ enabled: value() }),
+		payment_method_update: object({ enabled: value(), payment_method_configuration: value(true) }),
+		subscription_cancel: object({
+			cancellation_reason: object({ enabled: value(), feedback_options: values(true), options: values(true) }),
+			enabled: value(),
+			mode: value(),
+			proration_behavior: value(),
+		}),
+		subscription_pause: object({
+			duration: object({ interval_options: objects({ interval: value(), interval_count: value() }, true), type: value() }),
+			enabled: value(),
+		}),
+		subscription_update: object({
+			billing_cycle_anchor: value(),
+			default_allowed_updates: values(true),
+			enabled: value(),
+			products: objects({ adjustable_quantity: object({ enabled: value(), maximum: value(), minimum: value() }), prices: values(), product: value() }, true),
+			proration_behavior: value(),
+			// Emptyable on update only.
+			schedule_at_period_end: object({ conditions: objects({ type: value() }, update) }),
+			trial_update_behavior: value(),
+		}),
+	});
+	const params: Record<string, ParamSpec> = {
+		// The two URLs are Emptyable on update only.
+		business_profile: object({ headline: value(true), privacy_policy_url: value(update), terms_of_service_url: value(update) }),
+		default_return_url: value(true),
+		expand: { kind: 'expand' },
+		features,
+		login_page: object({ enabled: value() }),
+		// `MetadataParam` on create, `Emptyable<MetadataParam>` on update.
+		metadata: { kind: 'metadata', emptyable: update },
+		name: value(true),
+	};
+	if (update) params.active = value();
+	return params;
+}
+
+export const CONFIGURATION_CREATE_PARAMS: ParamKeys = configurationParams('create');
+export const CONFIGURATION_UPDATE_PARAMS: ParamKeys = configurationParams('update');
 
 /** Stripe Emptyable fields a user can clear on Update, by the node's name for them. */
 export const CLEARABLE_FIELDS: ReadonlyArray<{ name: string; value: string; path: string[] }> = [

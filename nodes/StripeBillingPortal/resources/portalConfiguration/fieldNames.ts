@@ -59,7 +59,8 @@ function featureField(param: string): string | undefined {
 		} else if (part === 'type' && names[names.length - 1] === 'Duration') {
 			continue;
 		} else {
-			const name = FEATURE_PARTS[part] ?? part;
+			// Own keys only: a param part such as 'constructor' must not find Object's.
+			const name = Object.hasOwn(FEATURE_PARTS, part) ? FEATURE_PARTS[part] : part;
 			if (name !== names[names.length - 1]) names.push(name);
 		}
 	}

@@ -106,7 +106,8 @@ function featureGroups(write: ConfigurationWrite): INodeProperties {
 						{ name: 'Yes', value: 'true' },
 					],
 					default: '',
-					description: 'Whether the portal asks the customer why they cancel. Stripe needs it set to change the reasons.',
+					description:
+						'Whether the portal asks the customer why they cancel. Stripe needs it set to change the reasons; Yes with Reasons Offered left empty keeps the current reasons.',
 				};
 	return {
 		displayName: 'Features',
@@ -166,14 +167,18 @@ function featureGroups(write: ConfigurationWrite): INodeProperties {
 						'Proration Behavior',
 						'prorationBehavior',
 						CANCEL_PRORATION_BEHAVIORS,
-						'Whether an immediate cancellation credits the unused time',
+						write === 'create'
+							? 'Whether an immediate cancellation credits the unused time. Create Prorations needs Mode: Immediately (Stripe’s default Mode cancels at period end).'
+							: 'Whether an immediate cancellation credits the unused time. Create Prorations needs Mode: Immediately; with Mode at Keep Current it is sent, and Stripe checks it against the configuration’s current mode.',
 					),
 					cancellationReason,
 					multi(
 						'Reasons Offered',
 						'cancellationReasonOptions',
 						CANCELLATION_REASONS,
-						'The reasons the customer chooses from when Ask for a Reason is on',
+						write === 'create'
+							? 'The reasons the customer chooses from when Ask for a Reason is on (required then)'
+							: 'The reasons the customer chooses from when Ask for a Reason is on; replaces the current list. Left empty, the current reasons stay.',
 					),
 					{
 						displayName: 'Feedback Option IDs',
@@ -181,7 +186,10 @@ function featureGroups(write: ConfigurationWrite): INodeProperties {
 						type: 'string',
 						default: '',
 						placeholder: 'e.g. bfo_123, bfo_456',
-						description: 'IDs of your own feedback options to offer as reasons, separated by commas',
+						description:
+							write === 'create'
+								? 'IDs of your own feedback options to offer as reasons, separated by commas (needs Reasons Offered)'
+								: 'IDs of your own feedback options to offer as reasons, separated by commas',
 					},
 				],
 			},
@@ -199,7 +207,7 @@ function featureGroups(write: ConfigurationWrite): INodeProperties {
 						default: {},
 						typeOptions: { multipleValues: true },
 						description:
-							'With Duration set to Interval Options: the pause lengths the customer picks from (at most three years each)',
+							'With Duration set to Interval Options (which needs at least one): the pause lengths the customer picks from, each at most three years (1,095 days, 156 weeks, 36 months or 3 years)',
 						options: [
 							{
 								displayName: 'Pause Length',
@@ -219,7 +227,7 @@ function featureGroups(write: ConfigurationWrite): INodeProperties {
 										type: 'number',
 										default: 1,
 										typeOptions: { minValue: 1, numberPrecision: 0 },
-										description: 'How many intervals the pause lasts',
+										description: 'How many intervals the pause lasts (empty: Stripe’s default of 1)',
 									},
 								],
 							},
@@ -247,8 +255,8 @@ function featureGroups(write: ConfigurationWrite): INodeProperties {
 						typeOptions: { multipleValues: true },
 						description:
 							write === 'create'
-								? 'The products, and their prices, customers may switch between'
-								: 'The products, and their prices, customers may switch between; replaces the current list',
+								? 'The products, and their prices, customers may switch between (up to 10)'
+								: 'The products, and their prices, customers may switch between (up to 10); replaces the current list',
 						options: [
 							{
 								displayName: 'Product',
@@ -505,7 +513,7 @@ export function configurationWriteFields(write: ConfigurationWrite): INodeProper
 			name: 'configurationJson',
 			type: 'json',
 			default: jsonDefault,
-			description: `The parameters of Stripe’s <a href="https://docs.stripe.com/api/customer_portal/configurations/${write}">${write} a portal configuration</a> request, e.g. features.subscription_update.products. Values are sent as written: an empty string clears a field.`,
+			description: `The parameters of Stripe’s <a href="https://docs.stripe.com/api/customer_portal/configurations/${write}">${write} a portal configuration</a> request, e.g. features.subscription_update.products. Values are sent as written: an empty string, or an empty list, clears a field where Stripe allows it.`,
 			displayOptions: { show: { ...show, inputMode: ['json'] } },
 		},
 		{ ...featureGroups(write), displayOptions: { show: showFields } },
@@ -529,6 +537,6 @@ export function expandOption(listing: boolean): INodeProperties {
 		type: 'multiOptions',
 		options: [{ name: 'Application', value: listing ? 'data.application' : 'application' }],
 		default: [],
-		description: 'Related objects to include in full instead of their IDs (the Connect application that created the configuration)',
+		description: `Related objects to include in full instead of their IDs (the Connect application that created the configuration). An expression may give a list or comma-separated text of expand paths${listing ? ' under data.' : ''}.`,
 	};
 }
