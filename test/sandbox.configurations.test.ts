@@ -866,6 +866,41 @@ describe('parameter validation', () => {
 			message: 'This value must be greater than or equal to 1.',
 		});
 	});
+
+	it('holds an update that sends only proration_behavior to the stored mode, as Stripe would', async () => {
+		// What the node sends for Create Prorations with Mode at Keep Current: Stripe alone knows the mode.
+		const body = 'features[subscription_cancel][proration_behavior]=create_prorations';
+		const atPeriodEnd = sandbox.addConfiguration({ features: { subscription_cancel: { mode: 'at_period_end', proration_behavior: 'none' } } });
+		expect(await errorOf(update(atPeriodEnd.id, body))).toEqual({
+			status: 400,
+			param: 'features[subscription_cancel][proration_behavior]',
+			code: undefined,
+			message:
+				'features[subscription_cancel][proration_behavior] can be create_prorations only when features[subscription_cancel][mode] is immediately.',
+		});
+		expect(sandbox.getConfiguration(atPeriodEnd.id)?.features.subscription_cancel.proration_behavior).toBe('none');
+		const immediately = sandbox.addConfiguration({ features: { subscription_cancel: { mode: 'immediately', proration_behavior: 'none' } } });
+		const ok = await update(immediately.id, body);
+		expect(ok.status).toBe(200);
+		expect(ok.json.features.subscription_cancel).toMatchObject({ mode: 'immediately', proration_behavior: 'create_prorations' });
+	});
+
+	it('allows up to 10 products and pauses of three years on update too', async () => {
+		const products = Array.from({ length: 11 }, (_, i) => ({ product: `prod_${i}`, prices: [`price_${i}`] }));
+		expect(await errorOf(update(SEED_IDS.defaultConfiguration, { features: { subscription_update: { products } } }))).toMatchObject({
+			status: 400,
+			param: 'features[subscription_update][products]',
+		});
+		expect((await update(SEED_IDS.defaultConfiguration, { features: { subscription_update: { products: products.slice(0, 10) } } })).status).toBe(200);
+		const duration = 'features[subscription_pause][duration]';
+		const option = (count: number) => `${duration}[type]=interval_options&${duration}[interval_options][0][interval]=day&${duration}[interval_options][0][interval_count]=${count}`;
+		expect((await update(SEED_IDS.defaultConfiguration, option(1095))).status).toBe(200);
+		expect(await errorOf(update(SEED_IDS.defaultConfiguration, option(1096)))).toMatchObject({
+			status: 400,
+			param: `${duration}[interval_options][0][interval_count]`,
+			message: `A pause can last at most three years: ${duration}[interval_options][0][interval_count] must be at most 1095 when the interval is day.`,
+		});
+	});
 });
 
 describe('permissions', () => {

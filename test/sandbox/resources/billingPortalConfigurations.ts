@@ -50,7 +50,8 @@ const TRIAL_UPDATE_BEHAVIORS = ['continue_trial', 'end_trial'] as const;
 
 /** "The maximum duration is three years" (pause interval_count doc), per interval unit. */
 const MAX_PAUSE_COUNT: Record<string, number> = {
-	// 3 × 365 days and 3 × 52 weeks are the sandbox's reading: the d.ts only says "three years".
+	// 3 × 365 days and 3 × 52 weeks are a reading: the d.ts only says "three years". The node's
+	// MAX_PAUSE_COUNT (resources/portalConfiguration/constants.ts) reads it the same way.
 	day: 1095,
 	week: 156,
 	month: 36,
