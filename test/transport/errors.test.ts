@@ -78,14 +78,21 @@ describe('errors after retries', () => {
 	const limited = stripeApiError(STUB_NODE, { httpStatus: 429, requestId: 'req_1', stripe: { code: 'rate_limit', message: 'Too many requests.' } });
 
 	it('says what to change when rate-limited to the end', () => {
-		const error = rateLimitedError(stubContext(), limited, { retriesMade: 3, retriesAllowed: 3, exhausted: true, requestsPerSecond: 20 });
+		const outcome = { retriesMade: 0, retriesAllowed: 3, exhausted: true, rateLimited: { waitedMs: 180_400, attempts: 57, maxWaitSeconds: 180 } };
+		const error = rateLimitedError(stubContext(), limited, outcome);
 		expect(error.message).toBe(
-			'Stripe rate limit: still rate-limited after 3 retries (Too many requests). Lower Request Settings → Max Requests per Second (was 20) or raise Request Settings → Retries (was 3).',
+			'Stripe rate limit: still rate-limited after 57 attempts over 180 s (Too many requests). Other traffic on this Stripe account, or many executions at once, use up its limit: raise Request Settings → Max Wait for Rate Limits (was 180 s), or run fewer executions at the same time.',
 		);
 	});
 
+	it('names the lock, not the account’s limit, for a lock timeout that stayed', () => {
+		const lock = stripeApiError(STUB_NODE, { httpStatus: 429, stripe: { code: 'lock_timeout', message: 'This object cannot be accessed right now.' } });
+		const error = rateLimitedError(stubContext(), lock, { retriesMade: 0, retriesAllowed: 3, exhausted: true, rateLimited: { waitedMs: 5_000, attempts: 9, maxWaitSeconds: 5 } });
+		expect(error.message).toMatch(/^Stripe rate limit: still rate-limited after 9 attempts over 5 s \(This object cannot be accessed right now\)\. Another request kept changing the same object/);
+	});
+
 	it('notes the retries made on an error they did not cure', () => {
-		const error = noteRetries(stripeApiError(STUB_NODE, { httpStatus: 500 }), { retriesMade: 2, retriesAllowed: 3, exhausted: false, requestsPerSecond: 20 });
+		const error = noteRetries(stripeApiError(STUB_NODE, { httpStatus: 500 }), { retriesMade: 2, retriesAllowed: 3, exhausted: false });
 		expect(error.description).toMatch(/Retried 2 times with backoff; Request Settings → Retries sets how often\.$/);
 	});
 

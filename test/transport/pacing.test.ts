@@ -2,8 +2,7 @@
  * Pacing arithmetic on a clock the test moves itself: how long each request waits for its turn,
  * and that spacing runs from actual starts, so a busy moment never releases a burst.
  */
-import { Pacer, autoRateForKey, pacerFor, type PacerClock } from '../../nodes/StripeBillingPortal/transport/pacing';
-import { AUTO_REQUESTS_PER_SECOND } from '../../nodes/StripeBillingPortal/transport/constants';
+import { Pacer, pacerFor, type PacerClock } from '../../nodes/StripeBillingPortal/transport/pacing';
 import { stubContext } from '../support/stub-context';
 
 class FakeClock implements PacerClock {
@@ -78,20 +77,6 @@ describe('Pacer', () => {
 		await pacer.take(10);
 		const results = await Promise.allSettled([pacer.take(10), pacer.take(10)]);
 		expect(results.map((result) => result.status)).toEqual(['rejected', 'fulfilled']);
-	});
-});
-
-describe('the automatic rate', () => {
-	it.each([
-		['sk_live_abc', AUTO_REQUESTS_PER_SECOND.live],
-		['rk_live_abc', AUTO_REQUESTS_PER_SECOND.live],
-		['  sk_live_abc  ', AUTO_REQUESTS_PER_SECOND.live],
-		['sk_test_abc', AUTO_REQUESTS_PER_SECOND.test],
-		['rk_test_abc', AUTO_REQUESTS_PER_SECOND.test],
-		['not a key', AUTO_REQUESTS_PER_SECOND.test],
-		[undefined, AUTO_REQUESTS_PER_SECOND.test],
-	])('%s → %i per second', (key, rate) => {
-		expect(autoRateForKey(key)).toBe(rate);
 	});
 });
 

@@ -5,7 +5,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import { Pacer } from '../../nodes/StripeBillingPortal/transport/pacing';
+import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/limiter';
 import { failureOf, isRetryable, pacedWithRetries, retryDelayMs, type Failure } from '../../nodes/StripeBillingPortal/transport/retry';
 import { findConnectionErrorCode } from '../../nodes/StripeBillingPortal/transport/connection';
 import { stripeApiError, type RetryOutcome } from '../../nodes/StripeBillingPortal/transport/errors';
@@ -70,7 +70,7 @@ describe('pacedWithRetries', () => {
 	function loop(retries: number) {
 		const context = stubContext();
 		const sleeps: number[] = [];
-		const frozen = new Pacer({ now: () => 0, sleep: async () => undefined });
+		let clock = 0;
 		const run = async <T>(attempts: Array<() => T>) => {
 			let call = 0;
 			let outcome: RetryOutcome | undefined;
@@ -78,11 +78,19 @@ describe('pacedWithRetries', () => {
 				const value = await pacedWithRetries(
 					{
 						context,
-						settings: { retries, maxRequestsPerSecond: 1_000_000, timeoutSeconds: 80 },
+						settings: { retries, timeoutSeconds: 80, maxWaitSeconds: 60 },
+						limiter: new AccountLimiter(false, {
+							now: () => clock,
+							sleep: async (ms) => {
+								clock += ms;
+							},
+						}),
+						endpoint: 'POST /v1/billing_portal/sessions',
+						now: () => clock,
 						connectionCode: findConnectionErrorCode,
-						pacer: frozen,
 						sleep: async (ms) => {
 							sleeps.push(ms);
+							clock += ms;
 						},
 					},
 					async () => attempts[Math.min(call++, attempts.length - 1)](),
@@ -104,7 +112,7 @@ describe('pacedWithRetries', () => {
 	};
 
 	it('retries what Stripe may answer differently next time, then returns the answer', async () => {
-		const result = await loop(3)([fail(stripeAnswer(500)), fail(stripeAnswer(429)), () => 'ok']);
+		const result = await loop(3)([fail(stripeAnswer(500)), fail(stripeAnswer(502)), () => 'ok']);
 		expect(result).toMatchObject({ value: 'ok', calls: 3 });
 		expect(result.sleeps).toHaveLength(2);
 		expect(result.sleeps[0]).toBeGreaterThanOrEqual(250);
@@ -113,11 +121,29 @@ describe('pacedWithRetries', () => {
 		expect(result.sleeps[1]).toBeLessThanOrEqual(1_000);
 	});
 
+	it('resends a rate-limited request until Max Wait for Rate Limits, without using up Retries', async () => {
+		const limited = () => stripeAnswer(429, {});
+		const result = await loop(0)([fail(limited())]);
+		const waited = result.sleeps.reduce((sum, ms) => sum + ms, 0);
+		expect(result.calls).toBeGreaterThan(10);
+		expect(waited).toBeLessThanOrEqual(60_000);
+		expect(waited).toBeGreaterThan(50_000);
+		expect(result.outcome).toMatchObject({ retriesMade: 0, exhausted: true, rateLimited: { attempts: result.calls, maxWaitSeconds: 60 } });
+		// Short pauses first (the limiter already spaces requests), growing to at most 4 s.
+		expect(result.sleeps[0]).toBeLessThanOrEqual(250);
+		expect(Math.max(...result.sleeps)).toBeLessThanOrEqual(4_000);
+	});
+
+	it('a 429 among other failures still leaves the counted retries to the others', async () => {
+		const result = await loop(1)([fail(stripeAnswer(429)), fail(stripeAnswer(429)), fail(stripeAnswer(500)), () => 'ok']);
+		expect(result).toMatchObject({ value: 'ok', calls: 4 });
+	});
+
 	it('gives up after the allowed retries and says they ran out', async () => {
 		const result = await loop(2)([fail(stripeAnswer(503))]);
 		expect(result.calls).toBe(3);
 		expect(result.error).toBeInstanceOf(NodeApiError);
-		expect(result.outcome).toEqual({ retriesMade: 2, retriesAllowed: 2, exhausted: true, requestsPerSecond: 1_000_000 });
+		expect(result.outcome).toEqual({ retriesMade: 2, retriesAllowed: 2, exhausted: true, rateLimited: undefined });
 	});
 
 	it('does not retry an answer no retry can change', async () => {
@@ -127,8 +153,14 @@ describe('pacedWithRetries', () => {
 		expect(result.outcome).toMatchObject({ retriesMade: 0, exhausted: false });
 	});
 
-	it('does not wait for a Retry-After longer than a minute', async () => {
+	it('does not wait for a Retry-After longer than the patience left', async () => {
 		const result = await loop(3)([fail(stripeAnswer(429, { retryAfterSeconds: 61 }))]);
+		expect(result.calls).toBe(1);
+		expect(result.outcome?.rateLimited).toEqual({ waitedMs: 0, attempts: 1, maxWaitSeconds: 60 });
+	});
+
+	it('does not wait for a Retry-After over a minute on other failures', async () => {
+		const result = await loop(3)([fail(stripeAnswer(503, { retryAfterSeconds: 61 }))]);
 		expect(result.calls).toBe(1);
 	});
 
@@ -141,15 +173,22 @@ describe('pacedWithRetries', () => {
 
 	it('retries answers handed back instead of thrown, and lets the caller decide at the end', async () => {
 		const context = stubContext();
+		let clock = 0;
 		const answers = [{ status: 500 }, { status: 500 }];
 		let call = 0;
 		const given: Array<{ status: number; outcome: RetryOutcome }> = [];
 		const value = await pacedWithRetries(
 			{
 				context,
-				settings: { retries: 1, maxRequestsPerSecond: 1_000_000, timeoutSeconds: 80 },
+				settings: { retries: 1, timeoutSeconds: 80, maxWaitSeconds: 60 },
 				connectionCode: findConnectionErrorCode,
-				pacer: new Pacer({ now: () => 0, sleep: async () => undefined }),
+				limiter: new AccountLimiter(false, {
+					now: () => clock,
+					sleep: async (ms) => {
+						clock += ms;
+					},
+				}),
+				endpoint: 'GET /v1/customers',
 				sleep: async () => undefined,
 			},
 			async () => answers[call++],
@@ -164,6 +203,6 @@ describe('pacedWithRetries', () => {
 		);
 		expect(value).toEqual({ status: 500 });
 		expect(call).toBe(2);
-		expect(given).toEqual([{ status: 500, outcome: { retriesMade: 1, retriesAllowed: 1, exhausted: true, requestsPerSecond: 1_000_000 } }]);
+		expect(given).toEqual([{ status: 500, outcome: { retriesMade: 1, retriesAllowed: 1, exhausted: true, rateLimited: undefined } }]);
 	});
 });

@@ -3,10 +3,15 @@
  * for their defaults and descriptions, the pipeline for its behaviour.
  */
 
-/** Stripe's limits are 25 requests/s in test mode and 100/s in live mode; these leave room for other traffic. */
-export const AUTO_REQUESTS_PER_SECOND = { test: 20, live: 80 } as const;
 export const DEFAULT_RETRIES = 3;
 export const MAX_RETRIES = 10;
+/**
+ * How long one item may keep being rate-limited (429) before it fails. A rate-limited request
+ * did nothing, so it is resent until then; minutes, so a burst of executions drains instead of
+ * failing.
+ */
+export const DEFAULT_MAX_WAIT_SECONDS = 180;
+export const MAX_MAX_WAIT_SECONDS = 3_600;
 /** Per attempt, as Stripe's own SDKs wait (80 s) before retrying with the same key. */
 export const DEFAULT_TIMEOUT_SECONDS = 80;
 /** n8n's own limit for a request; longer would look like a hung run. */

@@ -10,6 +10,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { STRIPE_DEFAULT_BASE_URL } from '../shared/constants';
 import { SETTINGS_FIELD } from './constants';
+import { limitedReasonOf, type LimitedReason } from './limiter';
 
 /** The `error` object of a Stripe error response. */
 export interface StripeErrorBody {
@@ -31,6 +32,8 @@ export interface StripeErrorDetails {
 	unexpectedBody?: string;
 	retryAfterSeconds?: number;
 	shouldRetryHeader?: boolean;
+	/** Which of Stripe's limiters refused the request (`Stripe-Rate-Limited-Reason`); none for a lock timeout. */
+	limitedReason?: LimitedReason;
 	/** The resource's words for its fields, so the hint can name the field to change. */
 	vocabulary?: ErrorVocabulary;
 }
@@ -153,6 +156,7 @@ export function errorDetailsFromResponse(response: IN8nHttpFullResponse): Stripe
 	}
 	const retryAfter = Number(headerValue(headers, 'retry-after'));
 	const shouldRetry = headerValue(headers, 'stripe-should-retry');
+	const limitedReason = limitedReasonOf(headerValue(headers, 'stripe-rate-limited-reason'));
 	return {
 		httpStatus: response.statusCode,
 		requestId: headerValue(headers, 'request-id'),
@@ -160,6 +164,7 @@ export function errorDetailsFromResponse(response: IN8nHttpFullResponse): Stripe
 		unexpectedBody,
 		retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
 		shouldRetryHeader: shouldRetry === undefined ? undefined : shouldRetry === 'true',
+		...(limitedReason ? { limitedReason } : {}),
 	};
 }
 
@@ -247,13 +252,14 @@ export function isStripeResponseError(error: unknown): error is StripeApiError {
 
 /** How the retry loop ended, as the error wording tells it. */
 export interface RetryOutcome {
-	/** Retries made before the attempt that is being reported. */
+	/** Counted retries made before the attempt that is being reported (429 resends are not counted). */
 	retriesMade: number;
 	/** Retries Request Settings allowed. */
 	retriesAllowed: number;
-	/** True when the last failure was still retryable, i.e. the retries ran out. */
+	/** True when the last failure was still retryable, i.e. the retries or the patience ran out. */
 	exhausted: boolean;
-	requestsPerSecond: number;
+	/** For an item Stripe kept rate-limiting: for how long, in how many attempts, and the patience it had. */
+	rateLimited?: { waitedMs: number; attempts: number; maxWaitSeconds: number };
 }
 
 /** The error for a request Stripe kept rate-limiting: what happened, then what to change. */
@@ -263,24 +269,25 @@ export function rateLimitedError(
 	outcome: RetryOutcome,
 ): NodeApiError {
 	const details = cause[STRIPE_ERROR_DETAILS] as StripeErrorDetails;
-	const stripeMessage = details.stripe?.message ?? 'rate limit exceeded';
-	const retries = outcome.retriesMade === 1 ? '1 retry' : `${outcome.retriesMade} retries`;
+	const stripeMessage = (details.stripe?.message ?? 'rate limit exceeded').replace(/\.$/, '');
+	const limited = outcome.rateLimited ?? { waitedMs: 0, attempts: 1, maxWaitSeconds: 0 };
+	const seconds = Math.round(limited.waitedMs / 1000);
+	const what = limited.attempts <= 1 ? 'rate-limited' : `still rate-limited after ${limited.attempts} attempts over ${seconds} s`;
+	const lock = details.limitedReason === undefined && details.stripe?.code === 'lock_timeout';
+	const fix = lock
+		? `Another request kept changing the same object: run the items that change one object one after another, or raise ${SETTINGS_FIELD} → Max Wait for Rate Limits (was ${limited.maxWaitSeconds} s).`
+		: `Other traffic on this Stripe account, or many executions at once, use up its limit: raise ${SETTINGS_FIELD} → Max Wait for Rate Limits (was ${limited.maxWaitSeconds} s), or run fewer executions at the same time.`;
 	const error = new NodeApiError(context.getNode(), { httpStatus: 429, ...(details.requestId ? { requestId: details.requestId } : {}) } as JsonObject, {
-		message: `Stripe rate limit: ${outcome.retriesMade === 0 ? 'rate-limited' : `still rate-limited after ${retries}`} (${stripeMessage.replace(/\.$/, '')}). Lower ${SETTINGS_FIELD} → Max Requests per Second (was ${formatRate(outcome.requestsPerSecond)}) or raise ${SETTINGS_FIELD} → Retries (was ${outcome.retriesAllowed}).`,
+		message: `Stripe rate limit: ${what} (${stripeMessage}). ${fix}`,
 		description: [
-			`HTTP 429${details.stripe?.code ? ` · code: ${details.stripe.code}` : ''}${details.requestId ? ` · request ID: ${details.requestId}` : ''}`,
-			`Stripe allows about 25 requests per second in test mode and 100 in live mode, shared by everything that uses the account. This node sent at most ${formatRate(outcome.requestsPerSecond)} per second and retried with backoff${details.retryAfterSeconds !== undefined ? `, waiting at least the ${details.retryAfterSeconds} s Stripe asked for` : ''}.`,
-			'If other systems use the same Stripe account at the same time, lower Max Requests per Second to leave them room.',
+			`HTTP 429${details.stripe?.code ? ` · code: ${details.stripe.code}` : ''}${details.limitedReason ? ` · limiter: ${details.limitedReason}` : ''}${details.requestId ? ` · request ID: ${details.requestId}` : ''}`,
+			'Stripe allows 100 requests per second in live mode and 25 in test mode per account, and 25 per second on each endpoint. This node shares that budget among every execution in this n8n process and slows down whenever Stripe answers 429; a rate-limited request did nothing, so it was resent with growing pauses until Max Wait for Rate Limits ran out.',
 		].join('\n'),
 		httpCode: '429',
 		itemIndex: context.getItemIndex(),
 	});
 	(error as StripeApiError)[STRIPE_ERROR_DETAILS] = details;
 	return error;
-}
-
-function formatRate(rate: number): string {
-	return Number.isInteger(rate) ? String(rate) : rate.toFixed(2);
 }
 
 /** Adds how many retries were made to an error that retrying did not cure. */

@@ -19,7 +19,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { baseUrlOf, findBaseUrlError } from '../shared/baseUrl';
+import { baseUrlOf, findBaseUrlError, isLiveKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
 import { DEFAULT_TIMEOUT_SECONDS } from './constants';
 import { connectionError, findConnectionErrorCode } from './connection';
@@ -34,6 +34,8 @@ import {
 	type ErrorVocabulary,
 	type RetryOutcome,
 } from './errors';
+import { accountFingerprint, endpointKey, limiterFor } from './limiter';
+import { accountLimiterFor } from './pacing';
 import { asStripeList, collectPages, type SendOnce } from './paging';
 import { failureFromDetails, pacedWithRetries } from './retry';
 import {
@@ -99,7 +101,9 @@ export async function sendStripeRequest(
 		headers['Idempotency-Key'] = idempotencyKeyFor(this, settings);
 	}
 	const request = { ...requestData, options: { ...requestData.options, ...sendingOptions(settings.timeoutSeconds), headers } };
-	const paced = { context: this, settings, connectionCode: findConnectionErrorCode };
+	const limiter = await accountLimiterFor(this, baseUrl, settings.connectedAccount);
+	const endpoint = endpointKey(String(requestData.options.method ?? 'GET'), String(requestData.options.url ?? ''));
+	const paced = { context: this, settings, connectionCode: findConnectionErrorCode, limiter, endpoint };
 	const send: SendOnce = async (data) =>
 		await pacedWithRetries(paced, async () => await this.makeRoutingRequest(data), (error, outcome) =>
 			finalError(this, baseUrl, settings, error, outcome),
@@ -151,8 +155,9 @@ export async function sendLookupRequest(
 	};
 	delete lookup.body;
 	const baseUrl = String(sessionRequest.baseURL ?? '');
+	const limiter = await accountLimiterFor(context, baseUrl, settings.connectedAccount);
 	return await pacedWithRetries<IN8nHttpFullResponse>(
-		{ context, settings, connectionCode: findConnectionErrorCode },
+		{ context, settings, connectionCode: findConnectionErrorCode, limiter, endpoint: endpointKey('GET', url) },
 		async () => await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, lookup),
 		(error, outcome) => {
 			const failure = noAnswerError(context, baseUrl, error, settings.timeoutSeconds, context.getItemIndex());
@@ -210,6 +215,10 @@ export async function sendListSearchRequest(
 	const baseUrl = baseUrlOf(credentials.baseUrl);
 	// List searches show the connected account's objects when the node acts for one.
 	const headers = listSearchAccountHeaders(context);
+	const secretKey = String(credentials.secretKey ?? '').trim();
+	// The editor's searches count against the same account budgets as the workflows running now.
+	const limiter = limiterFor(accountFingerprint(baseUrl, secretKey, headers['Stripe-Account']), isLiveKey(secretKey));
+	const ticket = await limiter.take(endpointKey('GET', path));
 	let response: IN8nHttpFullResponse;
 	try {
 		response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
@@ -223,9 +232,12 @@ export async function sendListSearchRequest(
 			...sendingOptions(DEFAULT_TIMEOUT_SECONDS),
 		})) as IN8nHttpFullResponse;
 	} catch (error) {
+		limiter.settle(ticket, { kind: 'other' });
 		throw noAnswerError(context, baseUrl, error, DEFAULT_TIMEOUT_SECONDS);
 	}
 	const failed = failedAnswer(response);
+	const reason = failed?.httpStatus === 429 ? failed.limitedReason : undefined;
+	limiter.settle(ticket, failed === undefined ? { kind: 'answered' } : reason ? { kind: 'limited', reason } : { kind: 'other' });
 	if (failed) throw stripeApiError(context.getNode(), { ...failed, vocabulary });
 	return response.body as IDataObject;
 }

@@ -1,9 +1,9 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
+import { isLiveKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
-import { AUTO_REQUESTS_PER_SECOND } from './constants';
-import type { RequestSettings } from './settings';
+import { accountFingerprint, limiterFor, type AccountLimiter } from './limiter';
 
 /** Where the pacer reads the time and waits; a test hands it a clock it moves itself. */
 export interface PacerClock {
@@ -14,7 +14,8 @@ export interface PacerClock {
 const realClock: PacerClock = { now: () => performance.now(), sleep };
 
 /**
- * Request spacing shared by every item of one node run. n8n starts all items' requests at
+ * Request spacing shared by every item of one node run, for the user's own cap (Request
+ * Settings → Max Requests per Second); Stripe's limits are the account limiter's (limiter.ts). n8n starts all items' requests at
  * once; here they queue, and each starts `1000 / rate` ms after the previous one actually
  * started. Spacing from actual starts rather than from a precomputed timetable matters: while
  * n8n prepares a thousand items the event loop is busy, and a timetable's overdue slots would
@@ -24,9 +25,6 @@ export class Pacer {
 	private queue: Promise<void> = Promise.resolve();
 
 	private lastStart = Number.NEGATIVE_INFINITY;
-
-	/** The automatic rate, read from the credential once per run rather than once per item. */
-	autoRate?: Promise<number>;
 
 	/** Requests queued for their turn; while there are any, newcomers queue behind them. */
 	private waiting = 0;
@@ -81,23 +79,48 @@ export function pacerFor(context: IExecuteSingleFunctions): Pacer {
 	return pacer;
 }
 
-/** The automatic rate for a key: anything that is not clearly live gets the lower test-mode rate. */
-export function autoRateForKey(secretKey: unknown): number {
-	return /^[sr]k_live_/.test(String(secretKey ?? '').trim()) ? AUTO_REQUESTS_PER_SECOND.live : AUTO_REQUESTS_PER_SECOND.test;
+/** What a node run knows about the account its requests count against, read once per run. */
+interface RunAccount {
+	secretKey: string;
+	live: boolean;
+	/** Limiter fingerprints by Base URL and connected account, so each is hashed once per run. */
+	fingerprints: Map<string, string>;
 }
 
-async function autoRequestsPerSecond(context: IExecuteSingleFunctions): Promise<number> {
+const runAccounts = new WeakMap<object, Promise<RunAccount>>();
+
+async function readRunAccount(context: IExecuteSingleFunctions): Promise<RunAccount> {
+	let secretKey = '';
 	try {
-		const credentials = await context.getCredentials(CREDENTIAL_TYPE);
-		return autoRateForKey(credentials.secretKey);
+		secretKey = String((await context.getCredentials(CREDENTIAL_TYPE)).secretKey ?? '').trim();
 	} catch {
-		return AUTO_REQUESTS_PER_SECOND.test;
+		// No credential to read: the request itself will say so; budgets fall back to test mode.
 	}
+	return { secretKey, live: isLiveKey(secretKey), fingerprints: new Map() };
 }
 
-/** The rate this item's requests are paced at: the user's, else the automatic one of the run. */
-export async function requestRateFor(context: IExecuteSingleFunctions, pacer: Pacer, settings: RequestSettings): Promise<number> {
-	if (settings.maxRequestsPerSecond !== undefined) return settings.maxRequestsPerSecond;
-	pacer.autoRate ??= autoRequestsPerSecond(context);
-	return await pacer.autoRate;
+/**
+ * The shared limiter of the Stripe account this item's requests count against: the same one for
+ * every execution and node of this process using that Base URL, key and connected account.
+ */
+export async function accountLimiterFor(context: IExecuteSingleFunctions, baseUrl: string, connectedAccount?: string): Promise<AccountLimiter> {
+	let owner: object | undefined;
+	try {
+		owner = context.getContext('node');
+	} catch {
+		owner = undefined;
+	}
+	let pending = owner ? runAccounts.get(owner) : undefined;
+	if (!pending) {
+		pending = readRunAccount(context);
+		if (owner) runAccounts.set(owner, pending);
+	}
+	const account = await pending;
+	const key = `${baseUrl}\n${connectedAccount ?? ''}`;
+	let fingerprint = account.fingerprints.get(key);
+	if (fingerprint === undefined) {
+		fingerprint = accountFingerprint(baseUrl, account.secretKey, connectedAccount);
+		account.fingerprints.set(key, fingerprint);
+	}
+	return limiterFor(fingerprint, account.live);
 }

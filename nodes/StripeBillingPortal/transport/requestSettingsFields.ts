@@ -2,10 +2,11 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { STRIPE_ID_EXAMPLES } from '../shared/ids';
 import {
-	AUTO_REQUESTS_PER_SECOND,
+	DEFAULT_MAX_WAIT_SECONDS,
 	DEFAULT_RETRIES,
 	DEFAULT_TIMEOUT_SECONDS,
 	IDEMPOTENCY_KEY_MAX_LENGTH,
+	MAX_MAX_WAIT_SECONDS,
 	MAX_RETRIES,
 	MAX_TIMEOUT_SECONDS,
 } from './constants';
@@ -46,7 +47,17 @@ export const requestSettingsProperty: INodeProperties = {
 			type: 'number',
 			typeOptions: { minValue: 0, numberPrecision: 2 },
 			default: 0,
-			description: `How fast this node sends requests, counted over all items of the run, lookups included. 0 chooses from the key: ${AUTO_REQUESTS_PER_SECOND.test} for test keys, ${AUTO_REQUESTS_PER_SECOND.live} for live keys, below Stripe's limits of 25 and 100 so other traffic on the account keeps some room.`,
+			description:
+				'Your own cap for this node, counted over all items of the run, lookups included. 0 (the default) follows Stripe’s limits for the account: every execution in this n8n process shares one budget per Stripe account (100 requests/s live, 25/s test, 25/s per endpoint) that slows down when Stripe answers 429. Set a cap to leave room for other systems using the account.',
+		},
+		{
+			displayName: 'Max Wait for Rate Limits',
+			name: 'maxWaitForRateLimits',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: MAX_MAX_WAIT_SECONDS },
+			default: DEFAULT_MAX_WAIT_SECONDS,
+			description:
+				'Seconds an item may keep being rate-limited by Stripe (429) before it fails. A rate-limited request did nothing, so it is resent with growing, randomised pauses until then; these resends do not count against Retries.',
 		},
 		{
 			displayName: 'Retries',
@@ -55,7 +66,7 @@ export const requestSettingsProperty: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: MAX_RETRIES },
 			default: DEFAULT_RETRIES,
 			description:
-				'How often a request is retried when Stripe rate-limits it (429), times out on a lock (409), fails on its side (5xx) or the connection drops; with growing, randomised pauses, and never sooner than Stripe’s Retry-After. Other errors are not retried. Create and Update stay safe to retry through their idempotency key.',
+				'How often a request is retried when it times out on a lock (409), fails on Stripe’s side (5xx), or the connection drops or times out; with growing, randomised pauses, and never sooner than Stripe’s Retry-After. Rate-limited requests (429) are resent until Max Wait for Rate Limits instead. Other errors are not retried. Create and Update stay safe to retry through their idempotency key.',
 		},
 		{
 			displayName: 'Timeout',

@@ -3,7 +3,8 @@ import { sleep } from 'n8n-workflow';
 
 import { findBaseUrlError } from '../shared/baseUrl';
 import { STRIPE_ERROR_DETAILS, type RetryOutcome, type StripeApiError, type StripeErrorDetails } from './errors';
-import { pacerFor, requestRateFor, type Pacer, type PacerClock } from './pacing';
+import type { AccountLimiter, AttemptOutcome } from './limiter';
+import { pacerFor, type Pacer, type PacerClock } from './pacing';
 import type { RequestSettings } from './settings';
 
 const FIRST_RETRY_DELAY_MS = 500;
@@ -26,6 +27,7 @@ export interface Failure {
 	type?: string;
 	retryAfterSeconds?: number;
 	shouldRetryHeader?: boolean;
+	limitedReason?: StripeErrorDetails['limitedReason'];
 	connectionCode?: string;
 }
 
@@ -44,6 +46,7 @@ export function failureFromDetails(details: StripeErrorDetails): Failure {
 		type: details.stripe?.type,
 		retryAfterSeconds: details.retryAfterSeconds,
 		shouldRetryHeader: details.shouldRetryHeader,
+		limitedReason: details.limitedReason,
 	};
 }
 
@@ -70,14 +73,41 @@ export function retryDelayMs(retry: number, failure: Failure, random: () => numb
 	return Math.max(jittered, asked);
 }
 
+/** Pauses between resends of a rate-limited request: short at first, since the limiter already spaces them. */
+const FIRST_RATE_LIMITED_DELAY_MS = 250;
+const MAX_RATE_LIMITED_DELAY_MS = 4_000;
+
+/**
+ * The pause before resending a request Stripe rate-limited for the n-th time: 0.25 s, 0.5 s …
+ * up to 4 s, each scaled by a random 50–100 % so that items limited together come back apart,
+ * and never less than Stripe's Retry-After.
+ */
+export function rateLimitedDelayMs(limitedCount: number, failure: Failure, random: () => number = Math.random): number {
+	const backoff = Math.min(FIRST_RATE_LIMITED_DELAY_MS * 2 ** (limitedCount - 1), MAX_RATE_LIMITED_DELAY_MS);
+	const asked = failure.retryAfterSeconds === undefined ? 0 : failure.retryAfterSeconds * 1000;
+	return Math.max(backoff * (0.5 + random() / 2), asked);
+}
+
+/** How an attempt's failure tunes the account's budgets. */
+function attemptOutcome(failure: Failure | undefined): AttemptOutcome {
+	if (failure === undefined) return { kind: 'answered' };
+	if (failure.httpStatus === 429 && failure.limitedReason !== undefined) return { kind: 'limited', reason: failure.limitedReason };
+	return { kind: 'other' };
+}
+
 export interface PacedRequestContext {
 	context: IExecuteSingleFunctions;
 	settings: RequestSettings;
 	connectionCode: (error: unknown) => string | undefined;
-	/** The run's pacer unless given: unit tests hand in one on their own clock. */
+	/** The Stripe account's shared budgets, and the endpoint (method and path template) the request counts against. */
+	limiter: AccountLimiter;
+	endpoint: string;
+	/** The run's pacer for the user's own cap unless given: unit tests hand in one on their own clock. */
 	pacer?: Pacer;
-	/** How backoff waits; n8n's cancellable sleep unless given. */
+	/** How pauses wait; n8n's cancellable sleep unless given. */
 	sleep?: PacerClock['sleep'];
+	/** The clock patience is measured on. */
+	now?: () => number;
 }
 
 /**
@@ -91,20 +121,27 @@ export interface ResultRetry<T> {
 }
 
 /**
- * Sends `attempt` through the shared pacer, retrying what Stripe or the network says is
- * worth retrying. A failure that ends the loop is rethrown with `onGiveUp` given the chance
- * to explain it (how many retries, which rate).
+ * Sends `attempt` when the user's cap (if any) and the account's budgets allow, and again when
+ * Stripe or the network says it is worth it. Rate-limited answers (429) did nothing at Stripe,
+ * so they are resent until Max Wait for Rate Limits has passed since the item's first one;
+ * other retryable failures use up the counted Retries. Every answer tunes the account's
+ * budgets. A failure that ends the loop is rethrown with `onGiveUp` given the chance to explain it.
  */
 export async function pacedWithRetries<T>(
-	{ context, settings, connectionCode, pacer = pacerFor(context), sleep: wait = sleep }: PacedRequestContext,
+	{ context, settings, connectionCode, limiter, endpoint, pacer, sleep: wait = sleep, now = () => performance.now() }: PacedRequestContext,
 	attempt: () => Promise<T>,
 	onGiveUp: (error: unknown, outcome: RetryOutcome) => unknown,
 	resultRetry?: ResultRetry<T>,
 ): Promise<T> {
-	const requestsPerSecond = await requestRateFor(context, pacer, settings);
+	const cap = settings.maxRequestsPerSecond;
+	const runPacer = cap === undefined ? undefined : (pacer ?? pacerFor(context));
 	const signal = context.getExecutionCancelSignal();
-	for (let retry = 0; ; retry++) {
-		await pacer.take(requestsPerSecond, signal);
+	let retries = 0;
+	let limitedCount = 0;
+	let limitedSince: number | undefined;
+	for (;;) {
+		if (runPacer && cap !== undefined) await runPacer.take(cap, signal);
+		const ticket = await limiter.take(endpoint, signal);
 		let value!: T;
 		let failure: Failure | undefined;
 		let thrown: unknown;
@@ -114,16 +151,30 @@ export async function pacedWithRetries<T>(
 		} catch (error) {
 			thrown = error;
 			failure = failureOf(error, connectionCode);
+		} finally {
+			limiter.settle(ticket, attemptOutcome(failure));
 		}
 		if (failure === undefined) return value;
+
 		const retryable = isRetryable(failure);
-		const tooLongAsked = (failure.retryAfterSeconds ?? 0) > MAX_RETRY_AFTER_SECONDS;
-		if (!retryable || retry >= settings.retries || tooLongAsked || signal?.aborted) {
-			const outcome = { retriesMade: retry, retriesAllowed: settings.retries, exhausted: retryable, requestsPerSecond };
+		let delay: number | undefined;
+		let rateLimited: RetryOutcome['rateLimited'];
+		if (retryable && failure.httpStatus === 429) {
+			limitedCount++;
+			limitedSince ??= now();
+			const waited = now() - limitedSince;
+			const pause = rateLimitedDelayMs(limitedCount, failure);
+			if (waited + pause <= settings.maxWaitSeconds * 1000) delay = pause;
+			else rateLimited = { waitedMs: waited, attempts: limitedCount, maxWaitSeconds: settings.maxWaitSeconds };
+		} else if (retryable && retries < settings.retries && (failure.retryAfterSeconds ?? 0) <= MAX_RETRY_AFTER_SECONDS) {
+			retries++;
+			delay = retryDelayMs(retries, failure);
+		}
+		if (delay === undefined || signal?.aborted) {
+			const outcome: RetryOutcome = { retriesMade: retries, retriesAllowed: settings.retries, exhausted: retryable, rateLimited };
 			if (thrown === undefined && resultRetry) return resultRetry.giveUp(value, outcome);
 			throw onGiveUp(thrown, outcome);
 		}
-		await wait(retryDelayMs(retry + 1, failure), signal);
+		await wait(delay, signal);
 	}
 }
-

@@ -4,21 +4,24 @@ import { NodeApiError, randomString } from 'n8n-workflow';
 import { isStripeId, STRIPE_ID_EXAMPLES } from '../shared/ids';
 import { fieldError, quoteValue, readNumber, textValue } from '../shared/validation';
 import {
-	AUTO_REQUESTS_PER_SECOND,
+	DEFAULT_MAX_WAIT_SECONDS,
 	DEFAULT_RETRIES,
 	DEFAULT_TIMEOUT_SECONDS,
 	IDEMPOTENCY_KEY_MAX_LENGTH,
+	MAX_MAX_WAIT_SECONDS,
 	MAX_RETRIES,
 	MAX_TIMEOUT_SECONDS,
 	SETTINGS_FIELD,
 } from './constants';
 
 export interface RequestSettings {
-	/** Requests per second; undefined = automatic from the key's mode. */
+	/** The user's own cap in requests per second for this node's run; undefined = Stripe's limits only. */
 	maxRequestsPerSecond?: number;
 	retries: number;
 	/** How long one attempt waits for Stripe's answer. */
 	timeoutSeconds: number;
+	/** How long an item may keep being rate-limited (429) before it fails. */
+	maxWaitSeconds: number;
 	connectedAccount?: string;
 	idempotencyKey?: string;
 }
@@ -58,7 +61,7 @@ export function readRequestSettings(context: IExecuteSingleFunctions): RequestSe
 			context,
 			'Max Requests per Second',
 			`${quoteValue(raw.maxRequestsPerSecond)} is not a positive number`,
-			`Enter how many requests per second this node may send, e.g. 20, or 0 for automatic (${AUTO_REQUESTS_PER_SECOND.test} with a test key, ${AUTO_REQUESTS_PER_SECOND.live} with a live key).`,
+			'Enter the most requests per second this node may send, e.g. 10, or 0 to follow Stripe’s limits for the account automatically.',
 		);
 	}
 
@@ -79,6 +82,16 @@ export function readRequestSettings(context: IExecuteSingleFunctions): RequestSe
 			'Timeout',
 			`${quoteValue(raw.timeout)} is not a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`,
 			`Enter how long to wait for each answer from Stripe, e.g. ${DEFAULT_TIMEOUT_SECONDS}.`,
+		);
+	}
+
+	const maxWaitSeconds = numberSetting(raw.maxWaitForRateLimits) ?? DEFAULT_MAX_WAIT_SECONDS;
+	if (!(Number.isFinite(maxWaitSeconds) && maxWaitSeconds >= 0 && maxWaitSeconds <= MAX_MAX_WAIT_SECONDS)) {
+		throw settingsError(
+			context,
+			'Max Wait for Rate Limits',
+			`${quoteValue(raw.maxWaitForRateLimits)} is not a number of seconds from 0 to ${MAX_MAX_WAIT_SECONDS}`,
+			`Enter how long an item may keep being rate-limited before it fails, e.g. ${DEFAULT_MAX_WAIT_SECONDS}; 0 fails at the first 429.`,
 		);
 	}
 
@@ -108,6 +121,7 @@ export function readRequestSettings(context: IExecuteSingleFunctions): RequestSe
 		maxRequestsPerSecond: rate === undefined || rate === 0 ? undefined : rate,
 		retries,
 		timeoutSeconds,
+		maxWaitSeconds,
 		connectedAccount: connectedAccountOf(context, raw.connectedAccount),
 		idempotencyKey,
 	};

@@ -8,7 +8,7 @@ import {
 	buildConfigurationUpdateRequest,
 	configurationIdInPath,
 } from './body';
-import { CONFIGURATIONS_PATH } from './constants';
+import { CONFIGURATION_PATH_TEMPLATE, CONFIGURATIONS_PATH } from './constants';
 import { configurationErrorVocabularyFor } from './fieldNames';
 import { configurationWriteFields, expandOption } from './fields';
 
@@ -41,7 +41,7 @@ export const portalConfigurationDescription: INodeProperties[] = [
 				action: 'Get a portal configuration',
 				description: 'Get one portal configuration, including its login page link',
 				routing: {
-					request: { method: 'GET', url: CONFIGURATIONS_PATH },
+					request: { method: 'GET', url: CONFIGURATION_PATH_TEMPLATE },
 					send: { preSend: [configurationIdInPath], paginate: true },
 					output: { postReceive: [checkStripeAnswer] },
 				},
@@ -64,7 +64,7 @@ export const portalConfigurationDescription: INodeProperties[] = [
 				description:
 					'Change a portal configuration. Stripe has no delete for configurations: turn Active off to retire one.',
 				routing: {
-					request: { method: 'POST', url: CONFIGURATIONS_PATH },
+					request: { method: 'POST', url: CONFIGURATION_PATH_TEMPLATE },
 					send: { preSend: [buildConfigurationUpdateRequest], paginate: true },
 					output: { postReceive: [checkStripeAnswer] },
 				},

@@ -1,0 +1,361 @@
+import { createHash } from 'node:crypto';
+import { sleep } from 'n8n-workflow';
+
+import type { PacerClock } from './pacing';
+
+/**
+ * Stripe's rate limits as documented (docs.stripe.com/rate-limits): per account a global rate
+ * (25 requests/s in test mode, 100/s in live mode) and, within it, 25/s per endpoint (20/s for
+ * the Search API), plus a concurrency limiter with no published number.
+ */
+export const STRIPE_RATE_LIMITS = { globalTest: 25, globalLive: 100, endpoint: 25, search: 20 } as const;
+
+/**
+ * The automatic budgets stay this far under the documented limits: Stripe counts arrivals, and
+ * a few milliseconds of jitter between an evenly paced start and its arrival would otherwise put
+ * one request too many into some second.
+ */
+export const LIMIT_MARGIN = 0.96;
+
+/** The 429 reasons Stripe names in `Stripe-Rate-Limited-Reason`. */
+export type LimitedReason = 'global-rate' | 'global-concurrency' | 'endpoint-rate' | 'endpoint-concurrency' | 'resource-specific';
+
+/** How an attempt ended, as far as the account's budgets care. */
+export type AttemptOutcome =
+	| { kind: 'answered' }
+	/** A 429 from one of Stripe's limiters (it names the reason): that budget was too generous. */
+	| { kind: 'limited'; reason: LimitedReason }
+	/** Anything else: a 429 without a reason (a lock timeout), an error, no answer. Budgets stay. */
+	| { kind: 'other' };
+
+/** On a rate-limited answer a budget falls to this share of its rate … */
+const DECREASE_FACTOR = 0.7;
+/** … at most once per this many ms: the 429s of one overshoot arrive together and mean one thing. */
+const DECREASE_COOLDOWN_MS = 1_000;
+/** Answered requests raise a lowered budget by this factor per second, back up to its cap. */
+const INCREASE_PER_SECOND = 1.05;
+/** No budget falls below this: an account shared with a busy neighbour still moves. */
+const MIN_RATE = 0.5;
+/** A concurrency cap that has grown back to this is lifted. */
+const CONCURRENCY_CEILING = 64;
+/** A limiter nobody used for this long is dropped, so memory stays flat whatever runs. */
+const IDLE_MS = 5 * 60_000;
+
+/** A requests-per-second budget that lowers itself on rate-limited answers and recovers slowly. */
+class RateBudget {
+	rate: number;
+
+	lastStart = Number.NEGATIVE_INFINITY;
+
+	private lastDecrease = Number.NEGATIVE_INFINITY;
+
+	private lastIncrease: number;
+
+	constructor(
+		readonly cap: number,
+		now: number,
+	) {
+		this.rate = cap;
+		this.lastIncrease = now;
+	}
+
+	/** When the next request may start under this budget. */
+	nextStart(): number {
+		return this.lastStart + 1000 / this.rate;
+	}
+
+	limited(now: number): void {
+		if (now - this.lastDecrease < DECREASE_COOLDOWN_MS) return;
+		this.rate = Math.max(MIN_RATE, this.rate * DECREASE_FACTOR);
+		this.lastDecrease = now;
+		this.lastIncrease = now;
+	}
+
+	answered(now: number): void {
+		if (this.rate < this.cap) {
+			const seconds = Math.max(0, now - this.lastIncrease) / 1000;
+			this.rate = Math.min(this.cap, this.rate * INCREASE_PER_SECOND ** seconds);
+		}
+		this.lastIncrease = now;
+	}
+}
+
+/** How many requests may be in flight at once: unlimited until Stripe's concurrency limiter says otherwise. */
+class ConcurrencyBudget {
+	cap = Number.POSITIVE_INFINITY;
+
+	inFlight = 0;
+
+	private answeredSinceChange = 0;
+
+	limited(): void {
+		// The request that was refused is no longer in flight; the cap is what was running then.
+		this.cap = Math.max(1, Math.floor((this.inFlight + 1) * DECREASE_FACTOR));
+		this.answeredSinceChange = 0;
+	}
+
+	answered(): void {
+		if (this.cap === Number.POSITIVE_INFINITY) return;
+		// One more request at once for every cap's worth of answers without a complaint.
+		if (++this.answeredSinceChange >= this.cap) {
+			this.cap = this.cap + 1 >= CONCURRENCY_CEILING ? Number.POSITIVE_INFINITY : this.cap + 1;
+			this.answeredSinceChange = 0;
+		}
+	}
+
+	hasRoom(): boolean {
+		return this.inFlight < this.cap;
+	}
+}
+
+interface Endpoint {
+	rate: RateBudget;
+	concurrency: ConcurrencyBudget;
+}
+
+/** A request's place in the account's budgets, handed back with how the attempt ended. */
+export interface Ticket {
+	endpoint: string;
+	settled: boolean;
+}
+
+/** What a limiter looks like from outside: for the error wording, tests and the benchmark. */
+export interface LimiterState {
+	globalRate: number;
+	globalCap: number;
+	endpoints: Record<string, { rate: number; cap: number; concurrencyCap: number }>;
+	concurrencyCap: number;
+	inFlight: number;
+	waiting: number;
+}
+
+/**
+ * One Stripe account's budgets, shared by every execution and node of this n8n process that
+ * uses it: the global rate, one rate per endpoint, and the requests in flight. Requests take
+ * turns in one queue; each starts once every budget it counts against allows, measured from the
+ * actual starts before it (a timetable's overdue slots would fire together after a busy moment).
+ * Stripe's answers tune it: a limiter 429 lowers the budget it names, answers raise it back.
+ * Processes that cannot see each other (n8n queue-mode workers, other apps on the account)
+ * converge that way on a share of the account's limit.
+ */
+export class AccountLimiter {
+	readonly global: RateBudget;
+
+	readonly concurrency = new ConcurrencyBudget();
+
+	private readonly endpoints = new Map<string, Endpoint>();
+
+	private queue: Promise<void> = Promise.resolve();
+
+	private waiting = 0;
+
+	/** Resolved whenever a request in flight ends, for turns waiting on a concurrency cap. */
+	private slotFreed?: { promise: Promise<void>; resolve: () => void };
+
+	lastUsed: number;
+
+	constructor(
+		readonly live: boolean,
+		private readonly clock: PacerClock = realClock,
+	) {
+		const now = clock.now();
+		this.global = new RateBudget((live ? STRIPE_RATE_LIMITS.globalLive : STRIPE_RATE_LIMITS.globalTest) * LIMIT_MARGIN, now);
+		this.lastUsed = now;
+	}
+
+	private endpoint(key: string): Endpoint {
+		let endpoint = this.endpoints.get(key);
+		if (!endpoint) {
+			const limit = key.endsWith('/search') ? STRIPE_RATE_LIMITS.search : STRIPE_RATE_LIMITS.endpoint;
+			endpoint = { rate: new RateBudget(limit * LIMIT_MARGIN, this.clock.now()), concurrency: new ConcurrencyBudget() };
+			this.endpoints.set(key, endpoint);
+		}
+		return endpoint;
+	}
+
+	/** Whether nothing is queued or running: the registry may drop it once it has been idle long enough. */
+	isIdle(): boolean {
+		return this.waiting === 0 && this.concurrency.inFlight === 0;
+	}
+
+	private waitMs(endpoint: Endpoint): number {
+		return Math.max(this.global.nextStart(), endpoint.rate.nextStart()) - this.clock.now();
+	}
+
+	private hasRoom(endpoint: Endpoint): boolean {
+		return this.concurrency.hasRoom() && endpoint.concurrency.hasRoom();
+	}
+
+	private start(key: string, endpoint: Endpoint): Ticket {
+		const now = this.clock.now();
+		this.global.lastStart = now;
+		endpoint.rate.lastStart = now;
+		this.concurrency.inFlight++;
+		endpoint.concurrency.inFlight++;
+		this.lastUsed = now;
+		return { endpoint: key, settled: false };
+	}
+
+	private async roomFreed(signal?: AbortSignal): Promise<void> {
+		this.slotFreed ??= (() => {
+			let resolve!: () => void;
+			const promise = new Promise<void>((done) => (resolve = done));
+			return { promise, resolve };
+		})();
+		const freed = this.slotFreed.promise;
+		if (!signal) return await freed;
+		// Rejects with the signal's reason, as n8n's sleep does when an execution is cancelled.
+		await new Promise<void>((resolve, reject) => {
+			if (signal.aborted) return reject(signal.reason);
+			const onAbort = () => reject(signal.reason);
+			signal.addEventListener('abort', onAbort, { once: true });
+			void freed.then(() => {
+				signal.removeEventListener('abort', onAbort);
+				resolve();
+			});
+		});
+	}
+
+	/** Waits for this endpoint's turn under every budget, then counts the request as in flight. */
+	async take(endpointKey: string, signal?: AbortSignal): Promise<Ticket> {
+		const endpoint = this.endpoint(endpointKey);
+		this.lastUsed = this.clock.now();
+		// With nobody queued and every budget free, going through the queue would only cost time.
+		if (this.waiting === 0 && this.hasRoom(endpoint) && this.waitMs(endpoint) < 1) return this.start(endpointKey, endpoint);
+		this.waiting++;
+		let ticket: Ticket | undefined;
+		const turn = this.queue.then(async () => {
+			// Budgets can fall while a turn sleeps (another request came back 429): check again after each wait.
+			for (;;) {
+				if (!this.hasRoom(endpoint)) {
+					await this.roomFreed(signal);
+					continue;
+				}
+				const wait = this.waitMs(endpoint);
+				// Below a millisecond a timer only adds its own delay.
+				if (wait < 1) break;
+				await this.clock.sleep(wait, signal);
+			}
+			ticket = this.start(endpointKey, endpoint);
+		});
+		// A cancelled wait must not stall the requests queued behind it.
+		this.queue = turn.catch(() => undefined);
+		try {
+			await turn;
+		} finally {
+			this.waiting--;
+		}
+		return ticket as Ticket;
+	}
+
+	/** Ends a request's time in flight and lets its answer tune the budgets. */
+	settle(ticket: Ticket, outcome: AttemptOutcome): void {
+		if (ticket.settled) return;
+		ticket.settled = true;
+		const endpoint = this.endpoint(ticket.endpoint);
+		const now = this.clock.now();
+		// The refused request counts as in flight for the concurrency decrease, then ends.
+		if (outcome.kind === 'limited') {
+			if (outcome.reason === 'global-rate') this.global.limited(now);
+			else if (outcome.reason === 'endpoint-rate') endpoint.rate.limited(now);
+			this.concurrency.inFlight--;
+			endpoint.concurrency.inFlight--;
+			if (outcome.reason === 'global-concurrency') this.concurrency.limited();
+			else if (outcome.reason === 'endpoint-concurrency') endpoint.concurrency.limited();
+		} else {
+			this.concurrency.inFlight--;
+			endpoint.concurrency.inFlight--;
+			if (outcome.kind === 'answered') {
+				this.global.answered(now);
+				endpoint.rate.answered(now);
+				this.concurrency.answered();
+				endpoint.concurrency.answered();
+			}
+		}
+		this.lastUsed = now;
+		const freed = this.slotFreed;
+		this.slotFreed = undefined;
+		freed?.resolve();
+	}
+
+	state(): LimiterState {
+		return {
+			globalRate: this.global.rate,
+			globalCap: this.global.cap,
+			concurrencyCap: this.concurrency.cap,
+			inFlight: this.concurrency.inFlight,
+			waiting: this.waiting,
+			endpoints: Object.fromEntries(
+				[...this.endpoints].map(([key, endpoint]) => [
+					key,
+					{ rate: endpoint.rate.rate, cap: endpoint.rate.cap, concurrencyCap: endpoint.concurrency.cap },
+				]),
+			),
+		};
+	}
+}
+
+const realClock: PacerClock = { now: () => performance.now(), sleep };
+
+/**
+ * The account a request counts against, as a fingerprint: the Base URL, the key and the
+ * connected account. The key itself is never kept: only a hash of it names the limiter.
+ */
+export function accountFingerprint(baseUrl: string, secretKey: string, connectedAccount?: string): string {
+	return createHash('sha256').update(`${baseUrl}\n${secretKey}\n${connectedAccount ?? ''}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * The limiters of this process, one per account. A node class is loaded once per n8n process,
+ * so this map is shared by every execution the process runs; in queue mode each worker has its
+ * own, and the budgets' adaptation is what keeps workers together under the account's limit.
+ */
+const limiters = new Map<string, AccountLimiter>();
+let lastSweep = 0;
+
+export function limiterFor(fingerprint: string, live: boolean, clock: PacerClock = realClock): AccountLimiter {
+	const now = clock.now();
+	if (now - lastSweep > IDLE_MS) {
+		lastSweep = now;
+		for (const [key, limiter] of limiters) {
+			if (limiter.isIdle() && now - limiter.lastUsed > IDLE_MS) limiters.delete(key);
+		}
+	}
+	let limiter = limiters.get(fingerprint);
+	if (!limiter) {
+		limiter = new AccountLimiter(live, clock);
+		limiters.set(fingerprint, limiter);
+	}
+	return limiter;
+}
+
+/** How many accounts this process keeps budgets for: memory stays flat when this does. */
+export function limiterCount(): number {
+	return limiters.size;
+}
+
+/**
+ * The endpoint a request counts against: its method and path, with object IDs folded, since
+ * Stripe counts `GET /v1/customers/cus_1` and `/cus_2` against one limit.
+ */
+export function endpointKey(method: string, path: string): string {
+	const template = path
+		.split('?')[0]
+		.split('/')
+		// An ID is a prefix and a body with capitals or digits (cus_NffrFeUfNV2Hib); path words are lower case.
+		.map((segment) => (/^[a-z]+_[A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*$/.test(segment) ? '{id}' : segment))
+		.join('/');
+	return `${method.toUpperCase()} ${template}`;
+}
+
+/** Reads Stripe's reason header into a limiter reason, or undefined for a 429 no limiter sent. */
+export function limitedReasonOf(header: string | undefined): LimitedReason | undefined {
+	const value = header?.trim().toLowerCase();
+	return value === 'global-rate' ||
+		value === 'global-concurrency' ||
+		value === 'endpoint-rate' ||
+		value === 'endpoint-concurrency' ||
+		value === 'resource-specific'
+		? value
+		: undefined;
+}

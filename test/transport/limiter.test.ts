@@ -1,0 +1,212 @@
+/**
+ * The account limiter's arithmetic on a clock the test moves itself: the global and endpoint
+ * budgets, the adaptive decrease on a limiter 429 and the slow recovery, the concurrency cap,
+ * and one limiter per account in the process, named by a fingerprint that holds no key.
+ */
+import {
+	AccountLimiter,
+	LIMIT_MARGIN,
+	STRIPE_RATE_LIMITS,
+	accountFingerprint,
+	endpointKey,
+	limitedReasonOf,
+	limiterFor,
+} from '../../nodes/StripeBillingPortal/transport/limiter';
+import type { PacerClock } from '../../nodes/StripeBillingPortal/transport/pacing';
+
+class FakeClock implements PacerClock {
+	time = 10_000;
+
+	now = () => this.time;
+
+	sleep = async (ms: number) => {
+		this.time += ms;
+	};
+}
+
+const SESSIONS = 'POST /v1/billing_portal/sessions';
+const CUSTOMERS = 'GET /v1/customers';
+
+/** Start times of `count` requests taken one after another on `endpoint`, each answered at once. */
+async function starts(limiter: AccountLimiter, clock: FakeClock, endpoint: string, count: number): Promise<number[]> {
+	const times: number[] = [];
+	for (let request = 0; request < count; request++) {
+		const ticket = await limiter.take(endpoint);
+		times.push(clock.time);
+		limiter.settle(ticket, { kind: 'answered' });
+	}
+	return times;
+}
+
+const gaps = (times: number[]) => times.slice(1).map((time, index) => Math.round(time - times[index]));
+
+describe('budgets', () => {
+	it('start under Stripe’s documented limits: 25/s test, 100/s live, 25/s per endpoint, 20/s search', () => {
+		const clock = new FakeClock();
+		const test = new AccountLimiter(false, clock);
+		const live = new AccountLimiter(true, clock);
+		expect(test.state().globalRate).toBeCloseTo(STRIPE_RATE_LIMITS.globalTest * LIMIT_MARGIN);
+		expect(live.state().globalRate).toBeCloseTo(STRIPE_RATE_LIMITS.globalLive * LIMIT_MARGIN);
+		expect(LIMIT_MARGIN).toBeLessThan(1);
+		void live.take('GET /v1/customers/search').then((ticket) => live.settle(ticket, { kind: 'answered' }));
+		expect(live.state().endpoints['GET /v1/customers/search'].rate).toBeCloseTo(STRIPE_RATE_LIMITS.search * LIMIT_MARGIN);
+	});
+
+	it('space one endpoint by its own budget, even where the account allows more (live)', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(true, clock);
+		const interval = 1000 / (STRIPE_RATE_LIMITS.endpoint * LIMIT_MARGIN);
+		expect(gaps(await starts(limiter, clock, SESSIONS, 5))).toEqual([interval, interval, interval, interval].map(Math.round));
+	});
+
+	it('let two endpoints share the account: each at its own rate, together under the global one', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		const times: number[] = [];
+		for (let pair = 0; pair < 5; pair++) {
+			for (const endpoint of [CUSTOMERS, SESSIONS]) {
+				const ticket = await limiter.take(endpoint);
+				times.push(clock.time);
+				limiter.settle(ticket, { kind: 'answered' });
+			}
+		}
+		// In test mode the account's 24/s is the binding one: every start, whatever its endpoint.
+		const global = 1000 / (STRIPE_RATE_LIMITS.globalTest * LIMIT_MARGIN);
+		expect(new Set(gaps(times))).toEqual(new Set([Math.round(global)]));
+	});
+
+	it('queue requests that arrive together, and let a cancelled one leave without stalling the rest', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		const abort = new AbortController();
+		const first = await limiter.take(SESSIONS);
+		const cancelled = limiter.take(SESSIONS, abort.signal);
+		const next = limiter.take(SESSIONS);
+		abort.abort(new Error('execution cancelled'));
+		limiter.settle(first, { kind: 'answered' });
+		await expect(cancelled).resolves.toBeDefined(); // its sleep had already begun on the fake clock
+		await expect(next).resolves.toMatchObject({ endpoint: SESSIONS });
+	});
+});
+
+describe('adapting to Stripe’s answers', () => {
+	it('a global-rate 429 lowers the account’s budget, once per second however many arrive together', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		const before = limiter.state().globalRate;
+		for (let request = 0; request < 5; request++) {
+			const ticket = await limiter.take(SESSIONS);
+			limiter.settle(ticket, { kind: 'limited', reason: 'global-rate' });
+		}
+		expect(limiter.state().globalRate).toBeCloseTo(before * 0.7);
+		clock.time += 1_001;
+		const ticket = await limiter.take(SESSIONS);
+		limiter.settle(ticket, { kind: 'limited', reason: 'global-rate' });
+		expect(limiter.state().globalRate).toBeCloseTo(before * 0.49);
+	});
+
+	it('an endpoint-rate 429 lowers only that endpoint', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(true, clock);
+		await starts(limiter, clock, CUSTOMERS, 1);
+		const ticket = await limiter.take(SESSIONS);
+		limiter.settle(ticket, { kind: 'limited', reason: 'endpoint-rate' });
+		const state = limiter.state();
+		expect(state.endpoints[SESSIONS].rate).toBeCloseTo(STRIPE_RATE_LIMITS.endpoint * LIMIT_MARGIN * 0.7);
+		expect(state.endpoints[CUSTOMERS].rate).toBeCloseTo(STRIPE_RATE_LIMITS.endpoint * LIMIT_MARGIN);
+		expect(state.globalRate).toBeCloseTo(STRIPE_RATE_LIMITS.globalLive * LIMIT_MARGIN);
+	});
+
+	it('a 429 without a reason (a lock timeout) slows nothing down', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		const before = limiter.state();
+		const ticket = await limiter.take(SESSIONS);
+		limiter.settle(ticket, { kind: 'other' });
+		expect(limiter.state().globalRate).toBe(before.globalRate);
+		expect(limiter.state().endpoints[SESSIONS].rate).toBe(STRIPE_RATE_LIMITS.endpoint * LIMIT_MARGIN);
+	});
+
+	it('answers raise a lowered budget slowly (5 % a second) back to its cap, never above', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		const cap = limiter.state().globalRate;
+		const ticket = await limiter.take(SESSIONS);
+		limiter.settle(ticket, { kind: 'limited', reason: 'global-rate' });
+		const lowered = limiter.state().globalRate;
+		clock.time += 2_000;
+		await starts(limiter, clock, SESSIONS, 1);
+		expect(limiter.state().globalRate).toBeCloseTo(lowered * 1.05 ** 2, 1);
+		clock.time += 60_000;
+		await starts(limiter, clock, SESSIONS, 1);
+		expect(limiter.state().globalRate).toBe(cap);
+	});
+
+	it('never falls below half a request per second', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		for (let round = 0; round < 30; round++) {
+			clock.time += 1_001;
+			const ticket = await limiter.take(SESSIONS);
+			limiter.settle(ticket, { kind: 'limited', reason: 'global-rate' });
+		}
+		expect(limiter.state().globalRate).toBe(0.5);
+	});
+
+	it('a concurrency 429 caps the requests in flight, and answers lift the cap again', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		const running = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(async () => await limiter.take(SESSIONS)));
+		limiter.settle(running[9], { kind: 'limited', reason: 'global-concurrency' });
+		expect(limiter.state().concurrencyCap).toBe(7);
+		// Nine still run: the next request waits until one of them ends.
+		let started = false;
+		const waiting = limiter.take(SESSIONS).then((ticket) => {
+			started = true;
+			return ticket;
+		});
+		await Promise.resolve();
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(started).toBe(false);
+		for (const ticket of running.slice(0, 3)) limiter.settle(ticket, { kind: 'answered' });
+		const ticket = await waiting;
+		expect(started).toBe(true);
+		expect(limiter.state().inFlight).toBe(7);
+		limiter.settle(ticket, { kind: 'answered' });
+	});
+});
+
+describe('one limiter per account in the process', () => {
+	it('is shared by everything using the same Base URL, key and connected account', () => {
+		const fingerprint = accountFingerprint('https://api.stripe.com', 'sk_test_A', undefined);
+		expect(limiterFor(fingerprint, false)).toBe(limiterFor(accountFingerprint('https://api.stripe.com', 'sk_test_A'), false));
+		expect(limiterFor(accountFingerprint('https://api.stripe.com', 'sk_test_B'), false)).not.toBe(limiterFor(fingerprint, false));
+		expect(limiterFor(accountFingerprint('https://api.stripe.com', 'sk_test_A', 'acct_1'), false)).not.toBe(limiterFor(fingerprint, false));
+		expect(limiterFor(accountFingerprint('http://127.0.0.1:12111', 'sk_test_A'), false)).not.toBe(limiterFor(fingerprint, false));
+	});
+
+	it('is named by a fingerprint that holds nothing of the key', () => {
+		const key = 'sk_test_51SecretSecretSecret';
+		const fingerprint = accountFingerprint('https://api.stripe.com', key);
+		expect(fingerprint).toMatch(/^[0-9a-f]{32}$/);
+		expect(fingerprint).not.toContain('Secret');
+	});
+});
+
+describe('endpoints', () => {
+	it.each([
+		['GET', '/v1/billing_portal/configurations/bpc_1Abc', 'GET /v1/billing_portal/configurations/{id}'],
+		['POST', '/v1/billing_portal/configurations/{id}', 'POST /v1/billing_portal/configurations/{id}'],
+		['post', '/v1/billing_portal/sessions', 'POST /v1/billing_portal/sessions'],
+		['GET', '/v1/customers/search?query=x', 'GET /v1/customers/search'],
+	])('%s %s counts as %s', (method, path, key) => {
+		expect(endpointKey(method, path)).toBe(key);
+	});
+
+	it('reads Stripe’s reason header, and nothing else as a reason', () => {
+		expect(limitedReasonOf('global-rate')).toBe('global-rate');
+		expect(limitedReasonOf(' Endpoint-Concurrency ')).toBe('endpoint-concurrency');
+		expect(limitedReasonOf(undefined)).toBeUndefined();
+		expect(limitedReasonOf('lock_timeout')).toBeUndefined();
+	});
+});
