@@ -121,15 +121,20 @@ describe('what is retried', () => {
 });
 
 describe('when the retries run out', () => {
-	it('429: the error says it was rate-limited, after how many retries, and what to change', async () => {
-		environment.sandbox.queueFault({ kind: 'status', status: 429, path: SESSIONS, times: 3 });
-		const run = await runCreateSession(environment, { customer, ...withRetries(2) });
-		expect(posts(run)).toHaveLength(3);
+	it('429: resent until Max Wait for Rate Limits, then the error says how long and what to change', async () => {
+		environment.sandbox.queueFault({ kind: 'status', status: 429, path: SESSIONS, times: 100 });
+		const started = performance.now();
+		const run = await runCreateSession(environment, { customer, requestSettings: { retries: 0, maxWaitForRateLimits: 2 } });
+		const elapsed = performance.now() - started;
+		expect(posts(run).length).toBeGreaterThan(3);
+		expect(elapsed).toBeLessThan(4_000);
 		expect(run.error).toMatchObject({ httpCode: '429' });
-		expect(run.error?.message).toMatch(/^Stripe rate limit: still rate-limited after 2 retries \(.+\)\. Lower Request Settings → Max Requests per Second \(was 20\) or raise Request Settings → Retries \(was 2\)\.$/);
+		expect(run.error?.message).toMatch(
+			/^Stripe rate limit: still rate-limited after \d+ attempts over [12] s \(.+\)\. Other traffic on this Stripe account, or many executions at once, use up its limit: raise Request Settings → Max Wait for Rate Limits \(was 2 s\), or run fewer executions at the same time\.$/,
+		);
 		// n8n's routing node would replace a 429's message with advice about its batching option.
 		expect(run.error?.message).not.toMatch(/batching/);
-		expect(run.error?.description).toMatch(/25 requests per second in test mode and 100 in live mode/);
+		expect(run.error?.description).toMatch(/100 requests per second in live mode and 25 in test mode per account/);
 		expect(environment.sandbox.sessions).toHaveLength(0);
 	});
 

@@ -1,7 +1,7 @@
 /**
  * Max Requests per Second: n8n starts every item's request at once; the node spaces all the
- * requests of one run (every item, the lookups included) to the rate set, or to one chosen from
- * the key. The sandbox stamps each request's arrival, so the spacing is measured where Stripe
+ * requests of one run (every item, the lookups included) to the rate set and, always, to the
+ * Stripe account's budgets (test 24/s; live 96/s with 24/s per endpoint). The sandbox stamps each request's arrival, so the spacing is measured where Stripe
  * would count it.
  */
 import type { RecordedRequest } from './sandbox';
@@ -91,25 +91,35 @@ describe('Max Requests per Second', () => {
 		expectSpacedAt(run.requests, 8);
 	});
 
-	it('automatic with a test key: 20 per second', async () => {
-		const run = await runCreateSession(environment, { customer }, items(21));
+	it('automatic with a test key: 24 per second, under Stripe’s 25 for a test account', async () => {
+		const run = await runCreateSession(environment, { customer }, items(25));
 		expect(run.error).toBeUndefined();
-		expectSpacedAt(run.requests, 20);
+		expectSpacedAt(run.requests, 24);
 	});
 
-	it('automatic with a live key: 80 per second, four times the test rate', async () => {
-		const run = await runCreateSession(environment, { customer }, items(21), { credentials: { secretKey: LIVE_KEY } });
+	it('automatic with a live key: one endpoint at 24 per second, under Stripe’s 25 per endpoint', async () => {
+		const run = await runCreateSession(environment, { customer }, items(25), { credentials: { secretKey: LIVE_KEY } });
 		expect(run.error).toBeUndefined();
-		expectSpacedAt(run.requests, 80);
-		// At the test-mode rate these 21 requests would take a full second.
-		const span = run.requests[20].receivedAt - run.requests[0].receivedAt;
-		expect(span).toBeLessThan(900);
+		expectSpacedAt(run.requests, 24);
+	});
+
+	it('automatic with a live key: two endpoints together go faster than one (live accounts allow 100 per second)', async () => {
+		const byEmail = { customer: { __rl: true, mode: 'email', value: 'jenny.rosen@example.com' } };
+		const live = await runCreateSession(environment, byEmail, items(12), { credentials: { secretKey: LIVE_KEY } });
+		expect(live.error).toBeUndefined();
+		expect(live.requests).toHaveLength(24);
+		const liveSpan = live.requests[23].receivedAt - live.requests[1].receivedAt;
+		// 24 requests on one test-mode budget of 24/s take ~960 ms; two live endpoints share them.
+		expect(liveSpan).toBeLessThan(800);
+		for (const path of ['/v1/customers', '/v1/billing_portal/sessions']) {
+			expectSpacedAt(live.requests.filter((request) => request.path === path), 24);
+		}
 	});
 
 	it('0 means automatic', async () => {
 		const run = await runCreateSession(environment, { customer, requestSettings: { maxRequestsPerSecond: 0 } }, items(6));
 		expect(run.error).toBeUndefined();
-		expectSpacedAt(run.requests, 20);
+		expectSpacedAt(run.requests, 24);
 	});
 });
 

@@ -96,14 +96,14 @@ describe('Stripe’s errors reach the user', () => {
 	});
 
 	// With retries off, each fault is the final answer; test/resilience.*.test.ts covers retries.
-	it('429 with retries off: Stripe’s message and what to do about rate limits, not n8n’s batching advice', async () => {
+	it('429 with no patience for rate limits: Stripe’s message and what to do about rate limits, not n8n’s batching advice', async () => {
 		environment.sandbox.queueFault({ kind: 'status', status: 429 });
-		const run = await runCreateSession(environment, { customer, requestSettings: { retries: 0 } }, [{}], asKey(LEAKABLE_KEY));
+		const run = await runCreateSession(environment, { customer, requestSettings: { maxWaitForRateLimits: 0 } }, [{}], asKey(LEAKABLE_KEY));
 		expect(run.error).toMatchObject({ httpCode: '429' });
 		expect(run.error?.message).toMatch(/rate|too many/i);
 		expect(run.error?.message).not.toMatch(/batching settings/);
-		expect(run.error?.message).toMatch(/Max Requests per Second/);
-		expect(run.error?.description).toMatch(/25 requests per second in test mode and 100 in live mode/);
+		expect(run.error?.message).toMatch(/Max Wait for Rate Limits \(was 0 s\)/);
+		expect(run.error?.description).toMatch(/100 requests per second in live mode and 25 in test mode per account/);
 	});
 
 	it('500 with retries off: Stripe’s message, the request ID and a retry hint', async () => {

@@ -12,9 +12,9 @@ import {
 	limitedReasonOf,
 	limiterFor,
 } from '../../nodes/StripeBillingPortal/transport/limiter';
-import type { PacerClock } from '../../nodes/StripeBillingPortal/transport/pacing';
+import type { Clock } from '../../nodes/StripeBillingPortal/transport/clock';
 
-class FakeClock implements PacerClock {
+class FakeClock implements Clock {
 	time = 10_000;
 
 	now = () => this.time;

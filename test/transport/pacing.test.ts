@@ -2,10 +2,11 @@
  * Pacing arithmetic on a clock the test moves itself: how long each request waits for its turn,
  * and that spacing runs from actual starts, so a busy moment never releases a burst.
  */
-import { Pacer, pacerFor, type PacerClock } from '../../nodes/StripeBillingPortal/transport/pacing';
+import type { Clock } from '../../nodes/StripeBillingPortal/transport/clock';
+import { Pacer, pacerFor } from '../../nodes/StripeBillingPortal/transport/pacing';
 import { stubContext } from '../support/stub-context';
 
-class FakeClock implements PacerClock {
+class FakeClock implements Clock {
 	time = 1_000;
 
 	waits: number[] = [];
@@ -65,7 +66,7 @@ describe('Pacer', () => {
 	it('keeps serving the queue when one waiter is cancelled', async () => {
 		const clock = new FakeClock();
 		let calls = 0;
-		const cancelFirst: PacerClock = {
+		const cancelFirst: Clock = {
 			now: clock.now,
 			sleep: async (ms) => {
 				calls++;

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sleep } from 'n8n-workflow';
 
-import type { PacerClock } from './pacing';
+import { realClock, type Clock } from './clock';
 
 /**
  * Stripe's rate limits as documented (docs.stripe.com/rate-limits): per account a global rate
@@ -156,7 +155,7 @@ export class AccountLimiter {
 
 	constructor(
 		readonly live: boolean,
-		private readonly clock: PacerClock = realClock,
+		private readonly clock: Clock = realClock,
 	) {
 		const now = clock.now();
 		this.global = new RateBudget((live ? STRIPE_RATE_LIMITS.globalLive : STRIPE_RATE_LIMITS.globalTest) * LIMIT_MARGIN, now);
@@ -295,8 +294,6 @@ export class AccountLimiter {
 	}
 }
 
-const realClock: PacerClock = { now: () => performance.now(), sleep };
-
 /**
  * The account a request counts against, as a fingerprint: the Base URL, the key and the
  * connected account. The key itself is never kept: only a hash of it names the limiter.
@@ -313,7 +310,7 @@ export function accountFingerprint(baseUrl: string, secretKey: string, connected
 const limiters = new Map<string, AccountLimiter>();
 let lastSweep = 0;
 
-export function limiterFor(fingerprint: string, live: boolean, clock: PacerClock = realClock): AccountLimiter {
+export function limiterFor(fingerprint: string, live: boolean, clock: Clock = realClock): AccountLimiter {
 	const now = clock.now();
 	if (now - lastSweep > IDLE_MS) {
 		lastSweep = now;

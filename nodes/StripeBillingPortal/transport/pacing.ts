@@ -1,17 +1,10 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
 
 import { isLiveKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
+import { realClock, type Clock } from './clock';
 import { accountFingerprint, limiterFor, type AccountLimiter } from './limiter';
 
-/** Where the pacer reads the time and waits; a test hands it a clock it moves itself. */
-export interface PacerClock {
-	now: () => number;
-	sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-}
-
-const realClock: PacerClock = { now: () => performance.now(), sleep };
 
 /**
  * Request spacing shared by every item of one node run, for the user's own cap (Request
@@ -29,7 +22,7 @@ export class Pacer {
 	/** Requests queued for their turn; while there are any, newcomers queue behind them. */
 	private waiting = 0;
 
-	constructor(private readonly clock: PacerClock = realClock) {}
+	constructor(private readonly clock: Clock = realClock) {}
 
 	async take(requestsPerSecond: number, signal?: AbortSignal): Promise<void> {
 		const interval = 1000 / requestsPerSecond;

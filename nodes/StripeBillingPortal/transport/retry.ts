@@ -4,7 +4,8 @@ import { sleep } from 'n8n-workflow';
 import { findBaseUrlError } from '../shared/baseUrl';
 import { STRIPE_ERROR_DETAILS, type RetryOutcome, type StripeApiError, type StripeErrorDetails } from './errors';
 import type { AccountLimiter, AttemptOutcome } from './limiter';
-import { pacerFor, type Pacer, type PacerClock } from './pacing';
+import type { Clock } from './clock';
+import { pacerFor, type Pacer } from './pacing';
 import type { RequestSettings } from './settings';
 
 const FIRST_RETRY_DELAY_MS = 500;
@@ -105,7 +106,7 @@ export interface PacedRequestContext {
 	/** The run's pacer for the user's own cap unless given: unit tests hand in one on their own clock. */
 	pacer?: Pacer;
 	/** How pauses wait; n8n's cancellable sleep unless given. */
-	sleep?: PacerClock['sleep'];
+	sleep?: Clock['sleep'];
 	/** The clock patience is measured on. */
 	now?: () => number;
 }
