@@ -110,6 +110,9 @@ class ConcurrencyBudget {
 interface Endpoint {
 	rate: RateBudget;
 	concurrency: ConcurrencyBudget;
+	/** Requests to this endpoint take turns in order; other endpoints do not wait behind them. */
+	queue: Promise<void>;
+	waiting: number;
 }
 
 /** A request's place in the account's budgets, handed back with how the attempt ended. */
@@ -131,8 +134,9 @@ export interface LimiterState {
 /**
  * One Stripe account's budgets, shared by every execution and node of this n8n process that
  * uses it: the global rate, one rate per endpoint, and the requests in flight. Requests take
- * turns in one queue; each starts once every budget it counts against allows, measured from the
- * actual starts before it (a timetable's overdue slots would fire together after a busy moment).
+ * turns in one queue per endpoint; each starts once every budget it counts against allows,
+ * measured from the actual starts before it (a timetable's overdue slots would fire together
+ * after a busy moment).
  * Stripe's answers tune it: a limiter 429 lowers the budget it names, answers raise it back.
  * Processes that cannot see each other (n8n queue-mode workers, other apps on the account)
  * converge that way on a share of the account's limit.
@@ -144,8 +148,7 @@ export class AccountLimiter {
 
 	private readonly endpoints = new Map<string, Endpoint>();
 
-	private queue: Promise<void> = Promise.resolve();
-
+	/** Requests queued for their turn, over all endpoints. */
 	private waiting = 0;
 
 	/** Resolved whenever a request in flight ends, for turns waiting on a concurrency cap. */
@@ -166,7 +169,12 @@ export class AccountLimiter {
 		let endpoint = this.endpoints.get(key);
 		if (!endpoint) {
 			const limit = key.endsWith('/search') ? STRIPE_RATE_LIMITS.search : STRIPE_RATE_LIMITS.endpoint;
-			endpoint = { rate: new RateBudget(limit * LIMIT_MARGIN, this.clock.now()), concurrency: new ConcurrencyBudget() };
+			endpoint = {
+				rate: new RateBudget(limit * LIMIT_MARGIN, this.clock.now()),
+				concurrency: new ConcurrencyBudget(),
+				queue: Promise.resolve(),
+				waiting: 0,
+			};
 			this.endpoints.set(key, endpoint);
 		}
 		return endpoint;
@@ -220,10 +228,13 @@ export class AccountLimiter {
 		const endpoint = this.endpoint(endpointKey);
 		this.lastUsed = this.clock.now();
 		// With nobody queued and every budget free, going through the queue would only cost time.
-		if (this.waiting === 0 && this.hasRoom(endpoint) && this.waitMs(endpoint) < 1) return this.start(endpointKey, endpoint);
+		if (endpoint.waiting === 0 && this.hasRoom(endpoint) && this.waitMs(endpoint) < 1) return this.start(endpointKey, endpoint);
 		this.waiting++;
+		endpoint.waiting++;
 		let ticket: Ticket | undefined;
-		const turn = this.queue.then(async () => {
+		// Turns of different endpoints run side by side; each checks the global budget again right
+		// before it starts, and the check and the start happen in one synchronous step.
+		const turn = endpoint.queue.then(async () => {
 			// Budgets can fall while a turn sleeps (another request came back 429): check again after each wait.
 			for (;;) {
 				if (!this.hasRoom(endpoint)) {
@@ -238,11 +249,12 @@ export class AccountLimiter {
 			ticket = this.start(endpointKey, endpoint);
 		});
 		// A cancelled wait must not stall the requests queued behind it.
-		this.queue = turn.catch(() => undefined);
+		endpoint.queue = turn.catch(() => undefined);
 		try {
 			await turn;
 		} finally {
 			this.waiting--;
+			endpoint.waiting--;
 		}
 		return ticket as Ticket;
 	}
