@@ -53,7 +53,7 @@ describe('hintFor', () => {
 		[404, { code: 'resource_missing', param: 'flow_data[subscription_pause][subscription]', message: "No such subscription: 'sub_1'" }, /in Subscription:/],
 		[400, { param: 'flow_data[subscription_update_confirm][items][0][price]', message: 'The price is not allowed' }, /^Check the node's Item Changes → New Price field\.$/],
 		[400, { param: 'flow_data[after_completion][redirect][return_url]', message: 'Not a valid URL' }, /Redirect URL/],
-		[429, { message: 'Too many requests' }, /25 requests per second/],
+		[429, { message: 'Too many requests' }, /25 in test mode, 25 per endpoint/],
 		[503, undefined, /Stripe’s side/],
 	])('HTTP %i gets a hint', (status, stripe, hint) => {
 		expect(hintFor(status, stripe, sessionErrorVocabulary)).toMatch(hint);

@@ -92,7 +92,7 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined,
 		return 'Request Settings → Idempotency Key: Stripe has seen this key in the last 24 hours with different parameters. Each distinct request needs its own key: build it from something unique to the request (e.g. the ticket ID and the flow), or leave the setting empty for a fresh key per item.';
 	}
 	if (httpStatus === 429) {
-		return 'Stripe is rate-limiting this account (25 requests per second in test mode, 100 in live mode, shared by everything that uses it). Lower Request Settings → Max Requests per Second, or raise Request Settings → Retries.';
+		return 'Stripe is rate-limiting this account (100 requests per second in live mode, 25 in test mode, 25 per endpoint, shared by everything that uses it). Raise Request Settings → Max Wait for Rate Limits, or run fewer executions at the same time.';
 	}
 	if (httpStatus >= 500) {
 		return 'This is a problem on Stripe’s side. Retry later; if it persists, give Stripe support the request ID.';
