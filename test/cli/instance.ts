@@ -129,24 +129,34 @@ export class N8nInstance {
 	/**
 	 * Installs the package as n8n's community package installer leaves it: the tarball that
 	 * `npm pack` makes (so the `files` list and the `n8n` manifest in package.json are what is
-	 * tested), unpacked into <user folder>/.n8n/nodes/node_modules/<package>.
+	 * tested), unpacked into <user folder>/.n8n/nodes/node_modules/<package>. Pass the tarball
+	 * an earlier call returned to install the same one into another instance (queue-mode workers).
 	 */
-	installPackage(): { folder: string; files: string[] } {
-		const packDir = join(this.userFolder, 'pack');
-		mkdirSync(packDir, { recursive: true });
-		const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', packDir, '--loglevel=error'], {
-			cwd: ROOT,
-			env: { ...process.env, PATH: `${join(this.install.node24, '..')}:${process.env.PATH ?? ''}` },
-			encoding: 'utf8',
-		});
-		if (packed.status !== 0) throw new Error(`npm pack failed:\n${tail(packed.stdout + packed.stderr)}`);
-		const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+	installPackage(tarball?: string): { folder: string; files: string[]; tarball: string } {
+		let files: string[] = [];
+		if (!tarball) {
+			const packDir = join(this.userFolder, 'pack');
+			mkdirSync(packDir, { recursive: true });
+			const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', packDir, '--loglevel=error'], {
+				cwd: ROOT,
+				env: { ...process.env, PATH: `${join(this.install.node24, '..')}:${process.env.PATH ?? ''}` },
+				encoding: 'utf8',
+			});
+			if (packed.status !== 0) throw new Error(`npm pack failed:\n${tail(packed.stdout + packed.stderr)}`);
+			const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+			tarball = join(packDir, info[0].filename);
+			files = info[0].files.map((file) => file.path);
+		}
 		const folder = join(this.nodesFolder, PACKAGE_NAME);
 		rmSync(folder, { recursive: true, force: true });
 		mkdirSync(folder, { recursive: true });
-		const untar = spawnSync('tar', ['-xzf', join(packDir, info[0].filename), '-C', folder, '--strip-components=1'], { encoding: 'utf8' });
+		const untar = spawnSync('tar', ['-xzf', tarball, '-C', folder, '--strip-components=1'], { encoding: 'utf8' });
 		if (untar.status !== 0) throw new Error(`tar failed: ${untar.stderr}`);
-		return { folder, files: info[0].files.map((file) => file.path) };
+		if (files.length === 0) {
+			const listed = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
+			files = listed.stdout.split('\n').filter((line) => line && !line.endsWith('/')).map((line) => line.replace(/^[^/]+\//, ''));
+		}
+		return { folder, files, tarball };
 	}
 
 	async importCredentials(credentials: CredentialImport[]): Promise<void> {
