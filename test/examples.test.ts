@@ -18,15 +18,30 @@ const LOGIN_PAGE_URL = 'https://billing.stripe.com/p/login/test_SandboxDefaultLo
 /** What each example must do; a new example without an entry fails the first test. */
 const stories: Record<string, { story: string; check?: (run: RunWorkflowResult, env: TestEnvironment) => void; coveredBy?: string }> = {
 	'onboarding-login-link.json': {
-		story: 'emails the new subscriber the default configuration’s lasting login page link',
+		story: 'emails the new subscriber the default configuration’s lasting login link with their email filled in',
 		check(run, env) {
 			const [listing] = env.sandbox.requestsTo('/v1/billing_portal/configurations', 'GET');
-			expect(listing.query).toEqual({ limit: '1', active: 'true', is_default: 'true' });
+			expect(listing.query).toEqual({ is_default: 'true', limit: '1' });
+			expect(env.sandbox.requestsTo('/v1/customers', 'GET')).toHaveLength(0);
 			expect(run.lastNodeItems).toHaveLength(1);
 			const email = run.lastNodeItems[0].json as IDataObject;
 			expect(email).toMatchObject({ toEmail: 'jenny.rosen@example.com', emailFormat: 'text' });
-			expect(email.text).toContain(LOGIN_PAGE_URL);
+			expect(email.text).toContain(`${LOGIN_PAGE_URL}?prefilled_email=jenny.rosen%40example.com`);
 			expect(email.text).toMatch(/^Hi Jenny,/);
+			expect(env.sandbox.requestsTo('/v1/billing_portal/sessions', 'POST')).toHaveLength(0);
+		},
+	},
+	'dunning-login-link.json': {
+		story: 'emails the customer whose payment failed a lasting login link, their email read from Stripe and filled in',
+		check(run, env) {
+			const [customer] = env.sandbox.requestsTo(`/v1/customers/${SEED_IDS.jenny}`, 'GET');
+			expect(customer).toBeDefined();
+			const [listing] = env.sandbox.requestsTo('/v1/billing_portal/configurations', 'GET');
+			expect(listing.query).toEqual({ is_default: 'true', limit: '1' });
+			const email = run.lastNodeItems[0].json as IDataObject;
+			expect(email).toMatchObject({ toEmail: 'jenny.rosen@example.com', subject: 'Your payment did not go through' });
+			expect(email.text).toContain(`${LOGIN_PAGE_URL}?prefilled_email=jenny.rosen%40example.com`);
+			expect(email.text).toContain('29.00 USD');
 			expect(env.sandbox.requestsTo('/v1/billing_portal/sessions', 'POST')).toHaveLength(0);
 		},
 	},

@@ -213,9 +213,9 @@ describe('the node’s layout', () => {
 	it('has the rooms the README describes', () => {
 		const rooms = new Set(Object.keys(graph).map(roomOf));
 		expect([...rooms].sort()).toEqual(
-			['credentials', 'listSearch', 'node', 'resources/portalConfiguration', 'resources/portalSession', 'shared', 'transport'].sort(),
+			['credentials', 'listSearch', 'node', 'resources/portalConfiguration', 'resources/portalLoginLink', 'resources/portalSession', 'shared', 'transport'].sort(),
 		);
-		for (const resource of ['portalConfiguration', 'portalSession']) {
+		for (const resource of ['portalConfiguration', 'portalLoginLink', 'portalSession']) {
 			for (const part of ['index', 'fields', 'body', 'constants', 'fieldNames']) {
 				expect(Object.keys(graph)).toContain(`resources/${resource}/${part}`);
 			}
@@ -228,7 +228,7 @@ describe('the node’s layout', () => {
 
 	it('keeps each operation’s request builders in its own resource folder', async () => {
 		const { properties } = new StripeBillingPortal().description;
-		for (const resource of ['portalConfiguration', 'portalSession']) {
+		for (const resource of ['portalConfiguration', 'portalLoginLink', 'portalSession']) {
 			const exported = new Set<unknown>();
 			for (const id of Object.keys(graph).filter((module) => module.startsWith(`resources/${resource}/`))) {
 				// The module's exports, to compare the description's hooks with by identity.

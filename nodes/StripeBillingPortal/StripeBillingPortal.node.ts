@@ -5,6 +5,7 @@ import { searchCustomers } from './listSearch/searchCustomers';
 import { searchSubscriptionItems } from './listSearch/searchSubscriptionItems';
 import { searchSubscriptions } from './listSearch/searchSubscriptions';
 import { portalConfigurationDescription } from './resources/portalConfiguration';
+import { portalLoginLinkDescription } from './resources/portalLoginLink';
 import { portalSessionDescription } from './resources/portalSession';
 import { CREDENTIAL_TYPE, STRIPE_DEFAULT_BASE_URL } from './shared/constants';
 import { sendStripeRequest } from './transport';
@@ -18,7 +19,7 @@ export class StripeBillingPortal implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description: 'Create Stripe customer portal sessions and deep links, and manage portal configurations',
+		description: 'Create Stripe customer portal sessions and deep links, get lasting portal login links, and manage portal configurations',
 		defaults: { name: 'Stripe Billing Portal' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -45,11 +46,13 @@ export class StripeBillingPortal implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Portal Configuration', value: 'portalConfiguration' },
+					{ name: 'Portal Login Link', value: 'portalLoginLink' },
 					{ name: 'Portal Session', value: 'portalSession' },
 				],
 				default: 'portalSession',
 			},
 			...portalConfigurationDescription,
+			...portalLoginLinkDescription,
 			...portalSessionDescription,
 			requestSettingsProperty,
 		],

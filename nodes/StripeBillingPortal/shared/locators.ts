@@ -1,5 +1,6 @@
 import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
+import { EMAIL_EXAMPLE, EMAIL_REGEX_SOURCE } from './email';
 import {
 	DASHBOARD_PATHS,
 	STRIPE_ID_EXAMPLES,
@@ -100,3 +101,38 @@ export const configurationLocator = stripeObjectLocator({
 	description:
 		'The portal configuration to use instead of the account’s default one. See <a href="https://docs.stripe.com/customer-management/integrate-customer-portal#configure">Stripe’s guide</a>.',
 });
+
+/**
+ * A customer picker: From List, By ID, By URL and By Email (checked as one address in the
+ * editor; what a resource does with it, look the customer up or use the address, is its own).
+ */
+export function customerLocatorWith({ description, required }: { description: string; required: boolean }): INodeProperties {
+	return stripeObjectLocator({
+		displayName: 'Customer',
+		name: 'customer',
+		kind: 'customer',
+		idNoun: 'customer ID',
+		searchListMethod: 'searchCustomers',
+		description,
+		required,
+		byUrl: 'customer',
+		modes: [
+			{
+				displayName: 'By Email',
+				name: 'email',
+				type: 'string',
+				placeholder: `e.g. ${EMAIL_EXAMPLE}`,
+				hint: 'Stripe matches the address exactly, case included; several customers can share one email',
+				validation: [
+					{
+						type: 'regex',
+						properties: {
+							regex: EMAIL_REGEX_SOURCE,
+							errorMessage: `Not an email address: enter one address like ${EMAIL_EXAMPLE}, without a name or spaces`,
+						},
+					},
+				],
+			},
+		],
+	});
+}

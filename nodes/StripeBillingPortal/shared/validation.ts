@@ -1,6 +1,7 @@
 import type { IExecuteSingleFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { EMAIL_EXAMPLE, EMAIL_MAX_LENGTH, EMAIL_PATTERN } from './email';
 import {
 	COUPON_ID_PATTERN,
 	DASHBOARD_PATHS,
@@ -11,17 +12,41 @@ import {
 	type StripeIdKind,
 } from './ids';
 
+/**
+ * What to do about an error, kept on the error itself. n8n shows a user the message and the
+ * description, where the fix is; an AI agent gets only the message, so when the node runs as a
+ * tool the transport appends the fix to it (`agent` where a model needs other words than a
+ * person in the editor, e.g. "ask the customer" instead of "pick From List").
+ */
+export const ERROR_FIX = Symbol('errorFix');
+
+export interface ErrorFix {
+	user: string;
+	agent?: string;
+}
+
+export function withFix<E extends object>(error: E, fix: ErrorFix): E {
+	(error as E & { [ERROR_FIX]?: ErrorFix })[ERROR_FIX] = fix;
+	return error;
+}
+
+export function fixOf(error: unknown): ErrorFix | undefined {
+	return typeof error === 'object' && error !== null ? (error as { [ERROR_FIX]?: ErrorFix })[ERROR_FIX] : undefined;
+}
+
 /** An error about one field of one item, raised before anything is sent to Stripe. */
 export function fieldError(
 	context: IExecuteSingleFunctions,
 	field: string,
 	problem: string,
 	fix: string,
+	agentFix?: string,
 ): NodeOperationError {
-	return new NodeOperationError(context.getNode(), `${field}: ${problem}`, {
+	const error = new NodeOperationError(context.getNode(), `${field}: ${problem}`, {
 		itemIndex: context.getItemIndex(),
 		description: fix,
 	});
+	return withFix(error, { user: fix, ...(agentFix ? { agent: agentFix } : {}) });
 }
 
 /** A value as error messages quote it: in single quotes, cut to 80 characters. */
@@ -270,3 +295,36 @@ export function idFromLocator(
 }
 
 const DASHBOARD_NOUNS: Record<DashboardLinkedKind, string> = { customer: 'customer', subscription: 'subscription' };
+
+/**
+ * The email in the Customer locator of the current item, checked before anything is sent: an
+ * expression can yield anything, and the editor's pattern check does not see its result.
+ */
+export function emailFromCustomerLocator(context: IExecuteSingleFunctions): string {
+	const { value } = readLocator(context.getNodeParameter('customer', ''));
+	if (value === '') {
+		throw fieldError(
+			context,
+			'Customer',
+			'the email is empty',
+			`Enter the customer's email address, e.g. ${EMAIL_EXAMPLE}, or map it from an earlier node with {{ $json.email }}.`,
+		);
+	}
+	if (value.length > EMAIL_MAX_LENGTH) {
+		throw fieldError(
+			context,
+			'Customer',
+			`the email is ${value.length} characters long`,
+			`Stripe stores emails of at most ${EMAIL_MAX_LENGTH} characters, so no customer can have this one. Map only the address, e.g. {{ $json.email }}.`,
+		);
+	}
+	if (!EMAIL_PATTERN.test(value)) {
+		throw fieldError(
+			context,
+			'Customer',
+			`${quoteValue(value)} is not an email address`,
+			`By Email takes one address like ${EMAIL_EXAMPLE}, without a name or angle brackets around it. Map only the address (e.g. {{ $json.email }}), or switch the Customer field to By ID.`,
+		);
+	}
+	return value;
+}

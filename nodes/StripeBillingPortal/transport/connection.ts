@@ -2,6 +2,7 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { STRIPE_DEFAULT_BASE_URL } from '../shared/constants';
+import { withFix } from '../shared/validation';
 
 const CONNECTION_ERROR_MESSAGES: Record<string, string> = {
 	ECONNREFUSED: 'The connection was refused',
@@ -52,20 +53,25 @@ export function connectionError(
 	const where = baseUrl || 'the Base URL';
 	if (code !== undefined && ANSWER_LOST.has(code)) {
 		const timedOut = code !== 'ERR_BAD_RESPONSE';
-		return new NodeApiError(node, cleanError, {
+		return connectionFix(new NodeApiError(node, cleanError, {
 			message: timedOut
 				? `No answer from Stripe at ${where}: the request timed out${timeoutSeconds ? ` after ${timeoutSeconds} s` : ''}`
 				: `No complete answer from Stripe at ${where}: ${CONNECTION_ERROR_MESSAGES[code]}`,
 			description: `The request may have reached Stripe. Every retry of it sent the same idempotency key, so Stripe carried out a create or update at most once; re-running the workflow would send a new key. If Stripe is slow at the moment (https://status.stripe.com), raise Request Settings → ${timedOut ? 'Timeout or ' : ''}Retries.`,
 			httpCode: 'none',
 			itemIndex,
-		});
+		}));
 	}
 	const what = code ? (CONNECTION_ERROR_MESSAGES[code] ?? `The request failed (${code})`) : 'The request failed';
-	return new NodeApiError(node, cleanError, {
+	return connectionFix(new NodeApiError(node, cleanError, {
 		message: `Could not reach Stripe at ${where}: ${what}`,
 		description: `Check the Base URL in the 'Stripe Billing Portal API' credential (normally ${STRIPE_DEFAULT_BASE_URL}) and that this n8n instance can reach it. For a local sandbox or stripe-mock, make sure it is running.`,
 		httpCode: 'none',
 		itemIndex,
-	});
+	}));
+}
+
+/** A connection error's description is what to do about it, for an agent too. */
+function connectionFix(error: NodeApiError): NodeApiError {
+	return withFix(error, { user: error.description ?? '' });
 }

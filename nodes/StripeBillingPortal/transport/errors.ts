@@ -9,6 +9,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { STRIPE_DEFAULT_BASE_URL } from '../shared/constants';
+import { withFix } from '../shared/validation';
 import { SETTINGS_FIELD } from './constants';
 import { limitedReasonOf, type LimitedReason } from './limiter';
 
@@ -49,6 +50,8 @@ export interface ErrorVocabulary {
 	jsonInput?: boolean;
 	/** A resource's own hint for an error only its requests meet; asked before the general ones. */
 	hintFor?: (httpStatus: number, stripe: StripeErrorBody | undefined) => string | undefined;
+	/** The same hint in words for an AI agent, where a person's editor steps do not apply. */
+	agentHintFor?: (httpStatus: number, stripe: StripeErrorBody | undefined) => string | undefined;
 }
 
 /**
@@ -138,6 +141,9 @@ export function stripeApiError(node: INode, details: StripeErrorDetails, itemInd
 		itemIndex,
 	});
 	error[STRIPE_ERROR_DETAILS] = details;
+	const hint = hintFor(details.httpStatus, details.stripe, details.vocabulary);
+	const agentHint = details.vocabulary?.agentHintFor?.(details.httpStatus, details.stripe);
+	if (hint) withFix(error, { user: hint, ...(agentHint ? { agent: agentHint } : {}) });
 	return error;
 }
 

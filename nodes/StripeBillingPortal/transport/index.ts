@@ -22,6 +22,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { baseUrlOf, findBaseUrlError, isLiveKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
 import { DEFAULT_TIMEOUT_SECONDS } from './constants';
+import { forAgents } from './agent';
 import { connectionError, findConnectionErrorCode } from './connection';
 import {
 	STRIPE_ERROR_DETAILS,
@@ -94,26 +95,38 @@ export async function sendStripeRequest(
 	this: IExecutePaginationFunctions,
 	requestData: DeclarativeRestApiSettings.ResultOptions,
 ): Promise<INodeExecutionData[]> {
-	const settings = readRequestSettings(this);
+	try {
+		return await sendItemRequest(this, requestData);
+	} catch (error) {
+		// As an AI agent's tool, the message alone must say what to do: the agent sees nothing else.
+		throw forAgents(this, error);
+	}
+}
+
+async function sendItemRequest(
+	context: IExecutePaginationFunctions,
+	requestData: DeclarativeRestApiSettings.ResultOptions,
+): Promise<INodeExecutionData[]> {
+	const settings = readRequestSettings(context);
 	const baseUrl = String(requestData.options.baseURL ?? '');
 	const headers: IDataObject = { ...(requestData.options.headers ?? {}), ...accountHeaders(settings) };
 	if (String(requestData.options.method ?? 'GET').toUpperCase() === 'POST') {
-		headers['Idempotency-Key'] = idempotencyKeyFor(this, settings);
+		headers['Idempotency-Key'] = idempotencyKeyFor(context, settings);
 	}
 	const request = { ...requestData, options: { ...requestData.options, ...sendingOptions(settings.timeoutSeconds), headers } };
-	const limiter = await accountLimiterFor(this, baseUrl, settings.connectedAccount);
+	const limiter = await accountLimiterFor(context, baseUrl, settings.connectedAccount);
 	const endpoint = endpointKey(String(requestData.options.method ?? 'GET'), String(requestData.options.url ?? ''));
-	const paced = { context: this, settings, connectionCode: findConnectionErrorCode, limiter, endpoint };
+	const paced = { context, settings, connectionCode: findConnectionErrorCode, limiter, endpoint };
 	const send: SendOnce = async (data) =>
-		await pacedWithRetries(paced, async () => await this.makeRoutingRequest(data), (error, outcome) =>
-			finalError(this, baseUrl, settings, error, outcome),
+		await pacedWithRetries(paced, async () => await context.makeRoutingRequest(data), (error, outcome) =>
+			finalError(context, baseUrl, settings, error, outcome),
 		);
 
 	const items = await send(request);
 	const list = asStripeList(items);
 	if (!list) return items;
-	const itemIndex = this.getItemIndex();
-	const entries = await collectPages(this, send, request, list);
+	const itemIndex = context.getItemIndex();
+	const entries = await collectPages(context, send, request, list);
 	return entries.map((json) => ({ json, pairedItem: { item: itemIndex } }));
 }
 

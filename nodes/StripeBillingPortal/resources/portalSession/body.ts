@@ -4,6 +4,7 @@ import {
 	checkCouponId,
 	checkHttpUrl,
 	checkStripeId,
+	emailFromCustomerLocator,
 	expandPaths,
 	fieldError,
 	idFromLocator,
@@ -24,7 +25,7 @@ import {
 	type FlowType,
 	type SubscriptionLookupSource,
 } from './constants';
-import { customerIdFromEmail, customerLocatorIsEmail, emailFromCustomerLocator } from './customerLookup';
+import { customerIdFromEmail, customerLocatorIsEmail } from './customerLookup';
 import {
 	findCustomerSubscription,
 	itemOfFoundSubscription,

@@ -1,7 +1,6 @@
 import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import { STRIPE_MAX_PAGE_SIZE } from '../../shared/constants';
-import { EMAIL_EXAMPLE, EMAIL_MAX_LENGTH, EMAIL_PATTERN } from '../../shared/email';
 import { STRIPE_ID_PATTERNS } from '../../shared/ids';
 import { fieldError, quoteValue, readLocator } from '../../shared/validation';
 import { lookupResponseError, sendLookupRequest } from '../../transport';
@@ -80,39 +79,6 @@ export function chooseCustomer(result: EmailLookupResult, choice: MultipleCustom
 }
 
 
-/**
- * The email in the Customer locator of the current item, checked before anything is sent: an
- * expression can yield anything, and the editor's pattern check does not see its result.
- */
-export function emailFromCustomerLocator(context: IExecuteSingleFunctions): string {
-	const { value } = readLocator(context.getNodeParameter('customer', ''));
-	if (value === '') {
-		throw fieldError(
-			context,
-			'Customer',
-			'the email is empty',
-			`Enter the customer's email address, e.g. ${EMAIL_EXAMPLE}, or map it from an earlier node with {{ $json.email }}.`,
-		);
-	}
-	if (value.length > EMAIL_MAX_LENGTH) {
-		throw fieldError(
-			context,
-			'Customer',
-			`the email is ${value.length} characters long`,
-			`Stripe stores emails of at most ${EMAIL_MAX_LENGTH} characters, so no customer can have this one. Map only the address, e.g. {{ $json.email }}.`,
-		);
-	}
-	if (!EMAIL_PATTERN.test(value)) {
-		throw fieldError(
-			context,
-			'Customer',
-			`${quoteValue(value)} is not an email address`,
-			`By Email takes one address like ${EMAIL_EXAMPLE}, without a name or angle brackets around it. Map only the address (e.g. {{ $json.email }}), or switch the Customer field to By ID.`,
-		);
-	}
-	return value;
-}
-
 function multipleCustomersChoice(context: IExecuteSingleFunctions): MultipleCustomersChoice {
 	const raw = context.getNodeParameter('additionalFields.multipleCustomers', MULTIPLE_CUSTOMERS.fail) as unknown;
 	const value = typeof raw === 'string' ? raw.trim() : raw;
@@ -187,6 +153,7 @@ export async function customerIdFromEmail(
 			'Customer',
 			`no Stripe customer has the email ${quoteValue(email)}`,
 			`Check the address${lowerCaseNote}: Stripe matches emails exactly, upper and lower case included, and only in the credential's account and mode (test or live). If the customer does not exist yet, create it first. Or choose the customer By ID or From List.`,
+			'Ask the customer for the e-mail address their billing account uses (it may differ from the one they wrote from), then call this tool again with that address.',
 		);
 	}
 	const count = chosen.moreThanCount ? `more than ${chosen.count}` : String(chosen.count);

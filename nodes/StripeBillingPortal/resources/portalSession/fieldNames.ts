@@ -39,5 +39,15 @@ function sessionHintFor(_httpStatus: number, stripe: StripeErrorBody | undefined
 	return undefined;
 }
 
+/** The same for an AI agent, which cannot save dashboard settings but can tell the person it serves. */
+function sessionAgentHintFor(_httpStatus: number, stripe: StripeErrorBody | undefined): string | undefined {
+	const message = stripe?.message ?? '';
+	if (/No configuration provided and your (test|live) mode default configuration has not been created/.test(message)) {
+		const mode = message.includes('live mode') ? '' : 'test/';
+		return `The customer portal of this Stripe account is not set up yet, so no link can be made: tell the user that self-service billing is unavailable for now and that the account owner must save the customer portal settings once at https://dashboard.stripe.com/${mode}settings/billing/portal. Calling again will not help until then.`;
+	}
+	return undefined;
+}
+
 /** How errors of Portal Session requests (and their lookups) name the node's fields. */
-export const sessionErrorVocabulary: ErrorVocabulary = { fieldFor: sessionFieldFor, hintFor: sessionHintFor };
+export const sessionErrorVocabulary: ErrorVocabulary = { fieldFor: sessionFieldFor, hintFor: sessionHintFor, agentHintFor: sessionAgentHintFor };

@@ -1,35 +1,10 @@
-import { EMAIL_EXAMPLE, EMAIL_REGEX_SOURCE } from '../../shared/email';
-import { stripeObjectLocator } from '../../shared/locators';
+import { customerLocatorWith, stripeObjectLocator } from '../../shared/locators';
 
 /** Customer picker; By Email is looked up when the node runs (customerLookup.ts). */
-export const customerLocator = stripeObjectLocator({
-	displayName: 'Customer',
-	name: 'customer',
-	kind: 'customer',
-	idNoun: 'customer ID',
-	searchListMethod: 'searchCustomers',
+export const customerLocator = customerLocatorWith({
 	description:
 		'The Stripe customer the portal session is for. By Email looks the customer up by their exact email address when the node runs.',
 	required: true,
-	byUrl: 'customer',
-	modes: [
-		{
-			displayName: 'By Email',
-			name: 'email',
-			type: 'string',
-			placeholder: `e.g. ${EMAIL_EXAMPLE}`,
-			hint: 'Stripe matches the address exactly, case included; several customers can share one email',
-			validation: [
-				{
-					type: 'regex',
-					properties: {
-						regex: EMAIL_REGEX_SOURCE,
-						errorMessage: `Not an email address: enter one address like ${EMAIL_EXAMPLE}, without a name or spaces`,
-					},
-				},
-			],
-		},
-	],
 });
 
 /** Subscription picker; its list shows the chosen customer’s subscriptions. */

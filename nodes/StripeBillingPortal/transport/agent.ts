@@ -1,0 +1,27 @@
+import type { INode } from 'n8n-workflow';
+
+import { fixOf } from '../shared/validation';
+
+/** n8n names the AI-tool variant of a node `<type>Tool`; the node runs as an agent's tool then. */
+export function isToolRun(context: { getNode: () => INode }): boolean {
+	try {
+		return context.getNode().type.endsWith('Tool');
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * An AI agent reads only an error's message, never its description, where the node says what to
+ * do. When the node runs as a tool, the fix kept on the error is added to the message, so that a
+ * model learns what went wrong and the one thing to do next (ask for another e-mail, tell the
+ * user the portal is not set up, wait and retry) from the message alone.
+ */
+export function forAgents<E>(context: { getNode: () => INode }, error: E): E {
+	if (!isToolRun(context) || !(error instanceof Error)) return error;
+	const fix = fixOf(error);
+	const advice = (fix?.agent ?? fix?.user ?? '').trim();
+	if (advice === '' || error.message.includes(advice)) return error;
+	error.message = `${error.message.replace(/[.\s]*$/, '')}. ${advice}`;
+	return error;
+}
