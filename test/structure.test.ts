@@ -12,6 +12,7 @@ import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import ts from 'typescript';
 
 import { StripeBillingPortal } from '../nodes/StripeBillingPortal/StripeBillingPortal.node';
+import { REQUEST_BUILDER } from '../nodes/StripeBillingPortal/transport/agent';
 
 const NODE_DIR = resolve(__dirname, '../nodes/StripeBillingPortal');
 const CREDENTIALS_DIR = resolve(__dirname, '../credentials');
@@ -240,7 +241,11 @@ describe('the node’s layout', () => {
 			);
 			expect(operations).toHaveLength(1);
 			for (const option of operations[0].options as INodePropertyOptions[]) {
-				for (const hook of option.routing?.send?.preSend ?? []) {
+				for (const routed of option.routing?.send?.preSend ?? []) {
+					// Routed behind the transport's agent wording; the builder itself is the resource's.
+					const hook = (routed as typeof routed & { [REQUEST_BUILDER]?: typeof routed })[REQUEST_BUILDER];
+					expect({ operation: option.value, wordedForAgents: hook !== undefined }).toEqual({ operation: option.value, wordedForAgents: true });
+					if (!hook) continue;
 					expect({ operation: option.value, hook: hook.name, inResource: exported.has(hook) }).toEqual({
 						operation: option.value,
 						hook: hook.name,

@@ -1,4 +1,4 @@
-import type { INode } from 'n8n-workflow';
+import type { IExecuteSingleFunctions, IHttpRequestOptions, INode } from 'n8n-workflow';
 
 import { fixOf } from '../shared/validation';
 
@@ -24,4 +24,25 @@ export function forAgents<E>(context: { getNode: () => INode }, error: E): E {
 	if (advice === '' || error.message.includes(advice)) return error;
 	error.message = `${error.message.replace(/[.\s]*$/, '')}. ${advice}`;
 	return error;
+}
+
+type PreSend = (this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) => Promise<IHttpRequestOptions>;
+
+/** The request builder a resource wrote, behind the wrapper that words its errors for agents. */
+export const REQUEST_BUILDER = Symbol('requestBuilder');
+
+/**
+ * A resource's request builder (preSend) whose errors are worded for agents too. n8n runs
+ * preSend hooks before the request's pagination hook, so their field errors never pass through
+ * the transport's own wording: each builder is wrapped where the resource routes it.
+ */
+export function agentReadable(builder: PreSend): PreSend & { [REQUEST_BUILDER]: PreSend } {
+	const wrapped = async function (this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) {
+		try {
+			return await builder.call(this, requestOptions);
+		} catch (error) {
+			throw forAgents(this, error);
+		}
+	};
+	return Object.assign(wrapped, { [REQUEST_BUILDER]: builder });
 }

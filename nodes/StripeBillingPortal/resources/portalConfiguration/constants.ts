@@ -5,11 +5,6 @@
  */
 /** Where portal configurations live: listed and created here, read and updated under their ID. */
 export const CONFIGURATIONS_PATH = '/v1/billing_portal/configurations';
-/**
- * Get and Update as routed before their preSend puts the checked ID in: the endpoint Stripe
- * counts them against, so the account's budgets see them as such.
- */
-export const CONFIGURATION_PATH_TEMPLATE = `${CONFIGURATIONS_PATH}/{id}`;
 
 /** Create and Update share fields; an untouched field means Stripe's default on one, the current value on the other. */
 export type ConfigurationWrite = 'create' | 'update';

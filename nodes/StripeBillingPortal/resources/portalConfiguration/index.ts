@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { configurationLocator } from '../../shared/locators';
+import { agentReadable } from '../../transport/agent';
 import { stripeErrorCheck } from '../../transport/errors';
 import {
 	buildConfigurationCreateBody,
@@ -8,7 +9,7 @@ import {
 	buildConfigurationUpdateRequest,
 	configurationIdInPath,
 } from './body';
-import { CONFIGURATION_PATH_TEMPLATE, CONFIGURATIONS_PATH } from './constants';
+import { CONFIGURATIONS_PATH } from './constants';
 import { configurationErrorVocabularyFor } from './fieldNames';
 import { configurationWriteFields, expandOption } from './fields';
 
@@ -31,7 +32,7 @@ export const portalConfigurationDescription: INodeProperties[] = [
 				description: 'Create a portal configuration: which features customers get, and with which products and prices',
 				routing: {
 					request: { method: 'POST', url: CONFIGURATIONS_PATH },
-					send: { preSend: [buildConfigurationCreateBody], paginate: true },
+					send: { preSend: [agentReadable(buildConfigurationCreateBody)], paginate: true },
 					output: { postReceive: [checkStripeAnswer] },
 				},
 			},
@@ -41,8 +42,8 @@ export const portalConfigurationDescription: INodeProperties[] = [
 				action: 'Get a portal configuration',
 				description: 'Get one portal configuration, including its login page link',
 				routing: {
-					request: { method: 'GET', url: CONFIGURATION_PATH_TEMPLATE },
-					send: { preSend: [configurationIdInPath], paginate: true },
+					request: { method: 'GET', url: CONFIGURATIONS_PATH },
+					send: { preSend: [agentReadable(configurationIdInPath)], paginate: true },
 					output: { postReceive: [checkStripeAnswer] },
 				},
 			},
@@ -53,7 +54,7 @@ export const portalConfigurationDescription: INodeProperties[] = [
 				description: 'List portal configurations, newest first, one item each',
 				routing: {
 					request: { method: 'GET', url: CONFIGURATIONS_PATH },
-					send: { preSend: [buildConfigurationListQuery], paginate: true },
+					send: { preSend: [agentReadable(buildConfigurationListQuery)], paginate: true },
 					output: { postReceive: [checkStripeAnswer] },
 				},
 			},
@@ -64,8 +65,8 @@ export const portalConfigurationDescription: INodeProperties[] = [
 				description:
 					'Change a portal configuration. Stripe has no delete for configurations: turn Active off to retire one.',
 				routing: {
-					request: { method: 'POST', url: CONFIGURATION_PATH_TEMPLATE },
-					send: { preSend: [buildConfigurationUpdateRequest], paginate: true },
+					request: { method: 'POST', url: CONFIGURATIONS_PATH },
+					send: { preSend: [agentReadable(buildConfigurationUpdateRequest)], paginate: true },
 					output: { postReceive: [checkStripeAnswer] },
 				},
 			},

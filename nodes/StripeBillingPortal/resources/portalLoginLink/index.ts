@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { agentReadable } from '../../transport/agent';
 import { stripeErrorCheck } from '../../transport/errors';
 import { buildLoginLinkRequest, loginLinkOutput } from './body';
 import { CONFIGURATIONS_PATH } from './constants';
@@ -22,7 +23,7 @@ export const portalLoginLinkDescription: INodeProperties[] = [
 					'Get the link to the customer portal’s login page, with the customer’s e-mail filled in. Unlike a session link it does not expire: fit for e-mails the customer may open days later.',
 				routing: {
 					request: { method: 'GET', url: CONFIGURATIONS_PATH },
-					send: { preSend: [buildLoginLinkRequest], paginate: true },
+					send: { preSend: [agentReadable(buildLoginLinkRequest)], paginate: true },
 					output: { postReceive: [stripeErrorCheck(loginLinkErrorVocabulary), loginLinkOutput] },
 				},
 			},

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { agentReadable } from '../../transport/agent';
 import { stripeErrorCheck } from '../../transport/errors';
 import { buildSessionCreateBody } from './body';
 import { portalSessionCreateDescription } from './fields';
@@ -23,7 +24,7 @@ export const portalSessionDescription: INodeProperties[] = [
 					'Create a short-lived link to the customer portal, optionally deep-linked into one flow. Sessions cannot be read back or listed.',
 				routing: {
 					request: { method: 'POST', url: '/v1/billing_portal/sessions' },
-					send: { preSend: [buildSessionCreateBody], paginate: true },
+					send: { preSend: [agentReadable(buildSessionCreateBody)], paginate: true },
 					output: { postReceive: [stripeErrorCheck(sessionErrorVocabulary)] },
 				},
 			},
