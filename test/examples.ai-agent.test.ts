@@ -25,7 +25,13 @@ const AGENT_NODE = 'Billing Assistant';
 /** Jenny's address in the sandbox: one current subscription (jennyPro) and a canceled one. */
 const JENNY_EMAIL = 'jenny.rosen@example.com';
 const UNKNOWN_EMAIL = 'nobody@example.com';
-const UNKNOWN_EMAIL_ERROR = `Customer: no Stripe customer has the email '${UNKNOWN_EMAIL}'`;
+/**
+ * What the agent reads when the e-mail matches nobody: what went wrong, then the one thing to do.
+ * An agent gets only the message (never the description), so the node words it for a model.
+ */
+const UNKNOWN_EMAIL_ERROR = `Customer: no Stripe customer has the email '${UNKNOWN_EMAIL}'. Ask the customer for the e-mail address their billing account uses (it may differ from the one they wrote from), then call this tool again with that address.`;
+const NO_PORTAL_ERROR =
+	'No configuration provided and your test mode default configuration has not been created. Provide a configuration or create your default by saving your customer portal settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal. The customer portal of this Stripe account is not set up yet, so no link can be made: tell the user that self-service billing is unavailable for now and that the account owner must save the customer portal settings once at https://dashboard.stripe.com/test/settings/billing/portal. Calling again will not help until then.';
 
 const environment = useEnvironment();
 
@@ -211,6 +217,20 @@ describe('examples/ai-agent-portal-link.json', () => {
 		expect(task.error?.message).toBe(UNKNOWN_EMAIL_ERROR);
 	});
 
+	it('tells the agent, in the message it reads, that the portal is not set up and what to tell the user', async () => {
+		environment.sandbox.removeDefaultConfiguration();
+		const chat = scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(linkCall(JENNY_EMAIL)) });
+
+		const result = await run();
+
+		expect(result.error).toBeUndefined();
+		const [toolResult] = chat.turns[1].turn.results;
+		expect(toolResult.error).toBe(NO_PORTAL_ERROR);
+		expect(result.answer).toEqual([{ output: `Sorry, that did not work: ${NO_PORTAL_ERROR}` }]);
+		expect(result.sessionPosts).toHaveLength(1);
+		expect(environment.sandbox.sessions).toHaveLength(0);
+	});
+
 	it('tells the agent when the customer has several current subscriptions, so it can fall back to the homepage', async () => {
 		const second = environment.sandbox.addSubscription({ customer: SEED_IDS.jenny, status: 'active' });
 		const chat = scriptChat({
@@ -258,11 +278,9 @@ describe('examples/ai-agent-portal-link.json', () => {
 		const result = await run();
 
 		expect(result.error).toBeUndefined();
-		expect(chat.turns.map(({ turn }) => turn.results.map((r) => r.error ?? 'ok'))).toEqual([
-			[],
-			["Flow: 'cancel' is not a flow type"],
-			["Flow: 'cancel' is not a flow type", 'ok'],
-		]);
+		const rejected =
+			"Flow: 'cancel' is not a flow type. Choose None or one of: customer_update, payment_method_update, subscription_cancel, subscription_pause, subscription_update, subscription_update_confirm.";
+		expect(chat.turns.map(({ turn }) => turn.results.map((r) => r.error ?? 'ok'))).toEqual([[], [rejected], [rejected, 'ok']]);
 		// The node rejects the flow before any request; only the corrected call reaches Stripe.
 		expect(result.wire).toEqual(JENNY_CANCEL_WIRE);
 		expect(result.sessionPosts[0].body).toMatchObject({
@@ -300,7 +318,7 @@ describe('examples/ai-agent-portal-link.json', () => {
 
 			const result = await run(exampleWithAgentVersion(2.2));
 
-			expect(result.error?.message).toMatch(/^Customer: no Stripe customer has the email 'nobody@example\.com'\n\nDetails: Check the address: Stripe matches emails exactly/);
+			expect(result.error?.message.startsWith(`${UNKNOWN_EMAIL_ERROR}\n\nDetails: Check the address: Stripe matches emails exactly`)).toBe(true);
 			expect(result.wire).toEqual(['GET /v1/customers']);
 			expect(result.runData[TOOL_NODE][0].executionStatus).toBe('error');
 		});
