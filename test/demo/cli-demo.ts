@@ -51,6 +51,8 @@ async function main(): Promise<number> {
 					if (item.object === 'billing_portal.session') console.log(`  ✓ ${node}: portal session ${item.id}\n    ${item.url}`);
 					else if (item.object === 'billing_portal.configuration') {
 						console.log(`  ✓ ${node}: portal configuration ${item.id}, login page ${item.login_page?.url ?? '(off)'}`);
+					} else if (typeof item.loginPageUrl === 'string') {
+						console.log(`  ✓ ${node}: lasting login link of ${item.configuration}${item.prefilledEmail ? `, e-mail ${item.prefilledEmail} filled in` : ''}\n    ${item.url}`);
 					} else console.log(`  ✓ ${node}:`);
 					console.log(indent(JSON.stringify(item, null, 2), '      '));
 				}

@@ -106,17 +106,33 @@ describe('the n8n CLI', () => {
 		expect(create.body).toEqual(expected);
 	});
 
-	it('runs the onboarding example: the login page link reaches the email the Send Email node delivers', async () => {
+	it('runs the onboarding example: the lasting login link, e-mail filled in, reaches the email the Send Email node delivers', async () => {
 		const mailBefore = setUp.mail.messages.length;
 		const result = await setUp.instance.execute('onboardingLoginLink');
 		expect(result.execution?.status).toBe('success');
-		expect(nodeOutput(result.execution!, 'Default Portal Configuration')).toEqual([
-			expect.objectContaining({ object: 'billing_portal.configuration', is_default: true, login_page: { enabled: true, url: DEMO_LOGIN_PAGE_URL } }),
+		const link = `${DEMO_LOGIN_PAGE_URL}?prefilled_email=jenny.rosen%40example.com`;
+		expect(nodeOutput(result.execution!, 'Portal Login Link')).toEqual([
+			expect.objectContaining({ url: link, loginPageEnabled: true, isDefault: true, prefilledEmail: 'jenny.rosen@example.com' }),
 		]);
 		const mail = setUp.mail.messages.slice(mailBefore);
 		expect(mail).toHaveLength(1);
 		expect(mail[0].to).toEqual(['jenny.rosen@example.com']);
-		expect(mail[0].text).toContain(DEMO_LOGIN_PAGE_URL);
+		expect(mail[0].text).toContain(link);
+	});
+
+	it('runs the dunning example: a failed payment, the customer read from Stripe, a lasting login link in the reminder', async () => {
+		const mailBefore = setUp.mail.messages.length;
+		const seen = setUp.sandbox.requests.length;
+		const result = await setUp.instance.execute('dunningLoginLink');
+		expect(result.execution?.status).toBe('success');
+		expect(setUp.sandbox.requests.slice(seen).map((request) => `${request.method} ${request.path}`)).toEqual([
+			'GET /v1/customers/cus_SandboxJenny01',
+			'GET /v1/billing_portal/configurations',
+		]);
+		const mail = setUp.mail.messages.slice(mailBefore);
+		expect(mail).toHaveLength(1);
+		expect(mail[0].subject).toBe('Your payment did not go through');
+		expect(mail[0].text).toContain(`${DEMO_LOGIN_PAGE_URL}?prefilled_email=jenny.rosen%40example.com`);
 	});
 
 	it('runs nested fields: a configuration with products and prices, then a session on that configuration', async () => {
