@@ -36,6 +36,20 @@ function numberSetting(raw: unknown): number | undefined {
 	return reading.kind === 'empty' ? undefined : reading.kind === 'number' ? reading.value : Number.NaN;
 }
 
+/** A number of seconds from a setting: its default when blank, else within [minimum, maximum]. */
+function secondsSetting(
+	context: IExecuteSingleFunctions,
+	raw: unknown,
+	field: string,
+	{ fallback, minimum, maximum, fix }: { fallback: number; minimum: number; maximum: number; fix: string },
+): number {
+	const seconds = numberSetting(raw) ?? fallback;
+	if (!(Number.isFinite(seconds) && seconds >= minimum && seconds <= maximum)) {
+		throw settingsError(context, field, `${quoteValue(raw)} is not a number of seconds from ${minimum} to ${maximum}`, fix);
+	}
+	return seconds;
+}
+
 /** The Stripe-Account header value, checked: it goes on every request, so a typo must fail early. */
 export function connectedAccountOf(context: IExecuteSingleFunctions, raw: unknown): string | undefined {
 	const account = textValue(raw);
@@ -75,25 +89,18 @@ export function readRequestSettings(context: IExecuteSingleFunctions): RequestSe
 		);
 	}
 
-	const timeoutSeconds = numberSetting(raw.timeout) ?? DEFAULT_TIMEOUT_SECONDS;
-	if (!(Number.isFinite(timeoutSeconds) && timeoutSeconds >= 1 && timeoutSeconds <= MAX_TIMEOUT_SECONDS)) {
-		throw settingsError(
-			context,
-			'Timeout',
-			`${quoteValue(raw.timeout)} is not a number of seconds from 1 to ${MAX_TIMEOUT_SECONDS}`,
-			`Enter how long to wait for each answer from Stripe, e.g. ${DEFAULT_TIMEOUT_SECONDS}.`,
-		);
-	}
-
-	const maxWaitSeconds = numberSetting(raw.maxWaitForRateLimits) ?? DEFAULT_MAX_WAIT_SECONDS;
-	if (!(Number.isFinite(maxWaitSeconds) && maxWaitSeconds >= 0 && maxWaitSeconds <= MAX_MAX_WAIT_SECONDS)) {
-		throw settingsError(
-			context,
-			'Max Wait for Rate Limits',
-			`${quoteValue(raw.maxWaitForRateLimits)} is not a number of seconds from 0 to ${MAX_MAX_WAIT_SECONDS}`,
-			`Enter how long an item may keep being rate-limited before it fails, e.g. ${DEFAULT_MAX_WAIT_SECONDS}; 0 fails at the first 429.`,
-		);
-	}
+	const timeoutSeconds = secondsSetting(context, raw.timeout, 'Timeout', {
+		fallback: DEFAULT_TIMEOUT_SECONDS,
+		minimum: 1,
+		maximum: MAX_TIMEOUT_SECONDS,
+		fix: `Enter how long to wait for each answer from Stripe, e.g. ${DEFAULT_TIMEOUT_SECONDS}.`,
+	});
+	const maxWaitSeconds = secondsSetting(context, raw.maxWaitForRateLimits, 'Max Wait for Rate Limits', {
+		fallback: DEFAULT_MAX_WAIT_SECONDS,
+		minimum: 0,
+		maximum: MAX_MAX_WAIT_SECONDS,
+		fix: `Enter how long an item may keep being rate-limited before it fails, e.g. ${DEFAULT_MAX_WAIT_SECONDS}; 0 fails at the first 429.`,
+	});
 
 	let idempotencyKey: string | undefined;
 	if (raw.idempotencyKey !== undefined) {
