@@ -12,7 +12,7 @@ if [ "$major" -lt 24 ]; then
 	if [ ! -x "$tools/node_modules/node/bin/node" ]; then
 		echo "Installing Node.js $node_version into ${tools#"$root"/} (system node is $(node --version 2>/dev/null || echo missing))" >&2
 		# The package's own install script fetches the binary package, so scripts must run here
-		# even though the project's .npmrc turns them off.
+		# even where an npmrc (or the caller's npm_config_ignore_scripts) turns them off.
 		npm install --prefix "$tools" --no-save --no-package-lock --ignore-scripts=false \
 			--no-audit --no-fund --loglevel=error "node@$node_version" >&2
 	fi
