@@ -25,10 +25,11 @@ export function npmEnvironment(scratch: string): NodeJS.ProcessEnv {
 	for (const [key, value] of Object.entries(process.env)) {
 		if (!/^npm_/i.test(key)) env[key] = value;
 	}
-	const emptyConfig = join(scratch, 'empty-npmrc');
-	writeFileSync(emptyConfig, '');
-	env.npm_config_userconfig = emptyConfig;
-	env.npm_config_globalconfig = emptyConfig;
+	for (const level of ['user', 'global']) {
+		const emptyConfig = join(scratch, `empty-${level}-npmrc`);
+		writeFileSync(emptyConfig, '');
+		env[`npm_config_${level}config`] = emptyConfig;
+	}
 	env.npm_config_update_notifier = 'false';
 	env.PATH = `${dirname(process.execPath)}:${process.env.PATH ?? ''}`;
 	return env;
