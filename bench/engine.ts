@@ -4,6 +4,8 @@
  */
 // The harness must be imported before anything else touches n8n-core (it sets N8N_USER_FOLDER).
 import { loadPackage, runNode, type LoadedPackage } from '../test/harness';
+import type { IDataObject, INodeParameters, WorkflowExecuteMode } from 'n8n-workflow';
+
 import { API_VERSION, SECRET_KEY, type EngineSubject, type NodeOptions } from './subjects';
 
 export interface EngineRun {
@@ -47,12 +49,29 @@ function topReasons(reasons: string[], limit = 3): string[] {
 export async function runThroughEngine(
 	pkg: LoadedPackage,
 	subject: EngineSubject,
-	{ items, baseUrl, options }: { items: Array<{ index: number }>; baseUrl: string; options?: NodeOptions },
+	{
+		items,
+		baseUrl,
+		options,
+		secretKey = SECRET_KEY,
+		parameters: extraParameters,
+		mode,
+	}: {
+		items: IDataObject[];
+		baseUrl: string;
+		options?: NodeOptions;
+		/** Default: the sandbox's test key. */
+		secretKey?: string;
+		/** Parameters set over the subject's own (e.g. a Return URL by expression). */
+		parameters?: INodeParameters;
+		/** n8n's execution mode; default 'manual' (a run from the editor). */
+		mode?: WorkflowExecuteMode;
+	},
 ): Promise<EngineRun> {
-	const parameters = subject.parameters(options);
+	const parameters = { ...subject.parameters(options), ...extraParameters };
 	const credentials = {
 		type: subject.credentialType,
-		data: { secretKey: SECRET_KEY, apiVersion: API_VERSION, baseUrl },
+		data: { secretKey, apiVersion: API_VERSION, baseUrl },
 	};
 	const started = performance.now();
 	const result = await runNode({
@@ -62,6 +81,7 @@ export async function runThroughEngine(
 		items,
 		credentials,
 		continueOnFail: true,
+		mode,
 	});
 	const wallMs = performance.now() - started;
 	const failed = result.items.filter((item) => item.error !== undefined);

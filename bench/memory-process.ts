@@ -4,6 +4,7 @@
  */
 import { inputItems, loadPackage, runThroughEngine } from './engine';
 import { serve } from './ipc';
+import { liftAccountLimits, limiterIsShared } from './limiter';
 import type { MemoryJob, MemoryMeasurement } from './memory';
 import { SUBJECTS } from './subjects';
 
@@ -13,6 +14,18 @@ const SAMPLE_EVERY_MS = 50;
 async function measure(job: MemoryJob): Promise<MemoryMeasurement> {
 	const subject = SUBJECTS[job.subject];
 	const pkg = await loadPackage(subject.packageDir);
+	let limitsNotLifted: string | undefined;
+	// Only this node has an account limiter; loaded, it has put the module in the cache.
+	if (job.liftLimits && job.subject === 'ours') {
+		if (!limiterIsShared()) limitsNotLifted = "the node's limiter module is not in this process's cache";
+		else {
+			try {
+				liftAccountLimits();
+			} catch (error) {
+				limitsNotLifted = (error as Error).message;
+			}
+		}
+	}
 	const items = inputItems(job.items);
 	// Started with --expose-gc: the baseline is what stays alive, not garbage from loading.
 	(globalThis as { gc?: () => void }).gc?.();
@@ -49,6 +62,7 @@ async function measure(job: MemoryJob): Promise<MemoryMeasurement> {
 		outputItems: run.outputItems,
 		failedItems: run.failedItems,
 		failures: run.failures,
+		limitsNotLifted,
 	};
 }
 

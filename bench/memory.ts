@@ -13,6 +13,8 @@ export interface MemoryJob {
 	items: number;
 	baseUrl: string;
 	options?: NodeOptions;
+	/** Lift Stripe's limits out of the node's account limiter (see limiter.ts). */
+	liftLimits?: boolean;
 }
 
 export interface MemoryMeasurement {
@@ -27,6 +29,8 @@ export interface MemoryMeasurement {
 	outputItems: number;
 	failedItems: number;
 	failures: string[];
+	/** Why the child could not lift the node's account limits, when it was asked to. */
+	limitsNotLifted?: string;
 }
 
 export interface MemoryRow extends MemoryMeasurement {
@@ -47,16 +51,19 @@ export interface MemorySection {
 export async function measureMemory(options: {
 	sandbox: SandboxProcess;
 	items: number;
+	/** Whether to lift the node's account limits in the child (see limiter.ts). */
+	liftLimits: boolean;
 	missingNodeOptions: string[];
 	log: (line: string) => void;
 }): Promise<MemorySection> {
-	const { sandbox, items, log } = options;
+	const { sandbox, items, log, liftLimits } = options;
 	const baseUrl = await sandbox.start();
 	const rows: MemoryRow[] = [];
 	const notes: string[] = [];
 	if (options.missingNodeOptions.includes('maxRequestsPerSecond')) {
 		notes.push('the node has no requestSettings.maxRequestsPerSecond: it ran as it is (it has no throttle to lift)');
 	}
+	if (!liftLimits) notes.push("the node's account limiter was not lifted: this node ran at its automatic pace");
 	for (const subject of ['ours', 'minimal'] as const) {
 		await sandbox.reset();
 		log(`(c) ${SUBJECTS[subject].label}: ${items} items in a fresh process`);
@@ -65,9 +72,10 @@ export async function measureMemory(options: {
 			`The memory process (${subject})`,
 		);
 		try {
-			const job: MemoryJob = { subject, items, baseUrl, options: subject === 'ours' ? UNBOUNDED : undefined };
+			const job: MemoryJob = { subject, items, baseUrl, options: subject === 'ours' ? UNBOUNDED : undefined, liftLimits };
 			const measurement = await child.call<MemoryMeasurement>('measure', job);
 			rows.push({ subject, label: SUBJECTS[subject].label, items, sessions: await sandbox.sessionCount(), ...measurement });
+			if (measurement.limitsNotLifted) notes.push(`${SUBJECTS[subject].label}: ${measurement.limitsNotLifted}`);
 		} finally {
 			await child.close();
 		}

@@ -7,7 +7,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 
+import type { BurstRow, BurstSection } from './bursts';
 import type { MemorySection } from './memory';
+import type { QueueSection } from './queue';
 import { RATIO_GOAL, type PerItemSection } from './per-item';
 import { WALL_GOAL, type RateLimitSection } from './rate-limit';
 import { ROOT } from './subjects';
@@ -44,6 +46,10 @@ export interface BenchResult {
 	rateLimit?: RateLimitSection;
 	perItem?: PerItemSection;
 	memory?: MemorySection;
+	bursts?: BurstSection;
+	queue?: QueueSection;
+	/** Seconds each section took, by its letter. */
+	sectionS: Record<string, number>;
 	totalS: number;
 }
 
@@ -195,15 +201,128 @@ function memoryText(section: MemorySection): string {
 	].join('\n');
 }
 
+function percent(share: number): string {
+	return Number.isNaN(share) ? '—' : `${(share * 100).toFixed(1)} %`;
+}
+
+function burstGoals(r: BurstRow): string {
+	if (!r.goals) return '';
+	return [r.goals.failedZero, r.goals.noDuplicates, r.goals.wall, r.goals.steadyLimited].map(mark).join('/');
+}
+
+/** Seconds of a run as "requests/429s" pairs, for a row that missed a goal. */
+function timelineText(r: BurstRow): string {
+	return r.timeline.map((s, i) => `${i}:${s.requests}/${s.limited}`).join(' ');
+}
+
+function limiterText(r: BurstRow): string | undefined {
+	if (!r.limiter || r.limiter.samples.length === 0) return undefined;
+	const every = Math.max(1, Math.round(r.limiter.samples.length / 12));
+	const picked = r.limiter.samples.filter((_, i) => i % every === 0);
+	const rate = (s: (typeof picked)[number]) => `${(s.t / 1000).toFixed(1)}s ${num(s.globalRate, 1)}${s.endpointRate === null ? '' : `/${num(s.endpointRate, 1)}`}`;
+	return picked.map(rate).join(', ');
+}
+
+function burstsText(section: BurstSection): string {
+	const title = '(d) Bursts of concurrent executions: one process, executions started at once, sandbox with Stripe\'s limiters';
+	if (section.status !== 'measured') return `${title}\n  NOT MEASURED: ${section.error}`;
+	const { goals } = section;
+	const rows = section.rows.map((r) => [
+		r.label,
+		r.subjectLabel,
+		String(r.failedItems),
+		String(r.failedExecutions),
+		String(r.requests),
+		num(r.limited),
+		percent(r.limitedShare),
+		percent(r.steadyLimitedShare),
+		String(r.duplicates),
+		num(r.maxInAnyWindow),
+		num(r.achievedPerSecond, 1),
+		num(r.wallS, 1),
+		num(r.floorS, 1),
+		`${num(r.wallOverFloor, 2)}×`,
+		burstGoals(r),
+	]);
+	const details = section.rows.flatMap((r) => {
+		const who = `${r.label}, ${r.subjectLabel}`;
+		const missed = r.goals !== null && Object.values(r.goals).some((ok) => !ok);
+		const limiter = limiterText(r);
+		return [
+			...r.notes.map((n) => `  ${who}: NOTE ${n}`),
+			...r.failures.map((f) => `  ${who}: failed ${f}`),
+			...r.sandboxInternalErrors.map((e) => `  ${who}: SANDBOX INTERNAL ERROR ${e}`),
+			...(r.itemFigures.duplicateItems.length > 0
+				? [`  ${who}: duplicated items ${r.itemFigures.duplicateItems.map((d) => `${d.item} ×${d.sessions} (${d.keys} keys)`).join(', ')}`]
+				: []),
+			...(missed ? [`  ${who}: requests/429s per second ${timelineText(r)}`] : []),
+			...(missed && limiter ? [`  ${who}: limiter rate global/sessions endpoint over time: ${limiter}`] : []),
+		];
+	});
+	return [
+		title,
+		`  floor = items / the limit that binds (25/s: global in test mode, the sessions endpoint in live mode); 429 % of all requests, steady = of those in the 2nd half of the run (by arrival);`,
+		`  max/1 s = most accepted in any 1000 ms of that limit; sent/s = requests per second from the first arrival to the last`,
+		`  goals (this node): failed = 0 / dup = 0 / wall ≤ ${goals.burstWall}× floor for bursts, ≤ ${goals.singleWall}× for one execution / steady 429 ≤ ${percent(goals.steadyLimitedShare)}`,
+		table(
+			['scenario', 'subject', 'failed', 'failed exec', 'requests', '429s', '429 %', 'steady', 'dup', 'max/1 s', 'sent/s', 'wall s', 'floor s', 'wall/floor', 'goals'],
+			rows,
+		),
+		...details,
+	].join('\n');
+}
+
+function queueText(section: QueueSection): string {
+	const title = '(q) Queue mode: n8n main + workers (concurrency 10) in Postgres/Redis queue mode, webhook calls at once, sandbox below what the workers can send';
+	if (section.status !== 'measured') return `${title}\n  NOT MEASURED: ${section.error}`;
+	const rows = section.rows.map((r) => [
+		`${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.calls} calls at ${r.sandboxRequestsPerSecond}/s`,
+		String(r.failedExecutions),
+		String(r.requests),
+		num(r.limited),
+		percent(r.limitedShare),
+		percent(r.steadyLimitedShare),
+		String(r.duplicates),
+		num(r.maxInAnyWindow),
+		num(r.wallS, 1),
+		num(r.floorS, 1),
+		`${num(r.wallOverFloor, 2)}×`,
+		num(r.startUpS, 0),
+		[r.goals.failedZero, r.goals.noDuplicates, r.goals.wall, r.goals.steadyLimited].map(mark).join('/'),
+	]);
+	const details = section.rows.flatMap((r) => {
+		const who = `${r.workers} worker${r.workers === 1 ? '' : 's'}`;
+		const missed = Object.values(r.goals).some((ok) => !ok);
+		return [
+			`  ${who}: executions ${JSON.stringify(r.executionStatuses)}, answers ${JSON.stringify(r.httpStatuses)}, per worker ${Object.entries(r.perWorker)
+				.map(([name, w]) => `${name} ${w.executions} exec ${w.requests} req ${w.limited} 429s`)
+				.join('; ')}`,
+			...(r.firstFailure ? [`  ${who}: first failure ${r.firstFailure}`] : []),
+			...r.notes.map((n) => `  ${who}: NOTE ${n}`),
+			...r.sandboxInternalErrors.map((e) => `  ${who}: SANDBOX INTERNAL ERROR ${e}`),
+			...(missed ? [`  ${who}: requests/429s per second ${r.timeline.map((s, i) => `${i}:${s.requests}/${s.limited}`).join(' ')}`] : []),
+		];
+	});
+	return [
+		title,
+		`  floor = calls / the sandbox's limit; goals: failed = 0 / dup = 0 / wall ≤ ${section.wallGoal}× floor / steady 429 ≤ 5 % (2nd half of the run); start-up (cluster, not in wall) in s`,
+		table(['run', 'failed exec', 'requests', '429s', '429 %', 'steady', 'dup', 'max/1 s', 'wall s', 'floor s', 'wall/floor', 'start-up', 'goals'], rows),
+		...details,
+	].join('\n');
+}
+
 export function render(result: BenchResult): string {
 	const parts = [environmentText(result.environment, result)];
 	if (result.rateLimit) parts.push(rateLimitText(result.rateLimit));
 	if (result.perItem) parts.push(perItemText(result.perItem));
 	if (result.memory) parts.push(memoryText(result.memory));
+	if (result.bursts) parts.push(burstsText(result.bursts));
+	if (result.queue) parts.push(queueText(result.queue));
 	if (result.missingFeatures.length > 0) {
 		parts.push(['MISSING FEATURES (figures that depend on them are not what the goals are about):', ...result.missingFeatures.map((f) => `  - ${f}`)].join('\n'));
 	}
-	parts.push(`Total ${num(result.totalS, 0)} s`);
+	const sections = Object.entries(result.sectionS ?? {}).map(([name, seconds]) => `(${name}) ${num(seconds, 0)} s`);
+	parts.push(`Total ${num(result.totalS, 0)} s${sections.length > 0 ? `: ${sections.join(', ')}` : ''}`);
 	return `${parts.join('\n\n')}\n`;
 }
 

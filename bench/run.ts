@@ -1,6 +1,7 @@
 /**
  * `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (small numbers, a smoke
- * run). `--only=a,c` runs some sections. See bench/README.md for what is measured and how.
+ * run). `--only=a,d` runs some sections; `--queue` adds queue mode (q), which starts Postgres,
+ * Redis and n8n main and workers (slow: opt-in). See bench/README.md for what is measured and how.
  *
  * Exit code 0 when every section ran, 2 when a feature a measurement relies on is missing
  * (the table says which), 1 when a section failed.
@@ -12,8 +13,11 @@ import { runInNewContext } from 'node:vm';
 
 // Loads the harness first, as n8n-core requires.
 import { loadPackage, type LoadedPackage } from './engine';
+import { BURST_GOALS, measureBursts } from './bursts';
 import { isMissingFeature } from './ipc';
+import { automaticRates, liftAccountLimits, limiterIsShared } from './limiter';
 import { measureMemory } from './memory';
+import { QUEUE_WALL_GOAL, measureQueue } from './queue';
 import { measurePerItem } from './per-item';
 import { measureRateLimit } from './rate-limit';
 import { environment, loadAverage, render, writeJson, type BenchResult } from './report';
@@ -25,28 +29,38 @@ const SIZES = {
 		rateLimit: { items: 1000, requestsPerSecond: 25 },
 		perItem: { items: 1000, warmUpRounds: 1, rounds: 7 },
 		memory: { items: 10_000 },
+		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 1000 },
+		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2], concurrency: 10 },
 	},
 	quick: {
 		rateLimit: { items: 100, requestsPerSecond: 25 },
 		perItem: { items: 200, warmUpRounds: 1, rounds: 3 },
 		memory: { items: 1000 },
+		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 300 },
+		queue: { calls: 50, requestsPerSecond: 5, workers: [1, 2], concurrency: 10 },
 	},
 };
 
-type Section = 'a' | 'b' | 'c';
+/** The sections a plain run measures; q (queue mode) only with --queue or --only=q. */
+const DEFAULT_SECTIONS = ['a', 'b', 'c', 'd'] as const;
+const SECTIONS = [...DEFAULT_SECTIONS, 'q'] as const;
+type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { quick: boolean; sections: Set<Section> } {
 	let quick = process.env.BENCH_QUICK === '1';
-	let sections = new Set<Section>(['a', 'b', 'c']);
+	let sections = new Set<Section>(DEFAULT_SECTIONS);
+	let queue = false;
 	for (const arg of argv) {
 		if (arg === '--quick') quick = true;
+		else if (arg === '--queue') queue = true;
 		else if (arg.startsWith('--only=')) {
 			const wanted = arg.slice('--only='.length).split(',');
-			const unknown = wanted.filter((s) => !['a', 'b', 'c'].includes(s));
-			if (unknown.length > 0) throw new Error(`--only takes a, b and c, not ${unknown.join(', ')}`);
+			const unknown = wanted.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+			if (unknown.length > 0) throw new Error(`--only takes ${SECTIONS.join(', ')}, not ${unknown.join(', ')}`);
 			sections = new Set(wanted as Section[]);
-		} else throw new Error(`Unknown argument ${arg} (known: --quick, --only=a,b,c)`);
+		} else throw new Error(`Unknown argument ${arg} (known: --quick, --queue, --only=${SECTIONS.join(',')})`);
 	}
+	if (queue) sections.add('q');
 	return { quick, sections };
 }
 
@@ -77,6 +91,7 @@ async function main(): Promise<number> {
 		environment: environment(),
 		missingFeatures: [],
 		totalS: 0,
+		sectionS: {},
 	};
 	let failed = false;
 
@@ -91,15 +106,31 @@ async function main(): Promise<number> {
 		result.missingFeatures.push(`node options missing from the node's "options" collection: ${missingOptions.join(', ')}`);
 		log(`ERROR: the node has no ${missingOptions.map((o) => `options.${o}`).join(', ')}; the bench runs it without them`);
 	}
+	// Checked before the bench requires the module itself: the loaded node must have put it in the cache.
+	const nodeLoadedLimiter = limiterIsShared();
+	let autoRates: ReturnType<typeof automaticRates> | undefined;
+	try {
+		autoRates = automaticRates();
+	} catch (error) {
+		result.missingFeatures.push(describe(error));
+		log(`ERROR: ${describe(error)}`);
+	}
+	const limiterShared = autoRates !== undefined && nodeLoadedLimiter;
+	if (autoRates && !limiterShared) {
+		result.missingFeatures.push("the node's limiter module is not the one the bench reaches: (b) and (c) cannot lift its limits");
+		log("ERROR: the loaded node does not use the limiter module the bench requires");
+	}
 
 	const sandbox = SandboxProcess.launch();
 	try {
 		if (sections.has('a')) {
+			const sectionStarted = performance.now();
 			try {
 				result.rateLimit = await measureRateLimit({
 					sandbox,
 					packages,
 					...sizes.rateLimit,
+					automaticTestRate: autoRates?.test,
 					missingNodeOptions: missingOptions,
 					log,
 				});
@@ -112,8 +143,12 @@ async function main(): Promise<number> {
 				result.rateLimit = { status: isMissingFeature(error) ? 'missing-feature' : 'error', error: describe(error), rows: [] };
 				log(`ERROR: (a) failed: ${describe(error)}`);
 			}
+			result.sectionS.a = (performance.now() - sectionStarted) / 1000;
 		}
 		if (sections.has('b')) {
+			const sectionStarted = performance.now();
+			// Stripe's limits out of the node's way: the figure is the node's cost, not the limiter's pace.
+			const restoreLimits = limiterShared ? liftAccountLimits() : undefined;
 			try {
 				result.perItem = await measurePerItem({
 					sandbox,
@@ -138,16 +173,50 @@ async function main(): Promise<number> {
 					notes: [],
 					runs: [],
 				};
+			} finally {
+				restoreLimits?.();
 			}
+			if (!limiterShared) result.perItem.notes.push("the node's account limiter was not lifted: this node ran at its automatic pace");
+			result.sectionS.b = (performance.now() - sectionStarted) / 1000;
 		}
 		if (sections.has('c')) {
+			const sectionStarted = performance.now();
 			try {
-				result.memory = await measureMemory({ sandbox, ...sizes.memory, missingNodeOptions: missingOptions, log });
+				result.memory = await measureMemory({
+					sandbox,
+					...sizes.memory,
+					liftLimits: limiterShared,
+					missingNodeOptions: missingOptions,
+					log,
+				});
 			} catch (error) {
 				failed = true;
 				log(`ERROR: (c) failed: ${describe(error)}`);
 				result.memory = { status: 'error', error: describe(error), items: sizes.memory.items, rows: [], notes: [] };
 			}
+			result.sectionS.c = (performance.now() - sectionStarted) / 1000;
+		}
+		if (sections.has('d')) {
+			const sectionStarted = performance.now();
+			try {
+				result.bursts = await measureBursts({ sandbox, packages, sizes: sizes.bursts, limiterShared, log });
+			} catch (error) {
+				failed = true;
+				log(`ERROR: (d) failed: ${describe(error)}`);
+				result.bursts = { status: 'error', error: describe(error), rows: [], goals: BURST_GOALS };
+			}
+			result.sectionS.d = (performance.now() - sectionStarted) / 1000;
+		}
+		if (sections.has('q')) {
+			const sectionStarted = performance.now();
+			try {
+				result.queue = await measureQueue({ sandbox, sizes: sizes.queue, log });
+			} catch (error) {
+				failed = true;
+				log(`ERROR: (q) failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+				result.queue = { status: 'error', error: describe(error).slice(0, 2000), rows: [], wallGoal: QUEUE_WALL_GOAL };
+			}
+			result.sectionS.q = (performance.now() - sectionStarted) / 1000;
 		}
 	} finally {
 		await sandbox.close();

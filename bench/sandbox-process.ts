@@ -8,7 +8,7 @@ import * as http from 'node:http';
 
 import { StripeSandbox } from '../test/sandbox';
 import { MissingFeatureError, serve } from './ipc';
-import type { RateLimit, RateLimitStats, SandboxStats } from './sandbox';
+import type { ItemStats, RateLimit, RateLimitStats, SandboxStats, SecondCounts, StartOptions } from './sandbox';
 
 interface RateLimitingSandbox {
 	setRateLimit(limit: RateLimit | undefined): void;
@@ -49,10 +49,10 @@ function rateLimiting(target: StripeSandbox): RateLimitingSandbox {
 	return candidate as RateLimitingSandbox;
 }
 
-async function start(limit?: RateLimit): Promise<string> {
+async function start(limit?: RateLimit | null, options: StartOptions = {}): Promise<string> {
 	// A new instance per start: its rate-limit counters and data begin at zero, whatever reset() keeps.
 	await sandbox?.stop();
-	sandbox = new StripeSandbox();
+	sandbox = new StripeSandbox(options.secretKeys ? { secretKeys: options.secretKeys } : {});
 	const baseUrl = await sandbox.start();
 	if (limit) rateLimiting(sandbox).setRateLimit(limit);
 	return baseUrl;
@@ -79,9 +79,83 @@ function stats(): SandboxStats {
 	};
 }
 
+const SESSIONS_PATH = '/v1/billing_portal/sessions';
+
+function itemOf(body: Record<string, unknown>): string | undefined {
+	const returnUrl = body.return_url;
+	if (typeof returnUrl !== 'string') return undefined;
+	try {
+		return new URL(returnUrl).searchParams.get('item') ?? undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function itemStats(): ItemStats {
+	const target = current();
+	const first = target.requests[0]?.receivedAt ?? 0;
+	const timeline: SecondCounts[] = [];
+	const sessionsByItem = new Map<string, { sessions: number; keys: Set<string> }>();
+	let sessionPosts = 0;
+	let replayed = 0;
+	let unattributed = 0;
+	for (const request of target.requests) {
+		const second = Math.max(0, Math.floor((request.receivedAt - first) / 1000));
+		while (timeline.length <= second) timeline.push({ requests: 0, limited: 0 });
+		timeline[second].requests++;
+		if (request.status === 429) timeline[second].limited++;
+		if (request.method !== 'POST' || request.path !== SESSIONS_PATH) continue;
+		sessionPosts++;
+		if (request.status !== 200) continue;
+		if (request.replayed) {
+			replayed++;
+			continue;
+		}
+		const item = itemOf(request.body);
+		if (item === undefined) {
+			unattributed++;
+			continue;
+		}
+		const entry = sessionsByItem.get(item) ?? { sessions: 0, keys: new Set<string>() };
+		entry.sessions++;
+		entry.keys.add(String(request.headers['idempotency-key'] ?? ''));
+		sessionsByItem.set(item, entry);
+	}
+	const span = (target.requests.at(-1)?.receivedAt ?? first) - first;
+	const secondHalf = { requests: 0, limited: 0 };
+	for (const request of target.requests) {
+		if (request.receivedAt - first < span / 2) continue;
+		secondHalf.requests++;
+		if (request.status === 429) secondHalf.limited++;
+	}
+	const duplicated = [...sessionsByItem].filter(([, entry]) => entry.sessions > 1);
+	return {
+		sessionPosts,
+		itemsWithSession: sessionsByItem.size,
+		duplicates: duplicated.reduce((sum, [, entry]) => sum + entry.sessions - 1, 0),
+		duplicateItems: duplicated.slice(0, 10).map(([item, entry]) => ({ item, sessions: entry.sessions, keys: entry.keys.size })),
+		replayed,
+		unattributed,
+		arrivalSpanMs: span,
+		secondHalf,
+		timeline,
+	};
+}
+
+/** Every session POST as [ms since the first request, status (0: none), Idempotency-Key]. */
+function sessionPostLog(): Array<[number, number, string]> {
+	const target = current();
+	const first = target.requests[0]?.receivedAt ?? 0;
+	return target.requests
+		.filter((request) => request.method === 'POST' && request.path === SESSIONS_PATH)
+		.map((request) => [Math.round(request.receivedAt - first), request.status ?? 0, String(request.headers['idempotency-key'] ?? '')]);
+}
+
 serve(
 	{
 		start,
+		itemStats,
+		sessionPostLog,
 		setRateLimit: (limit: RateLimit | null) => rateLimiting(current()).setRateLimit(limit ?? undefined),
 		reset: () => current().reset(),
 		stats,

@@ -15,11 +15,17 @@ export const RETURN_URL = 'https://example.com/back';
 
 /** The node's rate behaviour, as the node's Request Settings (`requestSettings`) offer it. */
 export interface NodeOptions {
-	/** 0 or absent: automatic from the key (20/s for a test key, 80/s for a live one). */
+	/**
+	 * The user's own cap, on top of the node's account limiter (which always applies: 24/s for a
+	 * test key; 96/s overall and 24/s per endpoint for a live one). 0 or absent: no cap of one's own.
+	 */
 	maxRequestsPerSecond?: number;
 }
 
-/** High enough that the node's own pace never bounds a run that is about CPU or memory. */
+/**
+ * High enough that the user's cap never bounds a run that is about CPU or memory. The account
+ * limiter still would: (b) and (c) lift it as well (limiter.ts liftAccountLimits()).
+ */
 export const UNBOUNDED: NodeOptions = { maxRequestsPerSecond: 1_000_000 };
 
 export type SubjectName = 'ours' | 'minimal';

@@ -1,0 +1,295 @@
+/**
+ * (q) Queue mode, opt-in (`--queue`): n8n main and N workers (test/cli/queue.ts: Postgres, Redis,
+ * `n8n start` and `n8n worker --concurrency=10`, each with this package's `npm pack` tarball) run
+ * a Webhook → Portal Session → Create workflow; C webhook calls arrive at once while the sandbox
+ * holds the account to a limit the workers outrun. Every worker is its own process with its own
+ * account limiter, which sees only its own traffic: the workers stay under the account's limit
+ * only by adapting to the 429s Stripe sends them.
+ *
+ * Each call carries its id into the Return URL (`…/back?item=q17`), so the sandbox tells
+ * duplicates by call, as in (d); the node uses its default idempotency keys
+ * (`n8n-<execution>-item0-<random>`), which also tell which execution, and so which worker, sent
+ * each request.
+ */
+import { join } from 'node:path';
+
+import { QueueCluster } from '../test/cli/queue';
+import type { WorkflowJson } from '../test/cli/instance';
+import { BURST_GOALS } from './bursts';
+import type { ItemStats, SandboxProcess, SecondCounts } from './sandbox';
+import { API_VERSION, ROOT, SECRET_KEY, SUBJECTS } from './subjects';
+
+export const QUEUE_WALL_GOAL = 1.25;
+
+const FOLDER = join(ROOT, '.cache', 'queue-bench');
+const CREDENTIAL = { id: 'stripeBench', name: 'Stripe (bench sandbox)' };
+const WORKFLOW_ID = 'benchQueuePortalSessions';
+const WEBHOOK_PATH = 'bench-portal-session';
+const WEBHOOK_ID = '5c1e7a20-4b6d-4f3e-9a8c-2d7f1e0b6a93';
+/** From the first call until every execution has finished: the node may wait 180 s for one item. */
+const RUN_DEADLINE_MS = 5 * 60_000;
+
+export interface QueueSizes {
+	calls: number;
+	requestsPerSecond: number;
+	workers: number[];
+	concurrency: number;
+}
+
+export interface QueueRow {
+	workers: number;
+	concurrency: number;
+	calls: number;
+	sandboxRequestsPerSecond: number;
+	/** Creating the cluster and starting its n8n processes (not part of the run). */
+	startUpS: number;
+	floorS: number;
+	wallS: number;
+	wallOverFloor: number;
+	/** Calls that did not end in a successful execution (an answer other than 200, or an execution not 'success'). */
+	failedExecutions: number;
+	executionStatuses: Record<string, number>;
+	httpStatuses: Record<string, number>;
+	firstFailure?: string;
+	requests: number;
+	limited: number;
+	limitedShare: number;
+	steadyLimitedShare: number;
+	limitedByReason: Record<string, number>;
+	maxInAnyWindow: number;
+	sessions: number;
+	duplicates: number;
+	itemFigures: Omit<ItemStats, 'timeline'>;
+	timeline: SecondCounts[];
+	/** Per worker: executions it ran, its session POSTs and their 429s, and its requests/429s per second. */
+	perWorker: Record<string, { executions: number; requests: number; limited: number; timeline: SecondCounts[] }>;
+	goals: { failedZero: boolean; noDuplicates: boolean; wall: boolean; steadyLimited: boolean };
+	notes: string[];
+	sandboxInternalErrors: string[];
+}
+
+export interface QueueSection {
+	status: 'measured' | 'error';
+	error?: string;
+	rows: QueueRow[];
+	wallGoal: number;
+}
+
+function workflow(): WorkflowJson {
+	const nodes = [
+		{
+			id: `${WEBHOOK_ID}-webhook`,
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2.1,
+			position: [0, 0],
+			webhookId: WEBHOOK_ID,
+			// Answering when the last node finishes makes each call's status its execution's outcome.
+			parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'lastNode', responseData: 'firstEntryJson', options: {} },
+		},
+		{
+			id: `${WEBHOOK_ID}-session`,
+			name: 'Portal Session',
+			type: 'n8n-nodes-stripe-billing-portal.stripeBillingPortal',
+			typeVersion: 1,
+			position: [220, 0],
+			// The node's defaults otherwise, Request Settings included.
+			parameters: { ...SUBJECTS.ours.parameters(), returnUrl: '={{ "https://example.com/back?item=q" + $json.body.callId }}' },
+			credentials: { stripeBillingPortalApi: CREDENTIAL },
+		},
+	];
+	return {
+		id: WORKFLOW_ID,
+		name: 'Bench: a portal session per webhook call',
+		active: false,
+		settings: { executionOrder: 'v1' },
+		nodes,
+		connections: { Webhook: { main: [[{ node: 'Portal Session', type: 'main', index: 0 }]] } },
+	};
+}
+
+async function callWebhook(url: string, callId: number): Promise<number | string> {
+	try {
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ callId }),
+			signal: AbortSignal.timeout(RUN_DEADLINE_MS),
+		});
+		await response.arrayBuffer();
+		return response.status;
+	} catch (error) {
+		return (error as Error).name;
+	}
+}
+
+function countBy(values: Array<string | number>): Record<string, number> {
+	const counts: Record<string, number> = {};
+	for (const value of values) counts[String(value)] = (counts[String(value)] ?? 0) + 1;
+	return counts;
+}
+
+async function executionStatuses(cluster: QueueCluster): Promise<Record<string, number>> {
+	const rows = await cluster.postgres.query(`select status, count(*) from execution_entity where "workflowId" = '${WORKFLOW_ID}' group by status`);
+	return Object.fromEntries(
+		rows
+			.split('\n')
+			.filter(Boolean)
+			.map((row) => row.split('\t'))
+			.map(([status, count]) => [status, Number(count)]),
+	);
+}
+
+/** The error message stored for the first execution that did not succeed (its data is flatted JSON; the text is searched). */
+async function firstFailure(cluster: QueueCluster): Promise<string | undefined> {
+	const data = await cluster.postgres.query(
+		`select d.data from execution_data d join execution_entity e on e.id = d."executionId" where e."workflowId" = '${WORKFLOW_ID}' and e.status <> 'success' order by e.id limit 1`,
+	);
+	if (!data) return undefined;
+	const message = /"message","([^"]{0,200})/.exec(data) ?? /"([^"]*(?:429|rate limit|Rate limit)[^"]{0,160})"/.exec(data);
+	return message ? message[1] : data.slice(0, 200);
+}
+
+async function runOnce(
+	sandbox: SandboxProcess,
+	sizes: QueueSizes,
+	workers: number,
+	log: (line: string) => void,
+): Promise<QueueRow> {
+	const notes: string[] = [];
+	const startUp = performance.now();
+	// The credential names the sandbox's address, so the sandbox starts first; nothing calls it before the run.
+	const baseUrl = await sandbox.start({ requestsPerSecond: sizes.requestsPerSecond });
+	const cluster = await QueueCluster.create({
+		folder: join(FOLDER, `workers-${workers}`),
+		workers,
+		concurrency: sizes.concurrency,
+		log: (line) => log(`(q) ${line.trim()}`),
+	});
+	try {
+		await cluster.main.importCredentials([
+			{ ...CREDENTIAL, type: 'stripeBillingPortalApi', data: { secretKey: SECRET_KEY, apiVersion: API_VERSION, baseUrl } },
+		]);
+		await cluster.main.importWorkflows([workflow()]);
+		// import:workflow leaves it unpublished, and main registers production webhooks only at start-up.
+		await cluster.publish(WORKFLOW_ID);
+		await cluster.start();
+		await cluster.waitForWebhooks(WORKFLOW_ID);
+		const startUpS = (performance.now() - startUp) / 1000;
+		const before = await sandbox.stats();
+		if (before.requests > 0) notes.push(`${before.requests} requests reached the sandbox before the run`);
+
+		const floorS = sizes.calls / sizes.requestsPerSecond;
+		log(`(q) ${workers} worker(s) × concurrency ${sizes.concurrency}: ${sizes.calls} webhook calls at once, sandbox ${sizes.requestsPerSecond}/s (floor ${floorS.toFixed(1)} s)`);
+		const logOffsets = cluster.workerProcesses.map((worker) => worker.instance.logSize());
+		const url = cluster.webhookUrl(WEBHOOK_PATH);
+		const started = Date.now();
+		const answers = await Promise.all(Array.from({ length: sizes.calls }, (_, callId) => callWebhook(url, callId)));
+		const answeredMs = Date.now() - started;
+
+		// The answers come as executions finish; the database has the last word on each one.
+		const expected = answers.filter((status) => status === 200 || status === 500).length;
+		const finished = (counts: Record<string, number>) =>
+			Object.entries(counts)
+				.filter(([status]) => !['new', 'running', 'waiting'].includes(status))
+				.reduce((sum, [, count]) => sum + count, 0);
+		const deadline = Math.max(started + RUN_DEADLINE_MS, Date.now() + 10_000);
+		let statuses = await executionStatuses(cluster);
+		while (finished(statuses) < expected && Date.now() < deadline) {
+			await new Promise((wait) => setTimeout(wait, 500));
+			statuses = await executionStatuses(cluster);
+		}
+		const lastStop = Number(
+			await cluster.postgres.query(`select coalesce(extract(epoch from max("stoppedAt")) * 1000, 0) from execution_entity where "workflowId" = '${WORKFLOW_ID}'`),
+		);
+		const wallMs = Math.max(answeredMs, lastStop - started);
+
+		const stats = await sandbox.stats();
+		const { timeline, ...itemFigures } = await sandbox.itemStats();
+		const posts = await sandbox.sessionPostLog();
+		// Which worker ran which execution, from its log; the node's default key names the execution.
+		const workerOf = new Map<string, string>();
+		const perWorker: QueueRow['perWorker'] = {};
+		cluster.workerProcesses.forEach((worker, index) => {
+			const started = cluster.logMessages(worker, /^Worker started execution/, logOffsets[index]);
+			perWorker[worker.name] = { executions: started.length, requests: 0, limited: 0, timeline: [] };
+			for (const message of started) {
+				const id = /^Worker started execution (\S+)/.exec(message)?.[1];
+				if (id) workerOf.set(id, worker.name);
+			}
+		});
+		let unassigned = 0;
+		for (const [t, status, key] of posts) {
+			const execution = /^n8n-(.+?)-item\d+-/.exec(key)?.[1];
+			const name = execution === undefined ? undefined : workerOf.get(execution);
+			if (!name) {
+				unassigned++;
+				continue;
+			}
+			const entry = perWorker[name];
+			const second = Math.floor(t / 1000);
+			while (entry.timeline.length <= second) entry.timeline.push({ requests: 0, limited: 0 });
+			entry.requests++;
+			entry.timeline[second].requests++;
+			if (status === 429) {
+				entry.limited++;
+				entry.timeline[second].limited++;
+			}
+		}
+		if (unassigned > 0) notes.push(`${unassigned} session POSTs could not be traced to a worker`);
+
+		const httpStatuses = countBy(answers);
+		const failedExecutions = Math.max(sizes.calls - (httpStatuses['200'] ?? 0), sizes.calls - (statuses.success ?? 0));
+		const limited = stats.rateLimit?.limited ?? Number.NaN;
+		const { secondHalf } = itemFigures;
+		const steadyLimitedShare = secondHalf.requests === 0 ? 0 : secondHalf.limited / secondHalf.requests;
+		const wallOverFloor = wallMs / 1000 / floorS;
+		return {
+			workers,
+			concurrency: sizes.concurrency,
+			calls: sizes.calls,
+			sandboxRequestsPerSecond: sizes.requestsPerSecond,
+			startUpS,
+			floorS,
+			wallS: wallMs / 1000,
+			wallOverFloor,
+			failedExecutions,
+			executionStatuses: statuses,
+			httpStatuses,
+			firstFailure: failedExecutions > 0 ? await firstFailure(cluster) : undefined,
+			requests: stats.requests,
+			limited,
+			limitedShare: limited / stats.requests,
+			steadyLimitedShare,
+			limitedByReason: Object.fromEntries(Object.entries(stats.rateLimit?.limitedByReason ?? {}).filter(([, n]) => n > 0)),
+			maxInAnyWindow: stats.rateLimit?.maxInAnyWindow ?? Number.NaN,
+			sessions: stats.sessions,
+			duplicates: itemFigures.duplicates,
+			itemFigures,
+			timeline,
+			perWorker,
+			goals: {
+				failedZero: failedExecutions === 0,
+				noDuplicates: itemFigures.duplicates === 0,
+				wall: failedExecutions === 0 && wallOverFloor <= QUEUE_WALL_GOAL,
+				steadyLimited: steadyLimitedShare <= BURST_GOALS.steadyLimitedShare,
+			},
+			notes,
+			sandboxInternalErrors: stats.internalErrors,
+		};
+	} finally {
+		await cluster.stop();
+	}
+}
+
+export async function measureQueue(options: { sandbox: SandboxProcess; sizes: QueueSizes; log: (line: string) => void }): Promise<QueueSection> {
+	const rows: QueueRow[] = [];
+	for (const workers of options.sizes.workers) {
+		const row = await runOnce(options.sandbox, options.sizes, workers, options.log);
+		options.log(
+			`(q)   → ${row.failedExecutions} failed, ${row.requests} requests, ${row.limited} 429s, ${row.duplicates} dup, ${row.wallS.toFixed(1)} s (${row.wallOverFloor.toFixed(2)}× floor)`,
+		);
+		rows.push(row);
+	}
+	return { status: 'measured', rows, wallGoal: QUEUE_WALL_GOAL };
+}
