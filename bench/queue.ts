@@ -1,7 +1,7 @@
 /**
  * (q) Queue mode, opt-in (`--queue`): n8n main and N workers (test/cli/queue.ts: Postgres, Redis,
  * `n8n start` and `n8n worker --concurrency=10`, each with this package's `npm pack` tarball) run
- * a Webhook → Portal Session → Create workflow; C webhook calls arrive at once while the sandbox
+ * a Webhook (answers at once) → Portal Session → Create workflow; C webhook calls arrive at once while the sandbox
  * holds the account to a limit the workers outrun. Every worker is its own process with its own
  * account limiter, which sees only its own traffic: the workers stay under the account's limit
  * only by adapting to the 429s Stripe sends them.
@@ -28,6 +28,8 @@ const WEBHOOK_PATH = 'bench-portal-session';
 const WEBHOOK_ID = '5c1e7a20-4b6d-4f3e-9a8c-2d7f1e0b6a93';
 /** From the first call until every execution has finished: the node may wait 180 s for one item. */
 const RUN_DEADLINE_MS = 5 * 60_000;
+/** For a webhook call to be answered (main answers once the execution is queued). */
+const CALL_TIMEOUT_MS = 60_000;
 
 export interface QueueSizes {
 	calls: number;
@@ -46,7 +48,7 @@ export interface QueueRow {
 	floorS: number;
 	wallS: number;
 	wallOverFloor: number;
-	/** Calls that did not end in a successful execution (an answer other than 200, or an execution not 'success'). */
+	/** Calls that did not end in a successful execution (not answered 200, or its execution not 'success' in Postgres). */
 	failedExecutions: number;
 	executionStatuses: Record<string, number>;
 	httpStatuses: Record<string, number>;
@@ -84,8 +86,10 @@ function workflow(): WorkflowJson {
 			typeVersion: 2.1,
 			position: [0, 0],
 			webhookId: WEBHOOK_ID,
-			// Answering when the last node finishes makes each call's status its execution's outcome.
-			parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'lastNode', responseData: 'firstEntryJson', options: {} },
+			// Answering at once, as a webhook sender such as Stripe expects; each execution's outcome is
+			// read from the database (as test/e2e/queue-mode.e2e.ts does: n8n 2.41.1 lost one of 400
+			// "When Last Node Finishes" answers from its workers under load).
+			parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'onReceived', options: {} },
 		},
 		{
 			id: `${WEBHOOK_ID}-session`,
@@ -114,7 +118,7 @@ async function callWebhook(url: string, callId: number): Promise<number | string
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
 			body: JSON.stringify({ callId }),
-			signal: AbortSignal.timeout(RUN_DEADLINE_MS),
+			signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
 		});
 		await response.arrayBuffer();
 		return response.status;
@@ -187,13 +191,13 @@ async function runOnce(
 		const answers = await Promise.all(Array.from({ length: sizes.calls }, (_, callId) => callWebhook(url, callId)));
 		const answeredMs = Date.now() - started;
 
-		// The answers come as executions finish; the database has the last word on each one.
-		const expected = answers.filter((status) => status === 200 || status === 500).length;
+		// Each call answered 200 queued one execution; the database has the last word on each one.
+		const expected = answers.filter((status) => status === 200).length;
 		const finished = (counts: Record<string, number>) =>
 			Object.entries(counts)
 				.filter(([status]) => !['new', 'running', 'waiting'].includes(status))
 				.reduce((sum, [, count]) => sum + count, 0);
-		const deadline = Math.max(started + RUN_DEADLINE_MS, Date.now() + 10_000);
+		const deadline = started + RUN_DEADLINE_MS;
 		let statuses = await executionStatuses(cluster);
 		while (finished(statuses) < expected && Date.now() < deadline) {
 			await new Promise((wait) => setTimeout(wait, 500));
@@ -237,6 +241,8 @@ async function runOnce(
 			}
 		}
 		if (unassigned > 0) notes.push(`${unassigned} session POSTs could not be traced to a worker`);
+		if (finished(statuses) < expected) notes.push(`${expected - finished(statuses)} executions had not finished after ${RUN_DEADLINE_MS / 1000} s`);
+		notes.push(`every call answered after ${(answeredMs / 1000).toFixed(1)} s`);
 
 		const httpStatuses = countBy(answers);
 		const failedExecutions = Math.max(sizes.calls - (httpStatuses['200'] ?? 0), sizes.calls - (statuses.success ?? 0));
