@@ -105,6 +105,20 @@ describe('adapting to Stripe’s answers', () => {
 		expect(limiter.state().globalRate).toBeCloseTo(before * 0.49);
 	});
 
+	it('falls at once to just under what Stripe answered in the last second, where that is less than 70 %', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		// Another process takes most of the account: only three of this one's requests got through.
+		for (let answered = 0; answered < 3; answered++) {
+			const ticket = await limiter.take(SESSIONS);
+			limiter.settle(ticket, { kind: 'answered' });
+			clock.time += 200;
+		}
+		const ticket = await limiter.take(SESSIONS);
+		limiter.settle(ticket, { kind: 'limited', reason: 'global-rate' });
+		expect(limiter.state().globalRate).toBeCloseTo(3 * 0.9);
+	});
+
 	it('an endpoint-rate 429 lowers only that endpoint', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(true, clock);

@@ -29,6 +29,8 @@ export type AttemptOutcome =
 
 /** On a rate-limited answer a budget falls to this share of its rate … */
 const DECREASE_FACTOR = 0.7;
+/** … or to this share of what Stripe answered in the last second, if that is lower. */
+const GRANTED_SHARE = 0.9;
 /** … at most once per this many ms: the 429s of one overshoot arrive together and mean one thing. */
 const DECREASE_COOLDOWN_MS = 1_000;
 /** Answered requests raise a lowered budget by this factor per second, back up to its cap. */
@@ -40,7 +42,39 @@ const CONCURRENCY_CEILING = 64;
 /** A limiter nobody used for this long is dropped, so memory stays flat whatever runs. */
 const IDLE_MS = 5 * 60_000;
 
-/** A requests-per-second budget that lowers itself on rate-limited answers and recovers slowly. */
+/** When requests were answered within the last second: what Stripe actually granted this process. */
+class AnsweredWindow {
+	private times: number[] = [];
+
+	private head = 0;
+
+	add(now: number): void {
+		this.times.push(now);
+		this.trim(now);
+	}
+
+	/** Answers within the last second. */
+	count(now: number): number {
+		this.trim(now);
+		return this.times.length - this.head;
+	}
+
+	private trim(now: number): void {
+		while (this.head < this.times.length && this.times[this.head] <= now - 1000) this.head++;
+		// Drop the consumed front now and then, so the array stays about one second long.
+		if (this.head > 64 && this.head * 2 > this.times.length) {
+			this.times = this.times.slice(this.head);
+			this.head = 0;
+		}
+	}
+}
+
+/**
+ * A requests-per-second budget that lowers itself on rate-limited answers and recovers slowly.
+ * A decrease goes to 70 % of the rate, or to just under what Stripe answered in the last second
+ * if that is less: when several processes share the account, that is this process's share, and
+ * going there at once spares the seconds of 429s a stepwise descent from 24/s would cost.
+ */
 class RateBudget {
 	rate: number;
 
@@ -49,6 +83,8 @@ class RateBudget {
 	private lastDecrease = Number.NEGATIVE_INFINITY;
 
 	private lastIncrease: number;
+
+	private readonly answers = new AnsweredWindow();
 
 	constructor(
 		readonly cap: number,
@@ -65,12 +101,15 @@ class RateBudget {
 
 	limited(now: number): void {
 		if (now - this.lastDecrease < DECREASE_COOLDOWN_MS) return;
-		this.rate = Math.max(MIN_RATE, this.rate * DECREASE_FACTOR);
+		const granted = this.answers.count(now);
+		const share = granted > 0 ? granted * GRANTED_SHARE : Number.POSITIVE_INFINITY;
+		this.rate = Math.max(MIN_RATE, Math.min(this.rate * DECREASE_FACTOR, share));
 		this.lastDecrease = now;
 		this.lastIncrease = now;
 	}
 
 	answered(now: number): void {
+		this.answers.add(now);
 		if (this.rate < this.cap) {
 			const seconds = Math.max(0, now - this.lastIncrease) / 1000;
 			this.rate = Math.min(this.cap, this.rate * INCREASE_PER_SECOND ** seconds);
