@@ -117,6 +117,10 @@ describe('adapting to Stripe’s answers', () => {
 		const ticket = await limiter.take(SESSIONS);
 		limiter.settle(ticket, { kind: 'limited', reason: 'global-rate' });
 		expect(limiter.state().globalRate).toBeCloseTo(3 * 0.9);
+		// Back up to the three a second Stripe granted quickly (half the gap a second), then slowly.
+		clock.time += 1_000;
+		await starts(limiter, clock, SESSIONS, 1);
+		expect(limiter.state().globalRate).toBeCloseTo(3 - 0.3 * 0.5, 1);
 	});
 
 	it('an endpoint-rate 429 lowers only that endpoint', async () => {

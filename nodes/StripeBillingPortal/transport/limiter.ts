@@ -84,6 +84,9 @@ class RateBudget {
 
 	private lastIncrease: number;
 
+	/** The rate Stripe last showed this process it may have: where recovery slows down to probe. */
+	private share: number;
+
 	private readonly answers = new AnsweredWindow();
 
 	constructor(
@@ -91,6 +94,7 @@ class RateBudget {
 		now: number,
 	) {
 		this.rate = cap;
+		this.share = cap;
 		this.lastIncrease = now;
 	}
 
@@ -102,17 +106,24 @@ class RateBudget {
 	limited(now: number): void {
 		if (now - this.lastDecrease < DECREASE_COOLDOWN_MS) return;
 		const granted = this.answers.count(now);
-		const share = granted > 0 ? granted * GRANTED_SHARE : Number.POSITIVE_INFINITY;
-		this.rate = Math.max(MIN_RATE, Math.min(this.rate * DECREASE_FACTOR, share));
+		const target = granted > 0 ? Math.min(this.rate * DECREASE_FACTOR, granted * GRANTED_SHARE) : this.rate * DECREASE_FACTOR;
+		this.share = granted > 0 ? Math.min(this.rate, granted) : target;
+		this.rate = Math.max(MIN_RATE, target);
 		this.lastDecrease = now;
 		this.lastIncrease = now;
 	}
 
+	/**
+	 * Recovery in two speeds: back up to the share Stripe last granted quickly (half the gap a
+	 * second), above it slowly (5 % a second), since that is where the next 429 waits.
+	 */
 	answered(now: number): void {
 		this.answers.add(now);
 		if (this.rate < this.cap) {
 			const seconds = Math.max(0, now - this.lastIncrease) / 1000;
-			this.rate = Math.min(this.cap, this.rate * INCREASE_PER_SECOND ** seconds);
+			if (this.rate < this.share) this.rate = this.share - (this.share - this.rate) * 0.5 ** seconds;
+			else this.rate *= INCREASE_PER_SECOND ** seconds;
+			this.rate = Math.min(this.cap, this.rate);
 		}
 		this.lastIncrease = now;
 	}
