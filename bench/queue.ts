@@ -48,6 +48,16 @@ export interface QueueRow {
 	floorS: number;
 	wallS: number;
 	wallOverFloor: number;
+	/**
+	 * The wall in three parts: from the first call to the first request Stripe got (n8n: webhooks,
+	 * queue, workers picking up), from the first request to the last (the node's sending), and from
+	 * the last request to the last execution's end.
+	 */
+	leadInS: number;
+	sendingS: number;
+	tailS: number;
+	/** Session POSTs accepted per second from the first request to the last: the pace the workers kept. */
+	acceptedPerSecond: number;
 	/** Calls that did not end in a successful execution (not answered 200, or its execution not 'success' in Postgres). */
 	failedExecutions: number;
 	executionStatuses: Record<string, number>;
@@ -259,6 +269,10 @@ async function runOnce(
 			floorS,
 			wallS: wallMs / 1000,
 			wallOverFloor,
+			leadInS: itemFigures.firstArrivalEpochMs === null ? Number.NaN : (itemFigures.firstArrivalEpochMs - started) / 1000,
+			sendingS: itemFigures.arrivalSpanMs / 1000,
+			tailS: itemFigures.lastArrivalEpochMs === null ? Number.NaN : (started + wallMs - itemFigures.lastArrivalEpochMs) / 1000,
+			acceptedPerSecond: itemFigures.arrivalSpanMs > 0 ? ((stats.requests - limited - 1) * 1000) / itemFigures.arrivalSpanMs : Number.NaN,
 			failedExecutions,
 			executionStatuses: statuses,
 			httpStatuses,

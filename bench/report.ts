@@ -294,6 +294,7 @@ function queueText(section: QueueSection): string {
 		const who = `${r.workers} worker${r.workers === 1 ? '' : 's'}`;
 		const missed = Object.values(r.goals).some((ok) => !ok);
 		return [
+			`  ${who}: wall ${num(r.wallS, 1)} s = ${num(r.leadInS, 1)} s until Stripe's first request + ${num(r.sendingS, 1)} s sending (${num(r.acceptedPerSecond, 2)} accepted/s) + ${num(r.tailS, 1)} s after the last`,
 			`  ${who}: executions ${JSON.stringify(r.executionStatuses)}, answers ${JSON.stringify(r.httpStatuses)}, per worker ${Object.entries(r.perWorker)
 				.map(([name, w]) => `${name} ${w.executions} exec ${w.requests} req ${w.limited} 429s`)
 				.join('; ')}`,

@@ -137,6 +137,9 @@ function itemStats(): ItemStats {
 		replayed,
 		unattributed,
 		arrivalSpanMs: span,
+		// receivedAt is this process's performance.now(); timeOrigin turns it into wall-clock time.
+		firstArrivalEpochMs: target.requests.length > 0 ? performance.timeOrigin + first : null,
+		lastArrivalEpochMs: target.requests.length > 0 ? performance.timeOrigin + first + span : null,
 		secondHalf,
 		timeline,
 	};

@@ -56,6 +56,9 @@ export interface ItemStats {
 	unattributed: number;
 	/** From the first request's arrival to the last one's, in ms. */
 	arrivalSpanMs: number;
+	/** The first and last request's arrival as wall-clock time (ms since 1970), for other processes' clocks; null without requests. */
+	firstArrivalEpochMs: number | null;
+	lastArrivalEpochMs: number | null;
 	/**
 	 * Requests that arrived in the second half of that span, and how many of them were answered
 	 * 429: the steady state, once whatever the run's start set off has settled.
