@@ -129,9 +129,9 @@ describe('pacedWithRetries', () => {
 		expect(waited).toBeLessThanOrEqual(60_000);
 		expect(waited).toBeGreaterThan(50_000);
 		expect(result.outcome).toMatchObject({ retriesMade: 0, exhausted: true, rateLimited: { attempts: result.calls, maxWaitSeconds: 60 } });
-		// Short pauses first (the limiter already spaces requests), growing to at most 4 s.
+		// Short pauses (the lowered budget already spaces the resends), growing to at most 1 s.
 		expect(result.sleeps[0]).toBeLessThanOrEqual(250);
-		expect(Math.max(...result.sleeps)).toBeLessThanOrEqual(4_000);
+		expect(Math.max(...result.sleeps)).toBeLessThanOrEqual(1_000);
 	});
 
 	it('a 429 among other failures still leaves the counted retries to the others', async () => {

@@ -74,13 +74,17 @@ export function retryDelayMs(retry: number, failure: Failure, random: () => numb
 	return Math.max(jittered, asked);
 }
 
-/** Pauses between resends of a rate-limited request: short at first, since the limiter already spaces them. */
+/**
+ * Pauses between resends of a rate-limited request stay short: the account's budget, lowered
+ * by the 429, already spaces the resends, and an item sleeping longer than its turn would leave
+ * the budget unused while the execution holds one of n8n's concurrency slots.
+ */
 const FIRST_RATE_LIMITED_DELAY_MS = 250;
-const MAX_RATE_LIMITED_DELAY_MS = 4_000;
+const MAX_RATE_LIMITED_DELAY_MS = 1_000;
 
 /**
- * The pause before resending a request Stripe rate-limited for the n-th time: 0.25 s, 0.5 s …
- * up to 4 s, each scaled by a random 50–100 % so that items limited together come back apart,
+ * The pause before resending a request Stripe rate-limited for the n-th time: 0.25 s, 0.5 s,
+ * then 1 s, each scaled by a random 50–100 % so that items limited together come back apart,
  * and never less than Stripe's Retry-After.
  */
 export function rateLimitedDelayMs(limitedCount: number, failure: Failure, random: () => number = Math.random): number {
