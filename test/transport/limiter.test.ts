@@ -121,6 +121,13 @@ describe('adapting to Stripe’s answers', () => {
 		clock.time += 1_000;
 		await starts(limiter, clock, SESSIONS, 1);
 		expect(limiter.state().globalRate).toBeCloseTo(3 - 0.3 * 0.5, 1);
+		// Reached within a few seconds (halving alone would only ever approach it), then probed above.
+		clock.time += 2_000;
+		await starts(limiter, clock, SESSIONS, 1);
+		expect(limiter.state().globalRate).toBe(3);
+		clock.time += 1_000;
+		await starts(limiter, clock, SESSIONS, 1);
+		expect(limiter.state().globalRate).toBeGreaterThan(3);
 	});
 
 	it('an endpoint-rate 429 lowers only that endpoint', async () => {

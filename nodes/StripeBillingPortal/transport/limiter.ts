@@ -129,8 +129,12 @@ class RateBudget {
 		this.answers.add(now);
 		if (this.rate < this.cap) {
 			const seconds = Math.max(0, now - this.lastIncrease) / 1000;
-			if (this.rate < this.share) this.rate = this.share - (this.share - this.rate) * 0.5 ** seconds;
-			else this.rate *= (now - this.lastDecrease < QUIET_MS ? INCREASE_PER_SECOND : QUIET_INCREASE_PER_SECOND) ** seconds;
+			if (this.rate < this.share) {
+				this.rate = this.share - (this.share - this.rate) * 0.5 ** seconds;
+				// Halving a gap never closes it: within 2 % the share counts as reached, so that the
+				// probing above it can start.
+				if (this.rate > this.share * 0.98) this.rate = this.share;
+			} else this.rate *= (now - this.lastDecrease < QUIET_MS ? INCREASE_PER_SECOND : QUIET_INCREASE_PER_SECOND) ** seconds;
 			this.rate = Math.min(this.cap, this.rate);
 		}
 		this.lastIncrease = now;
