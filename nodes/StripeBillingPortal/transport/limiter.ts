@@ -33,15 +33,15 @@ const DECREASE_FACTOR = 0.7;
 const GRANTED_SHARE = 0.9;
 /** … at most once per this many ms: the 429s of one overshoot arrive together and mean one thing. */
 const DECREASE_COOLDOWN_MS = 1_000;
-/** Answered requests raise a lowered budget by this factor per second, back up to its cap … */
-const INCREASE_PER_SECOND = 1.05;
 /**
- * … and faster once no 429 came for this long: the other processes on the account may have
- * finished (the last executions of a burst), and creeping back at 5 % a second would leave most
- * of the account's limit unused.
+ * Above the share Stripe last granted, a budget grows by this factor per second back up to its
+ * cap, but only once no 429 came for QUIET_MS: at the share the account is full, and probing at
+ * once only buys the next 429. After a quiet spell the others may be done (the last executions
+ * of a burst), and the budget takes over what they left.
  */
+const INCREASE_PER_SECOND = 1.1;
 const QUIET_MS = 3_000;
-const QUIET_INCREASE_PER_SECOND = 1.25;
+
 /** No budget falls below this: an account shared with a busy neighbour still moves. */
 const MIN_RATE = 0.5;
 /** A concurrency cap that has grown back to this is lifted. */
@@ -121,9 +121,8 @@ class RateBudget {
 	}
 
 	/**
-	 * Recovery in three speeds: back up to the share Stripe last granted quickly (half the gap a
-	 * second), above it slowly (5 % a second), since that is where the next 429 waits, and faster
-	 * (25 % a second) once no 429 came for three seconds.
+	 * Recovery in two steps: back up to the share Stripe last granted quickly (half the gap a
+	 * second); above it only after three seconds without a 429, by 10 % a second.
 	 */
 	answered(now: number): void {
 		this.answers.add(now);
@@ -134,7 +133,7 @@ class RateBudget {
 				// Halving a gap never closes it: within 2 % the share counts as reached, so that the
 				// probing above it can start.
 				if (this.rate > this.share * 0.98) this.rate = this.share;
-			} else this.rate *= (now - this.lastDecrease < QUIET_MS ? INCREASE_PER_SECOND : QUIET_INCREASE_PER_SECOND) ** seconds;
+			} else if (now - this.lastDecrease >= QUIET_MS) this.rate *= INCREASE_PER_SECOND ** seconds;
 			this.rate = Math.min(this.cap, this.rate);
 		}
 		this.lastIncrease = now;
