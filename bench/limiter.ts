@@ -13,6 +13,7 @@
  * Duck typed like the sandbox's modes, so a rename shows up as a missing feature, not a crash.
  */
 import { existsSync, realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { MissingFeatureError } from './ipc';
@@ -43,8 +44,8 @@ export function limiterModule(): LimiterModule {
 	if (cached) return cached;
 	const file = join(realpathSync(ROOT), LIMITER_FILE);
 	if (!existsSync(file)) throw new MissingFeatureError(`the node has no account limiter at ${LIMITER_FILE}`);
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const module = require(file) as Partial<LimiterModule>;
+	// Node's own module cache, which n8n-core's require fills too: the same instance the node uses.
+	const module = createRequire(__filename)(file) as Partial<LimiterModule>;
 	const limits = module.STRIPE_RATE_LIMITS;
 	if (
 		typeof limits !== 'object' ||
