@@ -19,14 +19,8 @@ import { join } from 'node:path';
 import { MissingFeatureError } from './ipc';
 import { ROOT } from './subjects';
 
-export interface LimiterState {
-	globalRate: number;
-	globalCap: number;
-	endpoints: Record<string, { rate: number; cap: number; concurrencyCap: number }>;
-	concurrencyCap: number;
-	inFlight: number;
-	waiting: number;
-}
+export type { LimiterState } from '../nodes/StripeBillingPortal/transport/limiter';
+import type { LimiterState } from '../nodes/StripeBillingPortal/transport/limiter';
 
 interface LimiterModule {
 	STRIPE_RATE_LIMITS: { globalTest: number; globalLive: number; endpoint: number; search: number };

@@ -143,27 +143,6 @@ function countBy(values: Array<string | number>): Record<string, number> {
 	return counts;
 }
 
-async function executionStatuses(cluster: QueueCluster): Promise<Record<string, number>> {
-	const rows = await cluster.postgres.query(`select status, count(*) from execution_entity where "workflowId" = '${WORKFLOW_ID}' group by status`);
-	return Object.fromEntries(
-		rows
-			.split('\n')
-			.filter(Boolean)
-			.map((row) => row.split('\t'))
-			.map(([status, count]) => [status, Number(count)]),
-	);
-}
-
-/** The error message stored for the first execution that did not succeed (its data is flatted JSON; the text is searched). */
-async function firstFailure(cluster: QueueCluster): Promise<string | undefined> {
-	const data = await cluster.postgres.query(
-		`select d.data from execution_data d join execution_entity e on e.id = d."executionId" where e."workflowId" = '${WORKFLOW_ID}' and e.status <> 'success' order by e.id limit 1`,
-	);
-	if (!data) return undefined;
-	const message = /"message","([^"]{0,200})/.exec(data) ?? /"([^"]*(?:429|rate limit|Rate limit)[^"]{0,160})"/.exec(data);
-	return message ? message[1] : data.slice(0, 200);
-}
-
 async function runOnce(
 	sandbox: SandboxProcess,
 	sizes: QueueSizes,
@@ -208,10 +187,10 @@ async function runOnce(
 				.filter(([status]) => !['new', 'running', 'waiting'].includes(status))
 				.reduce((sum, [, count]) => sum + count, 0);
 		const deadline = started + RUN_DEADLINE_MS;
-		let statuses = await executionStatuses(cluster);
+		let statuses = await cluster.executionStatuses(WORKFLOW_ID);
 		while (finished(statuses) < expected && Date.now() < deadline) {
 			await new Promise((wait) => setTimeout(wait, 500));
-			statuses = await executionStatuses(cluster);
+			statuses = await cluster.executionStatuses(WORKFLOW_ID);
 		}
 		const lastStop = Number(
 			await cluster.postgres.query(`select coalesce(extract(epoch from max("stoppedAt")) * 1000, 0) from execution_entity where "workflowId" = '${WORKFLOW_ID}'`),
@@ -276,7 +255,7 @@ async function runOnce(
 			failedExecutions,
 			executionStatuses: statuses,
 			httpStatuses,
-			firstFailure: failedExecutions > 0 ? await firstFailure(cluster) : undefined,
+			firstFailure: failedExecutions > 0 ? await cluster.firstFailure(WORKFLOW_ID, 'Portal Session') : undefined,
 			requests: stats.requests,
 			limited,
 			limitedShare: limited / stats.requests,

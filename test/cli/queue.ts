@@ -23,6 +23,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, type WriteStream } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { ensureN8n, tail, type N8nInstall } from './install';
@@ -466,6 +467,33 @@ export class QueueCluster {
 	}
 
 	/** Stops the n8n processes, then Redis and Postgres; each one's group is killed if it does not stop in time. */
+	/** How many executions of a workflow ended in each status, as n8n stored them in Postgres. */
+	async executionStatuses(workflowId: string): Promise<Record<string, number>> {
+		const rows = await this.postgres.query(`select status, count(*) from execution_entity where "workflowId" = '${workflowId}' group by status`);
+		return Object.fromEntries(
+			rows
+				.split('\n')
+				.filter(Boolean)
+				.map((row) => row.split('\t'))
+				.map(([status, count]) => [status, Number(count)]),
+		);
+	}
+
+	/** The error message n8n stored for the first execution that did not succeed (execution data is flatted JSON). */
+	async firstFailure(workflowId: string, nodeName: string): Promise<string | undefined> {
+		const data = await this.postgres.query(
+			`select d.data from execution_data d join execution_entity e on e.id = d."executionId" where e."workflowId" = '${workflowId}' and e.status <> 'success' order by e.id limit 1`,
+		);
+		if (!data) return undefined;
+		try {
+			const flatted = createRequire(join(this.install.dir, 'package.json'))('flatted') as { parse: (text: string) => any };
+			const run = flatted.parse(data);
+			return run?.resultData?.error?.message ?? run?.resultData?.runData?.[nodeName]?.[0]?.error?.message;
+		} catch {
+			return data.slice(0, 300);
+		}
+	}
+
 	async stop(): Promise<void> {
 		await Promise.all(this.processes.map((entry) => entry.process?.stop()));
 		await this.redis.stop();

@@ -19,7 +19,6 @@
  * next run.
  */
 import { writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 import { ROOT } from '../cli/install';
@@ -160,32 +159,6 @@ function countBy<T>(values: T[]): Record<string, number> {
 	return counts;
 }
 
-async function executionStatuses(workflowId: string): Promise<Record<string, number>> {
-	const rows = await cluster!.postgres.query(`select status, count(*) from execution_entity where "workflowId" = '${workflowId}' group by status`);
-	return Object.fromEntries(
-		rows
-			.split('\n')
-			.filter(Boolean)
-			.map((row) => row.split('\t'))
-			.map(([status, count]) => [status, Number(count)]),
-	);
-}
-
-/** The error message n8n stored for the first failed execution (execution data is flatted JSON). */
-async function firstFailure(workflowId: string): Promise<string | undefined> {
-	const data = await cluster!.postgres.query(
-		`select d.data from execution_data d join execution_entity e on e.id = d."executionId" where e."workflowId" = '${workflowId}' and e.status <> 'success' order by e.id limit 1`,
-	);
-	if (!data) return undefined;
-	try {
-		const flatted = createRequire(join(cluster!.install.dir, 'package.json'))('flatted') as { parse: (text: string) => any };
-		const run = flatted.parse(data);
-		return run?.resultData?.error?.message ?? run?.resultData?.runData?.['Portal Session']?.[0]?.error?.message;
-	} catch {
-		return data.slice(0, 300);
-	}
-}
-
 interface RunResult {
 	statuses: Record<string, number>;
 	/** Successful, not replayed session creates per Idempotency-Key. */
@@ -212,10 +185,10 @@ async function run(scenario: Scenario): Promise<RunResult> {
 		Object.entries(counts)
 			.filter(([status]) => !['new', 'running', 'waiting'].includes(status))
 			.reduce((sum, [, count]) => sum + count, 0);
-	let statuses = await executionStatuses(scenario.workflowId);
+	let statuses = await cluster!.executionStatuses(scenario.workflowId);
 	while (finished(statuses) < executionsExpected && Date.now() < deadline) {
 		await new Promise((wait) => setTimeout(wait, 500));
-		statuses = await executionStatuses(scenario.workflowId);
+		statuses = await cluster!.executionStatuses(scenario.workflowId);
 	}
 	const lastStop = Number(
 		await cluster!.postgres.query(`select coalesce(extract(epoch from max("stoppedAt")) * 1000, 0) from execution_entity where "workflowId" = '${scenario.workflowId}'`),
@@ -237,7 +210,7 @@ async function run(scenario: Scenario): Promise<RunResult> {
 		nodeMaxRequestsPerSecond: scenario.maxRps ?? 'default',
 		executions: statuses,
 		httpStatuses: countBy(calls.map((call) => call.status)),
-		firstFailure: (statuses.error ?? 0) + (statuses.crashed ?? 0) > 0 ? await firstFailure(scenario.workflowId) : undefined,
+		firstFailure: (statuses.error ?? 0) + (statuses.crashed ?? 0) > 0 ? await cluster!.firstFailure(scenario.workflowId, 'Portal Session') : undefined,
 		sessionsCreated: sandbox.sessions.length,
 		sessionPosts: creates.length,
 		idempotentReplays: creates.filter((request) => request.replayed).length,
