@@ -21,8 +21,11 @@ import { limiterState, type LimiterState } from './limiter';
 import type { ItemStats, RateLimit, SandboxProcess, SandboxStats, SecondCounts } from './sandbox';
 import { CUSTOMER, SECRET_KEY, SUBJECTS, type SubjectName } from './subjects';
 
-/** A live-mode key the sandbox accepts besides its test key (loopback http: the node allows it). */
-export const LIVE_SECRET_KEY = 'sk_live_benchBurst00000000000000';
+/**
+ * A live-mode key the sandbox accepts besides its test key (loopback http: the node allows it);
+ * short and with underscores, so nothing in the repository looks like a leaked live key.
+ */
+export const LIVE_SECRET_KEY = 'sk_live_bench_burst';
 const SESSIONS_ENDPOINT = 'POST /v1/billing_portal/sessions';
 const RETURN_URL_BASE = 'https://example.com/back?item=';
 /** The node's Return URL, by expression from each item's id. */
