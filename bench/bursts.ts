@@ -16,7 +16,7 @@
 import Stripe from 'stripe';
 import type { IDataObject } from 'n8n-workflow';
 
-import { runThroughEngine, type EngineRun, type LoadedPackage } from './engine';
+import { runThroughEngine, topReasons, type EngineRun, type LoadedPackage } from './engine';
 import { limiterState, type LimiterState } from './limiter';
 import type { ItemStats, RateLimit, SandboxProcess, SandboxStats, SecondCounts } from './sandbox';
 import { CUSTOMER, SECRET_KEY, SUBJECTS, type SubjectName } from './subjects';
@@ -163,15 +163,6 @@ function executionItems(scenario: BurstScenario): IDataObject[][] {
 	return Array.from({ length: scenario.executions }, (_, e) =>
 		Array.from({ length: scenario.itemsPerExecution }, (_, i) => ({ id: `e${e}-i${i}` })),
 	);
-}
-
-function topReasons(reasons: string[], limit = 3): string[] {
-	const counts = new Map<string, number>();
-	for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-	return [...counts.entries()]
-		.sort((a, b) => b[1] - a[1])
-		.slice(0, limit)
-		.map(([r, count]) => `${r} ×${count}`);
 }
 
 /**

@@ -33,7 +33,8 @@ function reason(error: unknown): string {
 	return `${code}${String(message ?? error)}`.slice(0, 140);
 }
 
-function topReasons(reasons: string[], limit = 3): string[] {
+/** The most frequent failure reasons, with how often each came. */
+export function topReasons(reasons: string[], limit = 3): string[] {
 	const counts = new Map<string, number>();
 	for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
 	return [...counts.entries()]

@@ -13,7 +13,7 @@
  */
 import { join } from 'node:path';
 
-import { QueueCluster } from '../test/cli/queue';
+import { QueueCluster, callWebhook } from '../test/cli/queue';
 import type { WorkflowJson } from '../test/cli/instance';
 import { BURST_GOALS } from './bursts';
 import type { ItemStats, SandboxProcess, SecondCounts } from './sandbox';
@@ -29,7 +29,6 @@ const WEBHOOK_ID = '5c1e7a20-4b6d-4f3e-9a8c-2d7f1e0b6a93';
 /** From the first call until every execution has finished: the node may wait 180 s for one item. */
 const RUN_DEADLINE_MS = 5 * 60_000;
 /** For a webhook call to be answered (main answers once the execution is queued). */
-const CALL_TIMEOUT_MS = 60_000;
 
 export interface QueueSizes {
 	calls: number;
@@ -120,21 +119,6 @@ function workflow(): WorkflowJson {
 		nodes,
 		connections: { Webhook: { main: [[{ node: 'Portal Session', type: 'main', index: 0 }]] } },
 	};
-}
-
-async function callWebhook(url: string, callId: number): Promise<number | string> {
-	try {
-		const response = await fetch(url, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ callId }),
-			signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-		});
-		await response.arrayBuffer();
-		return response.status;
-	} catch (error) {
-		return (error as Error).name;
-	}
 }
 
 function countBy(values: Array<string | number>): Record<string, number> {

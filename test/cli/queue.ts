@@ -510,3 +510,25 @@ export class QueueCluster {
 			.filter((message) => pattern.test(message));
 	}
 }
+
+/** How long one webhook call may take before it counts as lost (n8n queues it; the answer comes at once). */
+const WEBHOOK_CALL_TIMEOUT_MS = 60_000;
+
+/**
+ * POSTs one call to a production webhook with its call ID in the body; the HTTP status, or the
+ * error's name when no answer came (a timeout, a refused connection).
+ */
+export async function callWebhook(url: string, callId: number): Promise<number | string> {
+	try {
+		const response = await fetch(url, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ callId }),
+			signal: AbortSignal.timeout(WEBHOOK_CALL_TIMEOUT_MS),
+		});
+		await response.arrayBuffer();
+		return response.status;
+	} catch (error) {
+		return (error as Error).name;
+	}
+}

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 
 import { ROOT } from '../cli/install';
 import type { WorkflowJson } from '../cli/instance';
-import { QueueCluster } from '../cli/queue';
+import { QueueCluster, callWebhook } from '../cli/queue';
 import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox } from '../sandbox';
 
 const FOLDER = join(ROOT, '.cache', 'queue-e2e');
@@ -33,7 +33,6 @@ const CONCURRENCY = 10;
 /** From the first call until every execution has finished. */
 const RUN_DEADLINE_MS = 5 * 60_000;
 /** For a webhook call to be answered (main answers once the execution is queued). */
-const CALL_TIMEOUT_MS = 60_000;
 const SESSIONS_PATH = '/v1/billing_portal/sessions';
 const CREDENTIAL = { id: 'stripeSandbox', name: 'Stripe (sandbox)' };
 
@@ -138,21 +137,6 @@ interface CallResult {
 	status: number | string;
 }
 
-async function callWebhook(url: string, callId: number): Promise<CallResult> {
-	try {
-		const response = await fetch(url, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ callId }),
-			signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
-		});
-		await response.arrayBuffer();
-		return { callId, status: response.status };
-	} catch (error) {
-		return { callId, status: (error as Error).name };
-	}
-}
-
 function countBy<T>(values: T[]): Record<string, number> {
 	const counts: Record<string, number> = {};
 	for (const value of values) counts[String(value)] = (counts[String(value)] ?? 0) + 1;
@@ -174,7 +158,9 @@ async function run(scenario: Scenario): Promise<RunResult> {
 	const url = cluster!.webhookUrl(scenario.path);
 	const logOffsets = cluster!.workerProcesses.map((worker) => worker.instance.logSize());
 	const started = Date.now();
-	const calls = await Promise.all(Array.from({ length: CALLS }, (_, callId) => callWebhook(url, callId)));
+	const calls: CallResult[] = await Promise.all(
+		Array.from({ length: CALLS }, async (_, callId) => ({ callId, status: await callWebhook(url, callId) })),
+	);
 	const answeredMs = Date.now() - started;
 
 	// Each answered call queued one execution; wait for all of them to finish (or fail) in the
