@@ -196,6 +196,24 @@ describe('rate limit', () => {
 		expect(limiter.stats).toEqual({ accepted: 8, limited: 3, maxInAnyWindow: 3 });
 	});
 
+	it('or, with bucketSeconds, a token bucket: a burst up to its size, then the rate on average (synthetic clock)', () => {
+		// 5/s holding 0.4 s: two at once, then one every 200 ms.
+		const limiter = new RateLimiter({ requestsPerSecond: 5, bucketSeconds: 0.4 });
+		const at = [0, 0, 0, 100, 200, 300, 400, 400, 1000, 1000, 1000, 1000];
+		expect(at.map((t) => limiter.admit(t))).toEqual([true, true, false, false, true, false, true, false, true, true, false, false]);
+		// It refuses the third of a burst a window would have let through, and after 600 ms idle it has
+		// saved two, not three: the average stays at the rate.
+		expect(limiter.stats).toEqual({ accepted: 6, limited: 6, maxInAnyWindow: 4 });
+		expect(() => new RateLimiter({ requestsPerSecond: 5, bucketSeconds: 0 })).toThrow(/bucketSeconds/);
+	});
+
+	it('a bucket in the server: every rate of the limit is one, and the 429s are Stripe’s', async () => {
+		sandbox.setRateLimit({ requestsPerSecond: 3, bucketSeconds: 1 });
+		const statuses = (await burst(5)).map((r) => r.status).sort();
+		expect(statuses).toEqual([200, 200, 200, 429, 429]);
+		expect(sandbox.rateLimitStats.limitedByReason['global-rate']).toBe(2);
+	});
+
 	it('agrees with a brute-force count over thousands of arrivals, limited or not', () => {
 		let seed = 12345;
 		const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

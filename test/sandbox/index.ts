@@ -30,6 +30,10 @@
  *     endpoint-concurrency ('resource-specific' is in the type; no limiter here gives it).
  *     rateLimitStats also has limitedByReason { [reason]: n }, endpoints { ['GET /v1/...']: {
  *     accepted, limited, maxInAnyWindow } }, inFlight, peakInFlight and lockTimeouts.
+ *   { requestsPerSecond: 5, bucketSeconds: 0.4 }: every rate a token bucket instead of a sliding
+ *     window, as Stripe's engineers describe their limiter (stripe.com/blog/rate-limiters): it
+ *     refills at the rate and holds bucketSeconds of it (here 2 requests). The window is the
+ *     stricter reading and the default; see TokenBucket in ratelimit.ts for where they differ.
  *   new StripeSandbox({ objectLocks: { holdMs: 200 } }) / sandbox.setObjectLocks(...)
  *     A POST to a path with an object ID (POST /v1/billing_portal/configurations/{id}) holds that
  *     object's lock for holdMs and is answered then; another POST to the object meanwhile gets a
@@ -80,6 +84,7 @@ export {
 	ApiLimiter,
 	RateLimiter,
 	SlidingWindow,
+	TokenBucket,
 	RATE_LIMITED_REASON_HEADER,
 	STRIPE_DOCUMENTED_RATE_LIMIT,
 	WINDOW_MS as RATE_LIMIT_WINDOW_MS,

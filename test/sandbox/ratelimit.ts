@@ -118,6 +118,44 @@ export class SlidingWindow {
 	}
 }
 
+/**
+ * A rate as Stripe's engineers describe their request limiter (stripe.com/blog/rate-limiters): a
+ * token bucket that refills at the rate and holds `seconds` of it (at least one request), so a
+ * short burst passes and the average stays at the rate. The sliding window above is the stricter
+ * reading of "N per second": every 1000 ms span, however placed, holds at most N. Under the
+ * window, processes that cannot see each other lose a whole request of a low limit to timing (at
+ * 5/s two evenly paced processes at 2.5/s each put three each into some second); under the
+ * bucket only their average counts. The stats stay a sliding window's, so the busiest second
+ * shows the bursts the bucket let through.
+ */
+export class TokenBucket extends SlidingWindow {
+	private tokens = Number.NaN;
+	private refilledAt = 0;
+
+	constructor(private readonly seconds: number) {
+		super();
+	}
+
+	override fits(now: number, limit: number | undefined): boolean {
+		super.fits(now, undefined);
+		if (limit === undefined) return true;
+		const capacity = Math.max(1, limit * this.seconds);
+		this.tokens = Number.isNaN(this.tokens) ? capacity : Math.min(capacity, this.tokens + ((now - this.refilledAt) * limit) / WINDOW_MS);
+		this.refilledAt = now;
+		return this.tokens >= 1;
+	}
+
+	override take(now: number): void {
+		if (!Number.isNaN(this.tokens)) this.tokens -= 1;
+		super.take(now);
+	}
+
+	override clear(): void {
+		super.clear();
+		this.tokens = Number.NaN;
+	}
+}
+
 export function checkRateLimit(limit: RateLimit | undefined): void {
 	if (limit === undefined) return;
 	const counts = ['requestsPerSecond', 'livePerSecond', 'endpointPerSecond', 'searchPerSecond', 'concurrency', 'endpointConcurrency'] as const;
@@ -126,6 +164,8 @@ export function checkRateLimit(limit: RateLimit | undefined): void {
 		if ((name === 'requestsPerSecond' || value !== undefined) && !(Number.isInteger(value) && (value as number) >= 1))
 			throw new Error(`rateLimit.${name} must be a positive integer, got ${value}`);
 	}
+	const bucket = limit.bucketSeconds;
+	if (bucket !== undefined && !(Number.isFinite(bucket) && bucket > 0)) throw new Error(`rateLimit.bucketSeconds must be a number > 0, got ${bucket}`);
 	const retry = limit.retryAfterSeconds;
 	if (retry !== undefined && !(Number.isFinite(retry) && retry >= 0))
 		throw new Error(`rateLimit.retryAfterSeconds must be a number >= 0, got ${retry}`);
@@ -134,11 +174,12 @@ export function checkRateLimit(limit: RateLimit | undefined): void {
 /** A single global rate over every request, whatever its mode or endpoint (the sandbox uses ApiLimiter). */
 export class RateLimiter {
 	limit: RateLimit | undefined;
-	private readonly window = new SlidingWindow();
+	private readonly window: SlidingWindow;
 
 	constructor(limit: RateLimit | undefined) {
 		checkRateLimit(limit);
 		this.limit = limit;
+		this.window = budgetFor(limit);
 	}
 
 	/** Counts a request arriving at `now` (monotonic ms) and says whether it may go on. */
@@ -212,7 +253,7 @@ export class ApiLimiter {
 		}
 		const keys = endpointKey === undefined ? [mode] : [mode, endpointKey];
 		for (const key of keys) {
-			windowIn(this.windows, key).take(now);
+			this.budget(key).take(now);
 			this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
 		}
 		this.all.take(now);
@@ -234,9 +275,9 @@ export class ApiLimiter {
 		const limit = this.limit;
 		if (!limit) return undefined;
 		const globalRate = request.live ? (limit.livePerSecond ?? limit.requestsPerSecond) : limit.requestsPerSecond;
-		if (!windowIn(this.windows, mode).fits(now, globalRate)) return 'global-rate';
+		if (!this.budget(mode).fits(now, globalRate)) return 'global-rate';
 		const endpointRate = request.search ? (limit.searchPerSecond ?? limit.endpointPerSecond) : limit.endpointPerSecond;
-		if (endpointKey !== undefined && !windowIn(this.windows, endpointKey).fits(now, endpointRate)) return 'endpoint-rate';
+		if (endpointKey !== undefined && !this.budget(endpointKey).fits(now, endpointRate)) return 'endpoint-rate';
 		if (limit.concurrency !== undefined && (this.inFlight.get(mode) ?? 0) >= limit.concurrency) return 'global-concurrency';
 		if (
 			endpointKey !== undefined &&
@@ -245,6 +286,16 @@ export class ApiLimiter {
 		)
 			return 'endpoint-concurrency';
 		return undefined;
+	}
+
+	/** A budget's window, or bucket when the limit asks for one; a budget of the other kind is started afresh. */
+	private budget(key: string): SlidingWindow {
+		const existing = this.windows.get(key);
+		const bucket = this.limit?.bucketSeconds !== undefined;
+		if (existing && existing instanceof TokenBucket === bucket) return existing;
+		const created = budgetFor(this.limit);
+		this.windows.set(key, created);
+		return created;
 	}
 
 	get stats(): Omit<RateLimitStats, 'lockTimeouts'> {
@@ -272,6 +323,10 @@ export class ApiLimiter {
 
 function zeroByReason(): Record<RateLimitedReason, number> {
 	return Object.fromEntries(REASONS.map((r) => [r, 0])) as Record<RateLimitedReason, number>;
+}
+
+function budgetFor(limit: RateLimit | undefined): SlidingWindow {
+	return limit?.bucketSeconds === undefined ? new SlidingWindow() : new TokenBucket(limit.bucketSeconds);
 }
 
 function windowIn(map: Map<string, SlidingWindow>, key: string): SlidingWindow {

@@ -59,7 +59,8 @@ export interface SandboxOptions {
 /**
  * Stripe's limiters (docs.stripe.com/rate-limits). Each budget is per mode (test and live keys
  * count apart) and shared by every request the instance serves, whatever Stripe-Account they name.
- * Rates are sliding 1000 ms windows over the accepted requests; all values are positive integers.
+ * Rates are sliding 1000 ms windows over the accepted requests, or token buckets with
+ * bucketSeconds; all counts are positive integers.
  */
 export interface RateLimit {
 	/** Global rate: at most this many requests in any 1000 ms per mode (test mode, and live mode unless livePerSecond is set). */
@@ -74,6 +75,12 @@ export interface RateLimit {
 	concurrency?: number;
 	/** Per-endpoint concurrency: at most this many requests to one endpoint in flight at once per mode; default none. */
 	endpointConcurrency?: number;
+	/**
+	 * When set, every rate is a token bucket (as Stripe's engineers describe their limiter) that
+	 * refills at the rate and holds this many seconds of it, at least one request: 0.4 at 5/s holds
+	 * 2. Unset (the default), a rate is the stricter sliding window: at most N in any 1000 ms.
+	 */
+	bucketSeconds?: number;
 	/** When set, limiter 429s carry `Retry-After: <this>`; Stripe's own 429s are not known to send one. */
 	retryAfterSeconds?: number;
 }
