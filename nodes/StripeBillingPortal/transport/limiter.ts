@@ -27,23 +27,40 @@ export type AttemptOutcome =
 	/** Anything else: a 429 without a reason (a lock timeout), an error, no answer. Budgets stay. */
 	| { kind: 'other' };
 
-/** On a rate-limited answer a budget falls to this share of its rate … */
-const DECREASE_FACTOR = 0.7;
-/** … or to this share of what Stripe answered in the last second, if that is lower. */
-const GRANTED_SHARE = 0.9;
-/** … at most once per this many ms: the 429s of one overshoot arrive together and mean one thing. */
-const DECREASE_COOLDOWN_MS = 1_000;
 /**
- * Above the share Stripe last granted, a budget grows by this factor per second back up to its
- * cap, but only once no 429 came for QUIET_MS: at the share the account is full, and probing at
- * once only buys the next 429. After a quiet spell the others may be done (the last executions
- * of a burst), and the budget takes over what they left.
+ * On a rate-limited answer a budget falls to this share of its rate (a multiplicative decrease:
+ * the process that asks for more gives up more, so processes sharing an account drift towards
+ * equal shares and finish a burst together) …
  */
-const INCREASE_PER_SECOND = 1.1;
+const DECREASE_FACTOR = 0.8;
+/**
+ * … or, when it asked for more than this many times what Stripe granted it over the last second,
+ * straight down to what was granted: the first overshoot of a burst (every process starting at the
+ * documented limit) ends in one step instead of seconds of 429s.
+ */
+const OVERSHOOT = 2;
+/**
+ * … once per overshoot: a 429 lowers the budget again only for a request that started at least
+ * this long after the last decrease. The 429s of requests sent before it (or just after, while
+ * Stripe's last second is still full of the overshoot) mean that overshoot, already answered;
+ * one sent later at the lowered rate means the rate is still too high, and waiting a whole second
+ * to say so costs a second of 429s.
+ */
+const DECREASE_AFTER_MS = 250;
+/**
+ * A lowered budget grows back by this share of its cap per second (an additive increase: the
+ * same for every process, so shares even out), once no 429 came for QUIET_MS: right after one
+ * the account is full, and probing at once only buys the next 429.
+ */
+const INCREASE_SHARE_OF_CAP = 0.005;
 const QUIET_MS = 3_000;
+/** What Stripe granted is measured over at least this long: one answer a few ms into a burst says nothing of a rate. */
+const MIN_MEASURE_MS = 250;
 
 /** No budget falls below this: an account shared with a busy neighbour still moves. */
 const MIN_RATE = 0.5;
+/** A concurrency 429 caps the requests in flight at this share of those running when it came. */
+const CONCURRENCY_DECREASE_FACTOR = 0.7;
 /** A concurrency cap that has grown back to this is lifted. */
 const CONCURRENCY_CEILING = 64;
 /** A limiter nobody used for this long is dropped, so memory stays flat whatever runs. */
@@ -55,15 +72,21 @@ class AnsweredWindow {
 
 	private head = 0;
 
+	/** The first answer after a second without any: how long the window has been filling. */
+	private busySince = Number.NEGATIVE_INFINITY;
+
 	add(now: number): void {
-		this.times.push(now);
 		this.trim(now);
+		if (this.times.length === this.head) this.busySince = now;
+		this.times.push(now);
 	}
 
-	/** Answers within the last second. */
-	count(now: number): number {
+	/** Answers per second over the last second, or over the time since answers began if that is shorter. */
+	rate(now: number): number {
 		this.trim(now);
-		return this.times.length - this.head;
+		const count = this.times.length - this.head;
+		if (count === 0) return 0;
+		return (count * 1000) / Math.max(MIN_MEASURE_MS, Math.min(1000, now - this.busySince));
 	}
 
 	private trim(now: number): void {
@@ -77,10 +100,10 @@ class AnsweredWindow {
 }
 
 /**
- * A requests-per-second budget that lowers itself on rate-limited answers and recovers slowly.
- * A decrease goes to 70 % of the rate, or to just under what Stripe answered in the last second
- * if that is less: when several processes share the account, that is this process's share, and
- * going there at once spares the seconds of 429s a stepwise descent from 24/s would cost.
+ * A requests-per-second budget that lowers itself on rate-limited answers and recovers slowly:
+ * additive increase, multiplicative decrease (AIMD), as TCP shares a link between senders that
+ * cannot see each other. Processes sharing a Stripe account (n8n queue-mode workers, other apps)
+ * converge that way on equal shares of its limit.
  */
 class RateBudget {
 	rate: number;
@@ -91,9 +114,6 @@ class RateBudget {
 
 	private lastIncrease: number;
 
-	/** The rate Stripe last showed this process it may have: where recovery slows down to probe. */
-	private share: number;
-
 	private readonly answers = new AnsweredWindow();
 
 	constructor(
@@ -101,7 +121,6 @@ class RateBudget {
 		now: number,
 	) {
 		this.rate = cap;
-		this.share = cap;
 		this.lastIncrease = now;
 	}
 
@@ -110,31 +129,21 @@ class RateBudget {
 		return this.lastStart + 1000 / this.rate;
 	}
 
-	limited(now: number): void {
-		if (now - this.lastDecrease < DECREASE_COOLDOWN_MS) return;
-		const granted = this.answers.count(now);
-		const target = granted > 0 ? Math.min(this.rate * DECREASE_FACTOR, granted * GRANTED_SHARE) : this.rate * DECREASE_FACTOR;
-		this.share = granted > 0 ? Math.min(this.rate, granted) : target;
+	/** A rate-limited answer to a request started at `startedAt`. */
+	limited(now: number, startedAt: number): void {
+		if (startedAt < this.lastDecrease + DECREASE_AFTER_MS) return;
+		const granted = this.answers.rate(now);
+		const target = granted > 0 && this.rate > OVERSHOOT * granted ? granted : this.rate * DECREASE_FACTOR;
 		this.rate = Math.max(MIN_RATE, target);
 		this.lastDecrease = now;
 		this.lastIncrease = now;
 	}
 
-	/**
-	 * Recovery in two steps: back up to the share Stripe last granted quickly (half the gap a
-	 * second); above it only after three seconds without a 429, by 10 % a second.
-	 */
 	answered(now: number): void {
 		this.answers.add(now);
-		if (this.rate < this.cap) {
+		if (this.rate < this.cap && now - this.lastDecrease >= QUIET_MS) {
 			const seconds = Math.max(0, now - this.lastIncrease) / 1000;
-			if (this.rate < this.share) {
-				this.rate = this.share - (this.share - this.rate) * 0.5 ** seconds;
-				// Halving a gap never closes it: within 2 % the share counts as reached, so that the
-				// probing above it can start.
-				if (this.rate > this.share * 0.98) this.rate = this.share;
-			} else if (now - this.lastDecrease >= QUIET_MS) this.rate *= INCREASE_PER_SECOND ** seconds;
-			this.rate = Math.min(this.cap, this.rate);
+			this.rate = Math.min(this.cap, this.rate + INCREASE_SHARE_OF_CAP * this.cap * seconds);
 		}
 		this.lastIncrease = now;
 	}
@@ -150,7 +159,7 @@ class ConcurrencyBudget {
 
 	limited(): void {
 		// The request that was refused is no longer in flight; the cap is what was running then.
-		this.cap = Math.max(1, Math.floor((this.inFlight + 1) * DECREASE_FACTOR));
+		this.cap = Math.max(1, Math.floor((this.inFlight + 1) * CONCURRENCY_DECREASE_FACTOR));
 		this.answeredSinceChange = 0;
 	}
 
@@ -179,6 +188,8 @@ interface Endpoint {
 /** A request's place in the account's budgets, handed back with how the attempt ended. */
 export interface Ticket {
 	endpoint: string;
+	/** When the request started: a 429 tunes the budgets only if it was sent at their current rates. */
+	startedAt: number;
 	settled: boolean;
 }
 
@@ -261,7 +272,7 @@ export class AccountLimiter {
 		this.concurrency.inFlight++;
 		endpoint.concurrency.inFlight++;
 		this.lastUsed = now;
-		return { endpoint: key, settled: false };
+		return { endpoint: key, startedAt: now, settled: false };
 	}
 
 	private async roomFreed(signal?: AbortSignal): Promise<void> {
@@ -328,8 +339,8 @@ export class AccountLimiter {
 		const now = this.clock.now();
 		// The refused request counts as in flight for the concurrency decrease, then ends.
 		if (outcome.kind === 'limited') {
-			if (outcome.reason === 'global-rate') this.global.limited(now);
-			else if (outcome.reason === 'endpoint-rate') endpoint.rate.limited(now);
+			if (outcome.reason === 'global-rate') this.global.limited(now, ticket.startedAt);
+			else if (outcome.reason === 'endpoint-rate') endpoint.rate.limited(now, ticket.startedAt);
 			this.concurrency.inFlight--;
 			endpoint.concurrency.inFlight--;
 			if (outcome.reason === 'global-concurrency') this.concurrency.limited();

@@ -1,0 +1,160 @@
+/**
+ * Processes that cannot see each other (n8n queue-mode workers) sharing one Stripe account, each
+ * with its own AccountLimiter, on a virtual clock: they start at the documented limit, overshoot,
+ * and must converge on the account's real limit through its 429s alone. Stripe's side is a token
+ * bucket, as its engineers describe their limiter, or the sandbox's stricter sliding window.
+ *
+ * This checks the limiter's arithmetic (AIMD: a multiplicative decrease, an additive increase)
+ * for the properties a burst needs: the account kept busy, few 429s once settled, and shares that
+ * even out, so that no worker is left holding its last executions at a trickle. Wall-clock
+ * figures with real n8n workers come from `npm run bench -- --queue`.
+ */
+import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/limiter';
+import type { Clock } from '../../nodes/StripeBillingPortal/transport/clock';
+
+/** Timers on a virtual time line; run() fires them in order, letting promises settle in between. */
+class VirtualClock implements Clock {
+	time = 0;
+
+	private timers: Array<{ at: number; order: number; fire: () => void }> = [];
+
+	private order = 0;
+
+	now = () => this.time;
+
+	sleep = async (ms: number) => await new Promise<void>((fire) => this.timers.push({ at: this.time + Math.max(0, ms), order: this.order++, fire }));
+
+	async run(done: () => boolean): Promise<void> {
+		while (!done()) {
+			for (let turn = 0; turn < 5; turn++) await new Promise((settle) => setImmediate(settle));
+			if (this.timers.length === 0) return;
+			this.timers.sort((a, b) => a.at - b.at || a.order - b.order);
+			const next = this.timers.shift()!;
+			this.time = next.at;
+			next.fire();
+		}
+	}
+}
+
+type Admit = (at: number) => boolean;
+
+/** Stripe's request limiter as its engineers describe it: refills at `rate`, holds `seconds` of it. */
+function tokenBucket(rate: number, seconds: number): Admit {
+	const capacity = Math.max(1, rate * seconds);
+	let tokens = capacity;
+	let refilledAt = 0;
+	return (at) => {
+		tokens = Math.min(capacity, tokens + ((at - refilledAt) * rate) / 1000);
+		refilledAt = at;
+		if (tokens < 1) return false;
+		tokens -= 1;
+		return true;
+	};
+}
+
+/** The stricter reading: at most `rate` accepted in any 1000 ms. */
+function slidingWindow(rate: number): Admit {
+	const accepted: number[] = [];
+	return (at) => {
+		while (accepted.length > 0 && accepted[0] <= at - 1000) accepted.shift();
+		if (accepted.length >= rate) return false;
+		accepted.push(at);
+		return true;
+	};
+}
+
+interface Run {
+	seconds: number;
+	/** Per process, the seconds in which each of its requests was accepted. */
+	acceptedAt: number[][];
+	/** 429s and all requests after the first five seconds. */
+	steadyLimited: number;
+	steadyRequests: number;
+}
+
+/**
+ * `processes` workers, each running `slots` executions at once from a shared queue of `jobs`, one
+ * session each, the way n8n's workers take jobs from Bull; a 429 is resent after 200 ms, as the
+ * retry loop's first pause (0.25 s scaled by 50–100 %) would.
+ */
+async function burst(admit: Admit, processes: number, jobs: number, { slots = 10, joinsAt = [] as number[] } = {}): Promise<Run> {
+	const clock = new VirtualClock();
+	const limiters = Array.from({ length: processes }, () => new AccountLimiter(false, clock));
+	const run: Run = { seconds: 0, acceptedAt: limiters.map(() => []), steadyLimited: 0, steadyRequests: 0 };
+	let taken = 0;
+	let finished = 0;
+	const execution = async (process: number) => {
+		const limiter = limiters[process];
+		for (;;) {
+			const ticket = await limiter.take('POST /v1/billing_portal/sessions');
+			await clock.sleep(2);
+			const accepted = admit(clock.now());
+			if (clock.now() > 5_000) {
+				run.steadyRequests++;
+				if (!accepted) run.steadyLimited++;
+			}
+			await clock.sleep(accepted ? 25 : 5);
+			limiter.settle(ticket, accepted ? { kind: 'answered' } : { kind: 'limited', reason: 'global-rate' });
+			if (accepted) {
+				run.acceptedAt[process].push(clock.now() / 1000);
+				return;
+			}
+			await clock.sleep(200);
+		}
+	};
+	const slot = async (process: number, delay: number) => {
+		await clock.sleep(delay);
+		while (taken < jobs) {
+			taken++;
+			await execution(process);
+			finished++;
+		}
+	};
+	for (let process = 0; process < processes; process++) {
+		for (let index = 0; index < slots; index++) void slot(process, (joinsAt[process] ?? 0) + index * 7 + process * 3);
+	}
+	await clock.run(() => finished >= jobs);
+	run.seconds = clock.now() / 1000;
+	return run;
+}
+
+const within = (run: Run, from: number, to: number) => run.acceptedAt.map((times) => times.filter((t) => t >= from && t < to).length);
+
+describe('processes sharing one account converge through its 429s alone', () => {
+	it('two workers against a 5/s token bucket: the account stays busy, few 429s once settled, and both finish together', async () => {
+		const run = await burst(tokenBucket(5, 0.4), 2, 200);
+		const floor = 200 / 5;
+		expect(run.seconds / floor).toBeLessThan(1.1);
+		expect(run.steadyLimited / run.steadyRequests).toBeLessThanOrEqual(0.05);
+		// Equal shares: over the last ten seconds neither worker got less than two thirds of the other's.
+		const [first, second] = within(run, run.seconds - 10, run.seconds);
+		expect(Math.min(first, second) / Math.max(first, second)).toBeGreaterThan(2 / 3);
+		// No trickle at the end: the last five seconds still ran at most of the account's rate.
+		const last = within(run, run.seconds - 5, run.seconds).reduce((sum, count) => sum + count, 0);
+		expect(last).toBeGreaterThanOrEqual(0.7 * 5 * 5);
+	});
+
+	it('a worker that had the account to itself gives way when a second one joins (25/s)', async () => {
+		const run = await burst(tokenBucket(25, 0.4), 2, 1000, { joinsAt: [0, 10_000] });
+		expect(run.seconds / (1000 / 25)).toBeLessThan(1.1);
+		// Alone for ten seconds, the first one took nearly all of the account …
+		expect(within(run, 2, 10)[0]).toBeGreaterThan(0.9 * 8 * 25);
+		// … and within twenty seconds of the second one joining, they share it.
+		const [first, second] = within(run, 30, run.seconds);
+		expect(Math.min(first, second) / Math.max(first, second)).toBeGreaterThan(2 / 3);
+	});
+
+	it('against the stricter sliding window every request still gets through, at a cost the README explains', async () => {
+		const run = await burst(slidingWindow(5), 2, 200);
+		expect(run.acceptedAt.flat()).toHaveLength(200);
+		// Two unsynchronised processes cannot both keep a share of 2.5/s in every 1000 ms: the
+		// window costs them up to a fifth of the account at 5/s (a whole request of five).
+		expect(run.seconds / (200 / 5)).toBeLessThan(1.3);
+	});
+
+	it('one process alone settles just under the account’s limit', async () => {
+		const run = await burst(tokenBucket(5, 0.4), 1, 100);
+		expect(run.seconds / (100 / 5)).toBeLessThan(1.15);
+		expect(run.steadyLimited / run.steadyRequests).toBeLessThanOrEqual(0.05);
+	});
+});
