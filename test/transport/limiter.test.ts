@@ -91,47 +91,73 @@ describe('budgets', () => {
 });
 
 describe('adapting to Stripe’s answers', () => {
-	it('a global-rate 429 lowers the account’s budget by 20 %, once for the 429s of requests sent before it', async () => {
+	it('a global-rate 429 lowers the budget to 80 % of what was sent, once for the 429s of requests sent before it', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock);
-		const before = limiter.state().globalRate;
-		// Five requests out at once, five 429s back: one overshoot, one decrease.
+		// A full second at the budget's rate, answered, then five requests out at once and five 429s back.
+		await starts(limiter, clock, SESSIONS, 24);
 		const tickets = [];
 		for (let request = 0; request < 5; request++) tickets.push(await limiter.take(SESSIONS));
+		const sent = (24 * 1000) / 1000;
 		for (const ticket of tickets) limiter.settle(ticket, { kind: 'limited', reason: 'global-rate' });
-		expect(limiter.state().globalRate).toBeCloseTo(before * 0.8);
+		const lowered = limiter.state().globalRate;
+		expect(lowered).toBeCloseTo(sent * 0.8, 0);
 		// Sent within 250 ms of the decrease, while Stripe's second is still full: no second decrease.
 		clock.time += 100;
 		limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
-		expect(limiter.state().globalRate).toBeCloseTo(before * 0.8);
+		expect(limiter.state().globalRate).toBe(lowered);
 		// Sent later at the lowered rate and still refused: the rate is still too high.
 		clock.time += 300;
 		limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
-		expect(limiter.state().globalRate).toBeCloseTo(before * 0.64);
+		expect(limiter.state().globalRate).toBeLessThan(lowered * 0.81);
 	});
 
-	it('falls at once to what Stripe granted over the last second, when it asked for more than twice that', async () => {
+	it('lowers from what it sent, not from a budget it did not use', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock);
-		// Another process takes most of the account: this one got three requests a second through.
-		for (let answered = 0; answered < 4; answered++) {
+		// Executions still arriving: five requests a second against a budget of 24.
+		for (let answered = 0; answered < 10; answered++) {
+			limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
+			clock.time += 200;
+		}
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
+		expect(limiter.state().globalRate).toBeCloseTo(5 * 0.8);
+	});
+
+	it('falls at once to what Stripe granted over the last second, when it sent more than twice that', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		// Another process takes most of the account: three requests got through, six more are out.
+		for (let answered = 0; answered < 3; answered++) {
 			limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
 			clock.time += 250;
 		}
-		limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
-		expect(limiter.state().globalRate).toBeCloseTo(3);
+		const out = [];
+		for (let request = 0; request < 6; request++) out.push(await limiter.take(SESSIONS));
+		limiter.settle(out[0], { kind: 'limited', reason: 'global-rate' });
+		// Three answers in the 958 ms since the first: about 3/s.
+		const granted = (3 * 1000) / (clock.time - 10_000);
+		expect(limiter.state().globalRate).toBeCloseTo(granted);
+		// The account had room for that much: growth starts at once, 0.5 % of the cap a second.
+		for (const ticket of out.slice(1)) limiter.settle(ticket, { kind: 'answered' });
+		clock.time += 1_000;
+		await starts(limiter, clock, SESSIONS, 1);
+		expect(limiter.state().globalRate).toBeCloseTo(granted + limiter.state().globalCap * 0.005, 1);
 	});
 
 	it('measures what was granted over the time answers came, not a whole second, early in a burst', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock);
-		// Two answers in the burst's first 500 ms are 4/s, not 2/s: it falls to 4, not to 2.
 		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
 		clock.time += 250;
 		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
 		clock.time += 250;
-		limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
-		expect(limiter.state().globalRate).toBeCloseTo(4);
+		const out = [];
+		for (let request = 0; request < 5; request++) out.push(await limiter.take(SESSIONS));
+		limiter.settle(out[0], { kind: 'limited', reason: 'global-rate' });
+		// Two answers in the burst's first 667 ms are 3/s, not the 2/s a whole second would say.
+		expect(clock.time - 10_000).toBeCloseTo(666.7, 0);
+		expect(limiter.state().globalRate).toBeCloseTo(3);
 	});
 
 	it('an endpoint-rate 429 lowers only that endpoint', async () => {
@@ -141,7 +167,8 @@ describe('adapting to Stripe’s answers', () => {
 		const ticket = await limiter.take(SESSIONS);
 		limiter.settle(ticket, { kind: 'limited', reason: 'endpoint-rate' });
 		const state = limiter.state();
-		expect(state.endpoints[SESSIONS].rate).toBeCloseTo(STRIPE_RATE_LIMITS.endpoint * LIMIT_MARGIN * 0.8);
+		// One request sent in the endpoint's first 250 ms: 4/s sent, lowered to 80 % of that.
+		expect(state.endpoints[SESSIONS].rate).toBeCloseTo(4 * 0.8);
 		expect(state.endpoints[CUSTOMERS].rate).toBeCloseTo(STRIPE_RATE_LIMITS.endpoint * LIMIT_MARGIN);
 		expect(state.globalRate).toBeCloseTo(STRIPE_RATE_LIMITS.globalLive * LIMIT_MARGIN);
 	});

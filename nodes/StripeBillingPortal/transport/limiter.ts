@@ -34,9 +34,12 @@ export type AttemptOutcome =
  */
 const DECREASE_FACTOR = 0.8;
 /**
- * … or, when it asked for more than this many times what Stripe granted it over the last second,
+ * … or, when it sent more than this many times what Stripe granted it over the last second,
  * straight down to what was granted: the first overshoot of a burst (every process starting at the
- * documented limit) ends in one step instead of seconds of 429s.
+ * documented limit) ends in one step instead of seconds of 429s. Both the decrease and this test
+ * start from what the process actually sent, not from its budget: early in a burst, while the
+ * executions are still arriving, a process sends less than its budget allows, and 80 % of an
+ * unused 24/s would change nothing.
  */
 const OVERSHOOT = 2;
 /**
@@ -49,11 +52,19 @@ const OVERSHOOT = 2;
 const DECREASE_AFTER_MS = 250;
 /**
  * A lowered budget grows back by this share of its cap per second (an additive increase: the
- * same for every process, so shares even out), once no 429 came for QUIET_MS: right after one
- * the account is full, and probing at once only buys the next 429.
+ * same for every process, so shares even out), once no 429 came for QUIET_MS after an 80 %
+ * decrease: right after one the account is full, and probing at once only buys the next 429.
  */
 const INCREASE_SHARE_OF_CAP = 0.005;
 const QUIET_MS = 3_000;
+/**
+ * A lowered budget spaces its requests unevenly, each gap 85–115 % of the even one (the rate on
+ * average stays): processes pacing evenly against one account fall into step, and then Stripe's
+ * 429s keep landing on the same one of them, which keeps lowering its share while the others keep
+ * theirs. Random gaps spread the 429s by how much each sends, which is what evens the shares out.
+ * At its cap a budget keeps even gaps, so a process alone never puts one request too many into a second.
+ */
+const SPACING_JITTER = 0.15;
 /** What Stripe granted is measured over at least this long: one answer a few ms into a burst says nothing of a rate. */
 const MIN_MEASURE_MS = 250;
 
@@ -66,13 +77,13 @@ const CONCURRENCY_CEILING = 64;
 /** A limiter nobody used for this long is dropped, so memory stays flat whatever runs. */
 const IDLE_MS = 5 * 60_000;
 
-/** When requests were answered within the last second: what Stripe actually granted this process. */
-class AnsweredWindow {
+/** When requests started, or were answered, within the last second: what this process sent, and what Stripe granted it. */
+class RecentWindow {
 	private times: number[] = [];
 
 	private head = 0;
 
-	/** The first answer after a second without any: how long the window has been filling. */
+	/** The first entry after a second without any: how long the window has been filling. */
 	private busySince = Number.NEGATIVE_INFINITY;
 
 	add(now: number): void {
@@ -81,7 +92,7 @@ class AnsweredWindow {
 		this.times.push(now);
 	}
 
-	/** Answers per second over the last second, or over the time since answers began if that is shorter. */
+	/** Entries per second over the last second, or over the time since they began if that is shorter. */
 	rate(now: number): number {
 		this.trim(now);
 		const count = this.times.length - this.head;
@@ -114,11 +125,20 @@ class RateBudget {
 
 	private lastIncrease: number;
 
-	private readonly answers = new AnsweredWindow();
+	/** When a lowered budget may start growing again. */
+	private growsFrom = Number.NEGATIVE_INFINITY;
+
+	/** This gap's share of the even spacing, drawn at each start. */
+	private jitter = 1;
+
+	private readonly answers = new RecentWindow();
+
+	private readonly sent = new RecentWindow();
 
 	constructor(
 		readonly cap: number,
 		now: number,
+		private readonly random?: () => number,
 	) {
 		this.rate = cap;
 		this.lastIncrease = now;
@@ -126,22 +146,32 @@ class RateBudget {
 
 	/** When the next request may start under this budget. */
 	nextStart(): number {
-		return this.lastStart + 1000 / this.rate;
+		return this.lastStart + (1000 / this.rate) * (this.rate < this.cap ? this.jitter : 1);
+	}
+
+	started(now: number): void {
+		this.lastStart = now;
+		this.sent.add(now);
+		this.jitter = 1 - SPACING_JITTER + 2 * SPACING_JITTER * (this.random?.() ?? 0.5);
 	}
 
 	/** A rate-limited answer to a request started at `startedAt`. */
 	limited(now: number, startedAt: number): void {
 		if (startedAt < this.lastDecrease + DECREASE_AFTER_MS) return;
 		const granted = this.answers.rate(now);
-		const target = granted > 0 && this.rate > OVERSHOOT * granted ? granted : this.rate * DECREASE_FACTOR;
-		this.rate = Math.max(MIN_RATE, target);
+		const sent = Math.min(this.rate, this.sent.rate(now) || this.rate);
+		const overshoot = granted > 0 && sent > OVERSHOOT * granted;
+		this.rate = Math.max(MIN_RATE, overshoot ? granted : sent * DECREASE_FACTOR);
 		this.lastDecrease = now;
 		this.lastIncrease = now;
+		// After a fall to what was granted, growth starts at once: the account had room for that
+		// much, and the others sharing it fell to theirs too, so together they are at or under its limit.
+		this.growsFrom = overshoot ? now : now + QUIET_MS;
 	}
 
 	answered(now: number): void {
 		this.answers.add(now);
-		if (this.rate < this.cap && now - this.lastDecrease >= QUIET_MS) {
+		if (this.rate < this.cap && now >= this.growsFrom) {
 			const seconds = Math.max(0, now - this.lastIncrease) / 1000;
 			this.rate = Math.min(this.cap, this.rate + INCREASE_SHARE_OF_CAP * this.cap * seconds);
 		}
@@ -233,7 +263,7 @@ export class AccountLimiter {
 		private readonly clock: Clock = realClock,
 	) {
 		const now = clock.now();
-		this.global = new RateBudget((live ? STRIPE_RATE_LIMITS.globalLive : STRIPE_RATE_LIMITS.globalTest) * LIMIT_MARGIN, now);
+		this.global = new RateBudget((live ? STRIPE_RATE_LIMITS.globalLive : STRIPE_RATE_LIMITS.globalTest) * LIMIT_MARGIN, now, clock.random);
 		this.lastUsed = now;
 	}
 
@@ -242,7 +272,7 @@ export class AccountLimiter {
 		if (!endpoint) {
 			const limit = key.endsWith('/search') ? STRIPE_RATE_LIMITS.search : STRIPE_RATE_LIMITS.endpoint;
 			endpoint = {
-				rate: new RateBudget(limit * LIMIT_MARGIN, this.clock.now()),
+				rate: new RateBudget(limit * LIMIT_MARGIN, this.clock.now(), this.clock.random),
 				concurrency: new ConcurrencyBudget(),
 				queue: Promise.resolve(),
 				waiting: 0,
@@ -267,8 +297,8 @@ export class AccountLimiter {
 
 	private start(key: string, endpoint: Endpoint): Ticket {
 		const now = this.clock.now();
-		this.global.lastStart = now;
-		endpoint.rate.lastStart = now;
+		this.global.started(now);
+		endpoint.rate.started(now);
 		this.concurrency.inFlight++;
 		endpoint.concurrency.inFlight++;
 		this.lastUsed = now;
