@@ -494,6 +494,49 @@ export class QueueCluster {
 		}
 	}
 
+	/**
+	 * Calls a workflow's webhook `calls` times and waits until as many of its executions succeeded:
+	 * a cluster that has run executions before a measured burst, as a production cluster has (main
+	 * past its start-up, each worker past its first loading of the package).
+	 */
+	async warmUp(workflowId: string, path: string, calls: number, nodeName: string, timeoutMs = 60_000): Promise<void> {
+		const url = this.webhookUrl(path);
+		const answers = await Promise.all(Array.from({ length: calls }, async (_, callId) => await callWebhook(url, callId)));
+		if (answers.some((status) => status !== 200)) throw new Error(`warm-up calls to ${path} were answered ${answers.join(', ')}`);
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const statuses = await this.executionStatuses(workflowId);
+			if ((statuses.success ?? 0) >= calls) return;
+			if (Date.now() > deadline) {
+				throw new Error(`warm-up executions of ${workflowId} did not all succeed in ${timeoutMs / 1000} s: ${JSON.stringify(statuses)} ${await this.firstFailure(workflowId, nodeName)}`);
+			}
+			await new Promise((wait) => setTimeout(wait, 250));
+		}
+	}
+
+	/**
+	 * The execution each webhook call started, by the `callId` in its body (execution data is
+	 * flatted JSON): for reports that follow a call from the webhook to the worker that ran it.
+	 */
+	async webhookCallExecutions(workflowId: string, webhookNode: string): Promise<Map<string, string>> {
+		const rows = await this.postgres.query(
+			`select e.id, d.data from execution_data d join execution_entity e on e.id = d."executionId" where e."workflowId" = '${workflowId}'`,
+		);
+		const flatted = createRequire(join(this.install.dir, 'package.json'))('flatted') as { parse: (text: string) => any };
+		const calls = new Map<string, string>();
+		for (const row of rows.split('\n').filter(Boolean)) {
+			const tab = row.indexOf('\t');
+			try {
+				const run = flatted.parse(row.slice(tab + 1));
+				const callId = run?.resultData?.runData?.[webhookNode]?.[0]?.data?.main?.[0]?.[0]?.json?.body?.callId;
+				if (callId !== undefined) calls.set(String(callId), row.slice(0, tab));
+			} catch {
+				// An execution whose data cannot be read is left out of the map.
+			}
+		}
+		return calls;
+	}
+
 	async stop(): Promise<void> {
 		await Promise.all(this.processes.map((entry) => entry.process?.stop()));
 		await this.redis.stop();
