@@ -17,7 +17,7 @@ import { BURST_GOALS, measureBursts } from './bursts';
 import { isMissingFeature } from './ipc';
 import { automaticRates, liftAccountLimits, limiterIsShared } from './limiter';
 import { measureMemory } from './memory';
-import { QUEUE_WALL_GOAL, measureQueue } from './queue';
+import { QUEUE_LIMITERS, QUEUE_WALL_GOAL, measureQueue } from './queue';
 import { measurePerItem } from './per-item';
 import { measureRateLimit } from './rate-limit';
 import { environment, loadAverage, render, writeJson, type BenchResult } from './report';
@@ -30,14 +30,14 @@ const SIZES = {
 		perItem: { items: 1000, warmUpRounds: 1, rounds: 7 },
 		memory: { items: 10_000 },
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 1000 },
-		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2], concurrency: 10 },
+		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2], concurrency: 10, limiters: QUEUE_LIMITERS },
 	},
 	quick: {
 		rateLimit: { items: 100, requestsPerSecond: 25 },
 		perItem: { items: 200, warmUpRounds: 1, rounds: 3 },
 		memory: { items: 1000 },
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 300 },
-		queue: { calls: 50, requestsPerSecond: 5, workers: [1, 2], concurrency: 10 },
+		queue: { calls: 50, requestsPerSecond: 5, workers: [1, 2], concurrency: 10, limiters: QUEUE_LIMITERS },
 	},
 };
 

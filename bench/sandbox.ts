@@ -12,6 +12,8 @@ export interface RateLimit {
 	livePerSecond?: number;
 	/** Per endpoint (method + path template), both modes. */
 	endpointPerSecond?: number;
+	/** Every rate a token bucket holding this many seconds of it, instead of a sliding window (test/sandbox/types.ts). */
+	bucketSeconds?: number;
 }
 
 export interface StartOptions {
