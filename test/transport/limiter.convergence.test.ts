@@ -145,22 +145,20 @@ describe('processes sharing one account converge through its 429s alone', () => 
 			const [first, second] = within(run, run.seconds / 2, run.seconds);
 			return Math.min(first, second) / Math.max(first, second);
 		});
-		// Thresholds a little outside what the eight seeds give (walls 1.05–1.17, mean 1.08; 429s
-		// 4.4–5.9 %, mean 5.2 %; evenness 0.45–0.98, mean 0.71): this guards the arithmetic against
-		// regressions, the goals themselves are measured with real workers by the bench.
+		// Thresholds a little outside what the eight seeds give (walls 1.04–1.08, 429s 4.4–4.9 %,
+		// evenness 0.62–0.98, mean 0.79): this guards the arithmetic against regressions; the goals
+		// themselves are measured with real workers by the bench.
 		expect(mean(walls)).toBeLessThan(1.1);
-		for (const wall of walls) expect(wall).toBeLessThan(1.2);
-		expect(mean(limitedShares)).toBeLessThan(0.06);
-		for (const share of limitedShares) expect(share).toBeLessThan(0.075);
-		expect(mean(fairness)).toBeGreaterThan(0.65);
-		for (const ratio of fairness) expect(ratio).toBeGreaterThan(0.4);
+		for (const wall of walls) expect(wall).toBeLessThan(1.15);
+		expect(mean(limitedShares)).toBeLessThanOrEqual(0.05);
+		for (const share of limitedShares) expect(share).toBeLessThan(0.06);
+		expect(mean(fairness)).toBeGreaterThan(0.7);
+		for (const ratio of fairness) expect(ratio).toBeGreaterThan(0.5);
 		for (const run of runs) {
-			// Neither worker is left long with its last executions after the other is done …
+			// Neither worker is left with its last executions after the other is done (the seeds: 0.4–2.2 s apart).
 			const [lastOfFirst, lastOfSecond] = run.acceptedAt.map((times) => times.at(-1)!);
-			expect(Math.abs(lastOfFirst - lastOfSecond)).toBeLessThan(6);
+			expect(Math.abs(lastOfFirst - lastOfSecond)).toBeLessThan(3);
 		}
-		// … mostly not at all.
-		expect(runs.filter((run) => Math.abs(run.acceptedAt[0].at(-1)! - run.acceptedAt[1].at(-1)!) < 2).length).toBeGreaterThanOrEqual(6);
 	});
 
 	it('a worker that had the account to itself gives way when a second one joins (25/s)', async () => {

@@ -58,13 +58,15 @@ const DECREASE_AFTER_MS = 250;
 const INCREASE_SHARE_OF_CAP = 0.005;
 const QUIET_MS = 3_000;
 /**
- * A lowered budget spaces its requests unevenly, each gap 85–115 % of the even one (the rate on
- * average stays): processes pacing evenly against one account fall into step, and then Stripe's
- * 429s keep landing on the same one of them, which keeps lowering its share while the others keep
- * theirs. Random gaps spread the 429s by how much each sends, which is what evens the shares out.
- * At its cap a budget keeps even gaps, so a process alone never puts one request too many into a second.
+ * A lowered budget spaces its requests a little unevenly, each gap 95–105 % of the even one (the
+ * rate on average stays): processes pacing evenly against one account fall into step, and then
+ * Stripe's 429s keep landing on the same one of them, which keeps lowering its share while the
+ * others keep theirs. Random gaps spread the 429s by how much each sends, which is what evens the
+ * shares out. Wider gaps would crowd some seconds (against a 5/s sliding window ±15 % cost a
+ * single worker 5 % of its pace). At its cap a budget keeps even gaps, so a process alone never
+ * puts one request too many into a second.
  */
-const SPACING_JITTER = 0.15;
+const SPACING_JITTER = 0.05;
 /** What Stripe granted is measured over at least this long: one answer a few ms into a burst says nothing of a rate. */
 const MIN_MEASURE_MS = 250;
 
