@@ -118,12 +118,13 @@ describe('node description', () => {
 		});
 	});
 
-	it('defaults resource locators to From List, with a validated By ID mode', () => {
+	it('defaults resource locators to From List, and gives n8n no pattern to check before each execution', () => {
+		// n8n runs a mode's `validation` pattern before every execution in a sandbox with a 250 ms
+		// wall-clock limit, which fails executions on a busy worker; the node checks the values itself.
 		walk(description.properties, (property) => {
 			if (property.type !== 'resourceLocator') return;
 			expect((property.default as { mode: string }).mode).toBe('list');
-			const byId = property.modes?.find((mode) => mode.name === 'id');
-			expect(byId?.validation?.length).toBeGreaterThan(0);
+			for (const mode of property.modes ?? []) expect({ mode: mode.name, validation: mode.validation }).toEqual({ mode: mode.name, validation: undefined });
 		});
 	});
 });

@@ -209,20 +209,21 @@ describe('bad input is stopped before any request', () => {
 		expect(run.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
 
-	it('refuses to run with a literal ID of the wrong shape, as the editor flags it', async () => {
+	it('refuses a literal ID or link of the wrong shape before anything is sent', async () => {
 		const before = environment.sandbox.requests.length;
-		await expect(runCreateSession(environment, { customer: customerById('jenny.rosen@example.com') })).rejects.toThrow(
-			/Not a customer ID: it starts with cus_/,
-		);
-		await expect(
-			runCreateSession(environment, { customer: { __rl: true, mode: 'url', value: 'https://dashboard.stripe.com/test/invoices/in_1' } }),
-		).rejects.toThrow(/Not a Stripe dashboard customer link/);
+		const wrongId = await runCreateSession(environment, { customer: customerById('jenny.rosen@example.com') });
+		expect(wrongId.error?.message).toBe("Customer: 'jenny.rosen@example.com' is not a valid ID");
+		expect(wrongId.error?.description).toMatch(/looks like cus_/);
+		const wrongLink = await runCreateSession(environment, {
+			customer: { __rl: true, mode: 'url', value: 'https://dashboard.stripe.com/test/invoices/in_1' },
+		});
+		expect(wrongLink.error?.message).toMatch(/is not a Stripe dashboard customer link/);
 		const literalLink = await runCreateSession(environment, {
 			customer: { __rl: true, mode: 'url', value: `https://dashboard.stripe.com/test/customers/${SEED_IDS.max}#details` },
 		});
 		expect(literalLink.error).toBeUndefined();
 		expect(literalLink.requests.map((request) => request.body.customer)).toEqual([SEED_IDS.max]);
-		// n8n checks only top-level locators; inside Additional Fields the node's own check applies.
+		// Inside Additional Fields too.
 		const nested = await runCreateSession(environment, {
 			customer,
 			additionalFields: { configuration: { __rl: true, mode: 'id', value: '../customers' } },

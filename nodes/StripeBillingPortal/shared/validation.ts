@@ -297,8 +297,8 @@ export function idFromLocator(
 const DASHBOARD_NOUNS: Record<DashboardLinkedKind, string> = { customer: 'customer', subscription: 'subscription' };
 
 /**
- * The email in the Customer locator of the current item, checked before anything is sent: an
- * expression can yield anything, and the editor's pattern check does not see its result.
+ * The email in the Customer locator of the current item, checked before anything is sent,
+ * whether typed or mapped by an expression (the locator gives n8n no pattern: see locators.ts).
  */
 export function emailFromCustomerLocator(context: IExecuteSingleFunctions): string {
 	const { value } = readLocator(context.getNodeParameter('customer', ''));
