@@ -203,6 +203,32 @@ describe('adapting to Stripe’s answers', () => {
 		expect(limiter.state().globalRate).toBe(cap);
 	});
 
+	it('after 20 s without a 429 also grows by 10 % a second: back at its cap within about 40 s', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		const cap = limiter.state().globalCap;
+		// Another app took most of the account: two answers in half a second, ten more out; it falls to about 2/s.
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
+		clock.time += 500;
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
+		const out = [];
+		for (let request = 0; request < 10; request++) out.push(await limiter.take(SESSIONS));
+		limiter.settle(out[0], { kind: 'limited', reason: 'global-rate' });
+		for (const ticket of out.slice(1)) limiter.settle(ticket, { kind: 'answered' });
+		const fallen = limiter.state().globalRate;
+		expect(fallen).toBeLessThan(cap / 2);
+		// The other app stops. Answers once a second: additive only for 20 s, then faster.
+		const rates: number[] = [];
+		for (let second = 1; second <= 50; second++) {
+			clock.time += 1_000;
+			await starts(limiter, clock, SESSIONS, 1);
+			rates.push(limiter.state().globalRate);
+		}
+		expect(rates[13] - rates[12]).toBeCloseTo(cap * 0.005, 5);
+		expect(rates[25] - rates[24]).toBeGreaterThan(cap * 0.005 + rates[24] * 0.09);
+		expect(rates.findIndex((rate) => rate === cap)).toBeLessThan(42);
+	});
+
 	it('never falls below half a request per second', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock);

@@ -67,6 +67,15 @@ const QUIET_MS = 3_000;
  * puts one request too many into a second.
  */
 const SPACING_JITTER = 0.05;
+/**
+ * After this long without a 429 the processes that shared the account have likely finished (or
+ * another app stopped): a lowered budget then also grows by LONG_QUIET_GROWTH a second, so that
+ * it is back at its cap within about 40 s instead of the three minutes the additive step alone
+ * would take from a small share. Processes still sharing the account see a 429 far more often
+ * than this, so their shares still even out by the additive step alone.
+ */
+const LONG_QUIET_MS = 20_000;
+const LONG_QUIET_GROWTH = 1.1;
 /** What Stripe granted is measured over at least this long: one answer a few ms into a burst says nothing of a rate. */
 const MIN_MEASURE_MS = 250;
 
@@ -175,7 +184,8 @@ class RateBudget {
 		this.answers.add(now);
 		if (this.rate < this.cap && now >= this.growsFrom) {
 			const seconds = Math.max(0, now - this.lastIncrease) / 1000;
-			this.rate = Math.min(this.cap, this.rate + INCREASE_SHARE_OF_CAP * this.cap * seconds);
+			const grown = now - this.lastDecrease >= LONG_QUIET_MS ? this.rate * LONG_QUIET_GROWTH ** seconds : this.rate;
+			this.rate = Math.min(this.cap, grown + INCREASE_SHARE_OF_CAP * this.cap * seconds);
 		}
 		this.lastIncrease = now;
 	}
