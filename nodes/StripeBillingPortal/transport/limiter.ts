@@ -130,7 +130,7 @@ class RecentWindow {
 class RateBudget {
 	rate: number;
 
-	lastStart = Number.NEGATIVE_INFINITY;
+	private lastStart = Number.NEGATIVE_INFINITY;
 
 	private lastDecrease = Number.NEGATIVE_INFINITY;
 
