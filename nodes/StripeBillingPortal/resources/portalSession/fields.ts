@@ -50,7 +50,7 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether the AI model receives the session (its url is the link). Turn on only when the Customer comes from an identity your workflow has verified itself; a customer filled in by the model ($fromAI) is refused.',
+			'Whether the AI model receives the session, whose URL is the link. Turn on only when the Customer comes from an identity your workflow has verified itself; a customer filled in by the model ($fromAI) is refused.',
 		displayOptions: { show: showOnlyForCreateAsTool },
 	},
 	{
