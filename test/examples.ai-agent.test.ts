@@ -17,7 +17,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { runWorkflow, scriptChat, type ChatModelTurn, type ToolCall, type WorkflowJson } from './harness';
+import { runWorkflow, scriptChat, subWorkflowRuns, type ChatModelTurn, type ToolCall, type WorkflowJson } from './harness';
 import { SEED_IDS } from './sandbox';
 import { API_VERSION, PACKAGE_DIR, SECRET_KEY, useEnvironment } from './support/session';
 
@@ -98,9 +98,9 @@ function withoutAddress(answer: unknown, email: string): string {
 const CANCEL_MESSAGE = `Hi! I want to cancel my subscription, my email is ${JENNY_EMAIL}.`;
 
 describe('examples/ai-agent-portal-link.json', () => {
-	it('is the only agent example, so examples.test.ts, which skips them, misses none', () => {
+	it('is one of the two agent examples, both run here, so examples.test.ts, which skips them, misses none', () => {
 		const agentExamples = readdirSync(join(PACKAGE_DIR, 'examples')).filter((file) => file.startsWith('ai-agent-'));
-		expect(agentExamples).toEqual(['ai-agent-portal-link.json']);
+		expect(agentExamples.sort()).toEqual(['ai-agent-email-session-link.json', 'ai-agent-portal-link.json']);
 	});
 
 	it('connects a chat trigger, an OpenAI chat model and this package’s tool node to an AI Agent', () => {
@@ -273,5 +273,80 @@ describe('the tool node type the example uses', () => {
 		expect(environment.pkg.nodeTypes.has(TOOL_TYPE)).toBe(true);
 		expect(environment.pkg.nodeTypes.has('n8n-nodes-base.noOpTool')).toBe(false);
 		expect(environment.pkg.nodeTypes.getKnownTypes()).toHaveProperty([TOOL_TYPE]);
+	});
+});
+
+describe('examples/ai-agent-email-session-link.json', () => {
+	const EMAIL_EXAMPLE = join(PACKAGE_DIR, 'examples', 'ai-agent-email-session-link.json');
+	const WORKFLOW_TOOL = 'Email portal link';
+	const WORKFLOW_TOOL_NAME = 'Email_portal_link';
+	const FIXED_REPLY =
+		'If this address belongs to a billing account, a link to manage it is on its way to that address. Tell the user to check their inbox; nothing else is known.';
+
+	const loadEmailExample = () => JSON.parse(readFileSync(EMAIL_EXAMPLE, 'utf8')) as WorkflowJson;
+	const subWorkflowOf = (workflow: WorkflowJson) =>
+		JSON.parse(workflow.nodes.find((node) => node.name === WORKFLOW_TOOL)?.parameters.workflowJson as string) as WorkflowJson;
+	const emailCall = (email: string): ToolCall => ({ tool: WORKFLOW_TOOL_NAME, args: { input: email } });
+
+	it('gives the agent one tool, a sub-workflow whose every path ends in the one fixed reply', () => {
+		const workflow = loadEmailExample();
+		expect(workflow.nodes.find((node) => node.name === WORKFLOW_TOOL)).toMatchObject({
+			type: '@n8n/n8n-nodes-langchain.toolWorkflow',
+			parameters: { source: 'parameter' },
+		});
+		expect(workflow.nodes.filter((node) => node.type === TOOL_TYPE)).toEqual([]);
+		const sub = subWorkflowOf(workflow);
+		const session = sub.nodes.find((node) => node.name === 'Portal Session');
+		expect(session).toMatchObject({
+			type: 'n8n-nodes-stripe-billing-portal.stripeBillingPortal',
+			onError: 'continueErrorOutput',
+			parameters: { resource: 'portalSession', operation: 'create', customer: { mode: 'email', value: '={{ $json.query }}' } },
+		});
+		// Success → e-mail → reply; the error output (no such customer) → the same reply.
+		expect(sub.connections['Portal Session'].main).toEqual([
+			[{ node: 'Email the Link', type: 'main', index: 0 }],
+			[{ node: 'Fixed Reply', type: 'main', index: 0 }],
+		]);
+		expect(sub.connections['Email the Link'].main).toEqual([[{ node: 'Fixed Reply', type: 'main', index: 0 }]]);
+		expect(sub.connections['Fixed Reply']).toBeUndefined();
+	});
+
+	it('e-mails the session link to the address, and the model gets only the fixed reply, the same for an unknown address', async () => {
+		const addresses = [JENNY_EMAIL, ...GUESSED_EMAILS];
+		const chat = scriptChat({
+			message: `my email is ${JENNY_EMAIL}, I want to update my card`,
+			model: (turn) => (turn.results.length < addresses.length ? { toolCalls: [emailCall(addresses[turn.results.length])] } : { text: 'Check your inbox.' }),
+		});
+
+		const runsBefore = subWorkflowRuns.length;
+		const result = await run(loadEmailExample());
+
+		expect(result.error).toBeUndefined();
+		const results = chat.turns.at(-1)!.turn.results;
+		expect(results.map((toolResult) => toolResult.args.input)).toEqual(addresses);
+		const runs = subWorkflowRuns.slice(runsBefore);
+		expect(runs).toHaveLength(addresses.length);
+		// What the model reads is the fixed reply, word for word, whoever was named.
+		for (const toolResult of results) {
+			expect(toolResult.error).toBeUndefined();
+			expect(toolResult.output).toEqual([{ response: FIXED_REPLY }]);
+		}
+		// Stripe: Jenny is found and gets a session; the guesses find nobody and get none.
+		expect(result.wire).toEqual([
+			'GET /v1/customers',
+			'POST /v1/billing_portal/sessions',
+			...GUESSED_EMAILS.map(() => 'GET /v1/customers'),
+		]);
+		expect(result.requests[1].body).toMatchObject({ customer: SEED_IDS.jenny, return_url: 'https://example.com/account' });
+		expect(environment.sandbox.sessions).toHaveLength(1);
+		const [session] = environment.sandbox.sessions;
+		expect(session.url).toMatch(SESSION_LINK);
+		expect(JSON.stringify(results)).not.toContain(session.url);
+		// The link went to Jenny's address only: the one e-mail of the three runs (the harness's Send Email outputs what it would send).
+		const emails = runs.flatMap((subRun) => subRun.data.resultData.runData['Email the Link']?.[0]?.data?.main?.[0]?.map((item) => item.json) ?? []);
+		expect(emails).toEqual([expect.objectContaining({ toEmail: JENNY_EMAIL, subject: 'Your link to manage your billing', text: expect.stringContaining(session.url) })]);
+		// The guesses end on the Portal Session node's error output, which leads to the same reply.
+		expect(runs[1].data.resultData.runData['Portal Session'][0].data?.main?.[1]).toEqual([expect.objectContaining({ json: expect.objectContaining({ error: expect.any(String) }) })]);
+		expect(result.answer).toEqual([{ output: 'Check your inbox.' }]);
 	});
 });
