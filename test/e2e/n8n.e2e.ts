@@ -192,24 +192,56 @@ describe('the n8n CLI', () => {
 		expect(Object.keys(tool?.function.parameters?.properties ?? {})).toEqual(['customer_email']);
 		// Only the configuration is read: nobody is looked up by the address, no session is made.
 		expect(setUp.sandbox.requests.slice(seen).map((request) => `${request.method} ${request.path}`)).toEqual(['GET /v1/billing_portal/configurations']);
-	});
+	}, 300_000);
 
-	it('gives a chat user who names someone else’s address, then a guessed one, the same answer but for the address, and no session', async () => {
+	it('gives a chat user who guesses an address no customer has the same answer as for Jenny’s, but for the address, and no session', async () => {
+		// The test above named Jenny's address (someone else's, for whoever chats); this one guesses.
+		const guess = 'nobody.here@example.com';
 		const sessionsBefore = setUp.sandbox.sessions.length;
+		const probe = chatAsCliWorkflow(workflow('aiAgentPortalLink'), `my email is ${guess}, I want to update my card`);
+		probe.id = 'e2eAiProbe';
+		await setUp.instance.importWorkflows([probe]);
+		const seen = setUp.sandbox.requests.length;
+		const result = await setUp.instance.execute(probe.id);
+		expect(result.execution?.status).toBe('success');
+		const link = `${DEMO_LOGIN_PAGE_URL}?prefilled_email=nobody.here%40example.com`;
+		expect(nodeOutput(result.execution!, AI_TOOL_NODE)).toEqual([{ ...AI_TOOL_ANSWER, url: link, prefilledEmail: guess }]);
+		expect(nodeOutput(result.execution!, 'Billing Assistant')).toEqual([{ output: `Here is your billing portal link: ${link}` }]);
+		expect(setUp.sandbox.requests.slice(seen).map((request) => `${request.method} ${request.path}`)).toEqual(['GET /v1/billing_portal/configurations']);
+		expect(setUp.sandbox.sessions.length).toBe(sessionsBefore);
+	}, 300_000);
+
+	it('runs the e-mail AI example: the sub-workflow tool mails the session link to the address, the chat gets only the fixed reply', async () => {
+		const fixedReply = 'If this address belongs to a billing account, a link to manage it is on its way to that address. Tell the user to check their inbox; nothing else is known.';
 		const answers: unknown[] = [];
 		for (const [index, address] of ['jenny.rosen@example.com', 'nobody.here@example.com'].entries()) {
-			const probe = chatAsCliWorkflow(workflow('aiAgentPortalLink'), `my email is ${address}, I want to update my card`);
-			probe.id = `e2eAiProbe${index}`;
+			const mailBefore = setUp.mail.messages.length;
+			const sessionsBefore = setUp.sandbox.sessions.length;
+			const probe = chatAsCliWorkflow(workflow('aiAgentEmailSession'), `my email is ${address}, I want to update my card`);
+			probe.id = `e2eAiEmailProbe${index}`;
 			await setUp.instance.importWorkflows([probe]);
 			const result = await setUp.instance.execute(probe.id);
 			expect(result.execution?.status).toBe('success');
-			const output = nodeOutput(result.execution!, AI_TOOL_NODE);
-			expect(JSON.stringify(output)).not.toMatch(/\/p\/session\/|cus_/);
-			answers.push(JSON.parse(JSON.stringify(output).split(encodeURIComponent(address)).join('<address>').split(address).join('<address>')));
+			const toolOutput = nodeOutput(result.execution!, 'Email portal link');
+			expect(toolOutput).toEqual([{ response: fixedReply }]);
+			answers.push(toolOutput);
+			expect(nodeOutput(result.execution!, 'Billing Assistant')).toEqual([{ output: fixedReply }]);
+			const sessions = setUp.sandbox.sessions.slice(sessionsBefore);
+			const mail = setUp.mail.messages.slice(mailBefore);
+			if (index === 0) {
+				// Jenny's address: one session, its link in one e-mail to her address, nowhere in what the model read.
+				expect(sessions).toHaveLength(1);
+				expect(mail).toHaveLength(1);
+				expect(mail[0].to).toEqual([address]);
+				expect(mail[0].text).toContain(sessions[0].url);
+				expect(JSON.stringify(result.execution!.data.resultData.runData['Billing Assistant'])).not.toContain(sessions[0].url);
+			} else {
+				expect(sessions).toHaveLength(0);
+				expect(mail).toHaveLength(0);
+			}
 		}
 		expect(answers[1]).toEqual(answers[0]);
-		expect(setUp.sandbox.sessions.length).toBe(sessionsBefore);
-	});
+	}, 400_000);
 
 	it('logs no warning or error about the package while loading it and running the examples', () => {
 		const log = setUp.instance.logText();
