@@ -92,7 +92,8 @@ describe('node description', () => {
 	});
 
 	it('only shows fields on conditions over parameters that exist', () => {
-		const topLevel = new Set(description.properties.map((property) => property.name));
+		// '@tool' is n8n's pseudo-parameter for the AI-tool variant (n8n-workflow's getPropertyValues), no field of ours.
+		const topLevel = new Set([...description.properties.map((property) => property.name), '@tool']);
 		for (const property of description.properties) {
 			for (const condition of [property.displayOptions?.show, property.displayOptions?.hide]) {
 				for (const name of Object.keys(condition ?? {})) {

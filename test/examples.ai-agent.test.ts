@@ -2,6 +2,11 @@
  * examples/ai-agent-portal-link.json, read from disk and run as it is through n8n's engine: a
  * chat message reaches an AI Agent that uses this package's node as a tool, against the sandbox.
  *
+ * The example is the safe pattern for a chat: the tool gets the portal's lasting login link with
+ * the address filled in (Stripe e-mails a one-time code to it), never a session link, so a chat
+ * user who types someone else's address gets nothing they can use, and cannot tell from the
+ * answer whether an address belongs to a customer.
+ *
  * The language model is scripted (scriptChat in test/harness/ai-stand-ins.ts); the chat trigger,
  * agent and model are harness stand-ins under their real type names. Real: the tool variant of
  * the node, n8n-core turning the tool node into the tool the agent is offered (name, description,
@@ -12,28 +17,30 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { runWorkflow, scriptChat, type ChatModelTurn, type ToolCall, type WorkflowJson } from './harness';
+import { runWorkflow, scriptChat, subWorkflowRuns, type ChatModelTurn, type ToolCall, type WorkflowJson } from './harness';
 import { SEED_IDS } from './sandbox';
 import { API_VERSION, PACKAGE_DIR, SECRET_KEY, useEnvironment } from './support/session';
 
 const EXAMPLE = join(PACKAGE_DIR, 'examples', 'ai-agent-portal-link.json');
 const TOOL_TYPE = 'n8n-nodes-stripe-billing-portal.stripeBillingPortalTool';
-const TOOL_NODE = 'Create portal link';
+const TOOL_NODE = 'Portal login link';
 /** What the model calls the tool: the node name made safe for LLM APIs. */
-const TOOL_NAME = 'Create_portal_link';
+const TOOL_NAME = 'Portal_login_link';
 const AGENT_NODE = 'Billing Assistant';
-/** Jenny's address in the sandbox: one current subscription (jennyPro) and a canceled one. */
+const LOGIN_PAGE_URL = 'https://billing.stripe.com/p/login/test_SandboxDefaultLogin01';
+const CONFIGURATIONS = '/v1/billing_portal/configurations';
+/** Jenny's address in the sandbox: a customer with a current subscription. */
 const JENNY_EMAIL = 'jenny.rosen@example.com';
-const UNKNOWN_EMAIL = 'nobody@example.com';
-/**
- * What the agent reads when the e-mail matches nobody: what went wrong, then the one thing to do.
- * An agent gets only the message (never the description), so the node words it for a model.
- */
-const UNKNOWN_EMAIL_ERROR = `Customer: no Stripe customer has the email '${UNKNOWN_EMAIL}'. Ask the customer for the e-mail address their billing account uses (it may differ from the one they wrote from), then call this tool again with that address.`;
-const NO_PORTAL_ERROR =
-	'No configuration provided and your test mode default configuration has not been created. Provide a configuration or create your default by saving your customer portal settings in test mode at https://dashboard.stripe.com/test/settings/billing/portal. The customer portal of this Stripe account is not set up yet, so no link can be made: tell the user that self-service billing is unavailable for now and that the account owner must save the customer portal settings once at https://dashboard.stripe.com/test/settings/billing/portal. Calling again will not help until then.';
+/** Addresses no sandbox customer has, as someone probing the chat would guess them. */
+const GUESSED_EMAILS = ['nobody@example.com', 'j.rosen@example.com'];
+const SESSION_LINK = /billing\.stripe\.com\/p\/session\//;
 
 const environment = useEnvironment();
+
+beforeEach(() => {
+	const configuration = environment.sandbox.store.getConfiguration(SEED_IDS.defaultConfiguration);
+	if (configuration) configuration.login_page = { enabled: true, url: LOGIN_PAGE_URL };
+});
 
 function loadExample(): WorkflowJson {
 	return JSON.parse(readFileSync(EXAMPLE, 'utf8')) as WorkflowJson;
@@ -56,27 +63,18 @@ async function run(workflow: WorkflowJson = loadExample()) {
 		},
 	});
 	const requests = environment.sandbox.requests.slice(before);
-	const sent = (method: string, path: string) => requests.filter((request) => request.method === method && request.path === path);
 	return {
 		...result,
+		requests,
 		/** Every request of the run, as `METHOD /path`, in order. */
 		wire: requests.map((request) => `${request.method} ${request.path}`),
-		customerLookups: sent('GET', '/v1/customers'),
-		subscriptionLookups: sent('GET', '/v1/subscriptions'),
-		sessionPosts: sent('POST', '/v1/billing_portal/sessions'),
 		answer: result.lastNodeItems.map((item) => item.json),
 	};
 }
 
-/** What the node sends for a cancel link to Jenny, given only her email. */
-const JENNY_CANCEL_WIRE = ['GET /v1/customers', 'GET /v1/subscriptions', 'POST /v1/billing_portal/sessions'];
-const JENNY_EMAIL_LOOKUP = { email: JENNY_EMAIL, limit: '100' };
-const JENNY_SUBSCRIPTION_LOOKUP = { customer: SEED_IDS.jenny, status: 'all', limit: '100' };
+const loginLinkCall = (email: string): ToolCall => ({ tool: TOOL_NAME, args: { customer_email: email } });
 
-const linkCall = (email: string, flowType = 'subscription_cancel'): ToolCall => ({
-	tool: TOOL_NAME,
-	args: { customer_email: email, flow_type: flowType },
-});
+const linkFor = (email: string) => `${LOGIN_PAGE_URL}?prefilled_email=${encodeURIComponent(email)}`;
 
 function urlIn(output: IDataObject[] | undefined): string | undefined {
 	const url = output?.[0]?.url;
@@ -92,12 +90,17 @@ function callThenReply(call: ToolCall) {
 	};
 }
 
+/** A tool's answer with the address the model passed in replaced, to compare answers for different addresses. */
+function withoutAddress(answer: unknown, email: string): string {
+	return JSON.stringify(answer).split(encodeURIComponent(email)).join('<address>').split(email).join('<address>');
+}
+
 const CANCEL_MESSAGE = `Hi! I want to cancel my subscription, my email is ${JENNY_EMAIL}.`;
 
 describe('examples/ai-agent-portal-link.json', () => {
-	it('is the only agent example, so examples.test.ts, which skips them, misses none', () => {
+	it('is one of the two agent examples, both run here, so examples.test.ts, which skips them, misses none', () => {
 		const agentExamples = readdirSync(join(PACKAGE_DIR, 'examples')).filter((file) => file.startsWith('ai-agent-'));
-		expect(agentExamples).toEqual(['ai-agent-portal-link.json']);
+		expect(agentExamples.sort()).toEqual(['ai-agent-email-session-link.json', 'ai-agent-portal-link.json']);
 	});
 
 	it('connects a chat trigger, an OpenAI chat model and this package’s tool node to an AI Agent', () => {
@@ -112,24 +115,24 @@ describe('examples/ai-agent-portal-link.json', () => {
 		});
 	});
 
-	it('asks the agent only for an email: customer By Email, the only current subscription, no subscription argument', () => {
+	it('gives the agent the login link, never a portal session: the only tool is Portal Login Link → Get, By Email', () => {
 		const workflow = loadExample();
-		const tool = workflow.nodes.find((node) => node.name === TOOL_NODE);
-		expect(tool?.parameters).toMatchObject({
+		const tools = workflow.nodes.filter((node) => node.type === TOOL_TYPE);
+		expect(tools.map((node) => node.name)).toEqual([TOOL_NODE]);
+		expect(tools[0].parameters).toMatchObject({
+			resource: 'portalLoginLink',
+			operation: 'get',
 			customer: { __rl: true, mode: 'email', value: expect.stringContaining("$fromAI('customer_email'") },
-			flowType: expect.stringContaining("$fromAI('flow_type'"),
-			subscriptionSource: 'onlyCurrent',
 		});
-		expect(tool?.parameters).not.toHaveProperty('subscription');
 		const agent = workflow.nodes.find((node) => node.name === AGENT_NODE);
 		const { systemMessage } = agent?.parameters.options as IDataObject;
-		expect(systemMessage).toMatch(/email address/);
-		expect(systemMessage).toMatch(/several current subscriptions[^]*flow_type none/);
-		expect(systemMessage).not.toMatch(/cus_|sub_/);
+		expect(systemMessage).toMatch(/one-time code/);
+		expect(systemMessage).toMatch(/do not say that it does or does not/);
+		expect(systemMessage).not.toMatch(/cus_|sub_|session/);
 	});
 
-	it('offers the agent the node as a tool whose arguments are the $fromAI() keys, and sends the link it creates', async () => {
-		const chat = scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(linkCall(JENNY_EMAIL)) });
+	it('offers the agent the tool with one argument, and replies with the login link, the address filled in', async () => {
+		const chat = scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(loginLinkCall(JENNY_EMAIL)) });
 
 		const result = await run();
 
@@ -139,188 +142,102 @@ describe('examples/ai-agent-portal-link.json', () => {
 		expect(first.turn.tools).toEqual([
 			{
 				name: TOOL_NAME,
-				description: expect.stringMatching(/^Creates a link to the Stripe customer portal/),
-				arguments: {
-					customer_email: expect.stringContaining('email address'),
-					flow_type: expect.stringContaining('subscription_cancel'),
-				},
+				description: expect.stringMatching(/^Gets the link to the Stripe billing portal's login page/),
+				arguments: { customer_email: expect.stringContaining('e-mail address') },
 			},
 		]);
 
-		// The agent gave an email only: the node finds Jenny by it, then her one current subscription.
-		expect(result.wire).toEqual(JENNY_CANCEL_WIRE);
-		expect(result.customerLookups[0].query).toEqual(JENNY_EMAIL_LOOKUP);
-		expect(result.subscriptionLookups[0].query).toEqual(JENNY_SUBSCRIPTION_LOOKUP);
-		expect(result.sessionPosts[0].body).toEqual({
-			customer: SEED_IDS.jenny,
-			return_url: 'https://example.com/account',
-			flow_data: {
-				type: 'subscription_cancel',
-				subscription_cancel: { subscription: SEED_IDS.jennyPro },
-				after_completion: { type: 'portal_homepage' },
+		// The default configuration is read; no customer is looked up and no session is created.
+		expect(result.wire).toEqual([`GET ${CONFIGURATIONS}`]);
+		expect(result.requests[0].query).toEqual({ is_default: 'true', limit: '1' });
+		expect(second.turn.results[0].output).toEqual([
+			{
+				url: linkFor(JENNY_EMAIL),
+				loginPageUrl: LOGIN_PAGE_URL,
+				prefilledEmail: JENNY_EMAIL,
+				configuration: SEED_IDS.defaultConfiguration,
+				isDefault: true,
+				loginPageEnabled: true,
+				livemode: false,
 			},
-		});
-
-		const url = urlIn(second.turn.results[0].output);
-		expect(url).toMatch(/^https:\/\/billing\.stripe\.com\/p\/session\//);
-		expect(second.turn.results[0].output[0]).toMatchObject({ object: 'billing_portal.session', customer: SEED_IDS.jenny });
-		expect(result.answer).toEqual([{ output: `Here is your link: ${url}` }]);
+		]);
+		expect(result.answer).toEqual([{ output: `Here is your link: ${linkFor(JENNY_EMAIL)}` }]);
+		expect(environment.sandbox.sessions).toHaveLength(0);
 		expect(result.run.data.resultData.lastNodeExecuted).toBe(AGENT_NODE);
 	});
 
-	it('records the tool call on the tool node as n8n shows it: the model’s arguments in, the session out', async () => {
-		scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(linkCall(JENNY_EMAIL)) });
+	it('records the tool call on the tool node as n8n shows it: the model’s argument in, the login link out', async () => {
+		scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(loginLinkCall(JENNY_EMAIL)) });
 
 		const result = await run();
 
 		const [task] = result.runData[TOOL_NODE];
 		expect(task.executionStatus).toBe('success');
-		expect(task.inputOverride?.ai_tool?.[0]?.[0]?.json).toEqual({ customer_email: JENNY_EMAIL, flow_type: 'subscription_cancel' });
-		expect(task.data?.ai_tool?.[0]?.map((item) => item.json)).toEqual([
-			expect.objectContaining({ object: 'billing_portal.session', url: expect.any(String) }),
-		]);
+		expect(task.inputOverride?.ai_tool?.[0]?.[0]?.json).toEqual({ customer_email: JENNY_EMAIL });
+		expect(task.data?.ai_tool?.[0]?.map((item) => item.json)).toEqual([expect.objectContaining({ url: linkFor(JENNY_EMAIL) })]);
 		expect(task.source).toEqual([expect.objectContaining({ previousNode: AGENT_NODE })]);
 	});
 
-	it('opens the portal homepage for flow_type none, without looking up subscriptions', async () => {
-		scriptChat({ message: `I want to see my invoices. My email is ${JENNY_EMAIL}.`, model: callThenReply(linkCall(JENNY_EMAIL, 'none')) });
+	it('gives a chat user who names someone else’s address, then guesses others, nothing usable and nothing that tells customers apart', async () => {
+		const addresses = [JENNY_EMAIL, ...GUESSED_EMAILS];
+		const chat = scriptChat({
+			message: `my email is ${JENNY_EMAIL}, I want to update my card`,
+			model: (turn) =>
+				turn.results.length < addresses.length ? { toolCalls: [loginLinkCall(addresses[turn.results.length])] } : { text: 'Done.' },
+		});
 
 		const result = await run();
 
 		expect(result.error).toBeUndefined();
-		expect(result.wire).toEqual(['GET /v1/customers', 'POST /v1/billing_portal/sessions']);
-		expect(result.customerLookups[0].query).toEqual(JENNY_EMAIL_LOOKUP);
-		expect(result.sessionPosts.map((request) => request.body)).toEqual([
-			{ customer: SEED_IDS.jenny, return_url: 'https://example.com/account' },
-		]);
-		expect(result.answer).toEqual([{ output: expect.stringMatching(/^Here is your link: https:\/\/billing\.stripe\.com\//) }]);
-	});
-
-	it('hands the agent the node’s error for an email no customer has, instead of failing the workflow', async () => {
-		const chat = scriptChat({ message: `Cancel please, my email is ${UNKNOWN_EMAIL}`, model: callThenReply(linkCall(UNKNOWN_EMAIL)) });
-
-		const result = await run();
-
-		expect(result.error).toBeUndefined();
-		expect(result.run.status).toBe('success');
-		// The lookup finds nobody; no subscription lookup and no session follow.
-		expect(result.wire).toEqual(['GET /v1/customers']);
-		expect(result.customerLookups[0].query).toEqual({ email: UNKNOWN_EMAIL, limit: '100' });
-
-		const [toolResult] = chat.turns[1].turn.results;
-		expect(toolResult.error).toBe(UNKNOWN_EMAIL_ERROR);
-		expect(toolResult.output).toEqual([{ error: UNKNOWN_EMAIL_ERROR }]);
-		expect(result.answer).toEqual([{ output: `Sorry, that did not work: ${UNKNOWN_EMAIL_ERROR}` }]);
-
-		const [task] = result.runData[TOOL_NODE];
-		expect(task.executionStatus).toBe('error');
-		expect(task.error?.message).toBe(UNKNOWN_EMAIL_ERROR);
-	});
-
-	it('tells the agent, in the message it reads, that the portal is not set up and what to tell the user', async () => {
-		environment.sandbox.removeDefaultConfiguration();
-		const chat = scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(linkCall(JENNY_EMAIL)) });
-
-		const result = await run();
-
-		expect(result.error).toBeUndefined();
-		const [toolResult] = chat.turns[1].turn.results;
-		expect(toolResult.error).toBe(NO_PORTAL_ERROR);
-		expect(result.answer).toEqual([{ output: `Sorry, that did not work: ${NO_PORTAL_ERROR}` }]);
-		expect(result.sessionPosts).toHaveLength(1);
+		const results = chat.turns.at(-1)!.turn.results;
+		expect(results.map((toolResult) => toolResult.args.customer_email)).toEqual(addresses);
+		for (const toolResult of results) {
+			expect(toolResult.error).toBeUndefined();
+			expect(JSON.stringify(toolResult.output)).not.toMatch(SESSION_LINK);
+			expect(JSON.stringify(toolResult.output)).not.toMatch(/cus_/);
+		}
+		// What the model reads for Jenny's address and for the guesses differs only by the address it passed in.
+		const [known, ...unknown] = results.map((toolResult) => withoutAddress(toolResult.output, toolResult.args.customer_email as string));
+		for (const answer of unknown) expect(answer).toBe(known);
+		// Stripe is never asked who has an address, and no session is made for anyone.
+		expect(result.wire).toEqual(addresses.map(() => `GET ${CONFIGURATIONS}`));
 		expect(environment.sandbox.sessions).toHaveLength(0);
 	});
 
-	it('tells the agent when the customer has several current subscriptions, so it can fall back to the homepage', async () => {
-		const second = environment.sandbox.addSubscription({ customer: SEED_IDS.jenny, status: 'active' });
+	it('tells the agent, in the message it reads, that the login page is off, in the same words for every address', async () => {
+		const configuration = environment.sandbox.store.getConfiguration(SEED_IDS.defaultConfiguration);
+		if (configuration) configuration.login_page = { enabled: false, url: null };
+		const addresses = [JENNY_EMAIL, GUESSED_EMAILS[0]];
 		const chat = scriptChat({
 			message: CANCEL_MESSAGE,
-			model: (turn) => {
-				const last = turn.results.at(-1);
-				if (!last) return { toolCalls: [linkCall(JENNY_EMAIL)] };
-				if (last.error) return { toolCalls: [linkCall(JENNY_EMAIL, 'none')] };
-				return { text: `Here is your link: ${urlIn(last.output)}` };
-			},
+			model: (turn) =>
+				turn.results.length < addresses.length ? { toolCalls: [loginLinkCall(addresses[turn.results.length])] } : { text: 'Sorry.' },
 		});
 
 		const result = await run();
 
 		expect(result.error).toBeUndefined();
-		const [several] = chat.turns[1].turn.results;
-		expect(several.error).toMatch(
-			new RegExp(`^Subscription Source: customer ${SEED_IDS.jenny} \\('${JENNY_EMAIL}'\\) has 2 current subscriptions \\(`),
+		const [known, unknown] = chat.turns.at(-1)!.turn.results;
+		expect(known.error).toBe(
+			`Configuration: the login page of '${SEED_IDS.defaultConfiguration}' is turned off, so it has no lasting link. The portal login page is switched off in Stripe, so there is no link to give: tell the user that the billing portal link is not available right now. Calling again will not help.`,
 		);
-		expect(several.error).toContain(SEED_IDS.jennyPro);
-		expect(several.error).toContain(second.id);
-		expect(result.wire).toEqual([
-			'GET /v1/customers',
-			'GET /v1/subscriptions',
-			'GET /v1/customers',
-			'POST /v1/billing_portal/sessions',
-		]);
-		expect(result.sessionPosts.map((request) => request.body)).toEqual([
-			{ customer: SEED_IDS.jenny, return_url: 'https://example.com/account' },
-		]);
-		expect(result.answer).toEqual([{ output: expect.stringMatching(/^Here is your link: https:\/\/billing\.stripe\.com\//) }]);
-	});
-
-	it('lets the agent correct a rejected argument and call the tool again', async () => {
-		const chat = scriptChat({
-			message: CANCEL_MESSAGE,
-			model: (turn) => {
-				const last = turn.results.at(-1);
-				if (!last) return { toolCalls: [linkCall(JENNY_EMAIL, 'cancel')] };
-				if (last.error) return { toolCalls: [linkCall(JENNY_EMAIL)] };
-				return { text: `Here is your link: ${urlIn(last.output)}` };
-			},
-		});
-
-		const result = await run();
-
-		expect(result.error).toBeUndefined();
-		const rejected =
-			"Flow: 'cancel' is not a flow type. Choose None or one of: customer_update, payment_method_update, subscription_cancel, subscription_pause, subscription_update, subscription_update_confirm.";
-		expect(chat.turns.map(({ turn }) => turn.results.map((r) => r.error ?? 'ok'))).toEqual([[], [rejected], [rejected, 'ok']]);
-		// The node rejects the flow before any request; only the corrected call reaches Stripe.
-		expect(result.wire).toEqual(JENNY_CANCEL_WIRE);
-		expect(result.sessionPosts[0].body).toMatchObject({
-			customer: SEED_IDS.jenny,
-			flow_data: { type: 'subscription_cancel', subscription_cancel: { subscription: SEED_IDS.jennyPro } },
-		});
-		expect(result.runData[TOOL_NODE].map((task) => task.executionStatus)).toEqual(['error', 'success']);
-		expect(result.answer).toEqual([{ output: expect.stringMatching(/^Here is your link: https:\/\/billing\.stripe\.com\//) }]);
+		expect(unknown.error).toBe(known.error);
+		expect(unknown.output).toEqual(known.output);
 	});
 
 	describe('with an AI Agent before v3, which invokes the tool through n8n-core’s tool wrapper', () => {
-		it('sends the same request and gets the session back as the tool’s answer', async () => {
-			const chat = scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(linkCall(JENNY_EMAIL)) });
+		it('sends the same request and gets the login link back as the tool’s answer', async () => {
+			const chat = scriptChat({ message: CANCEL_MESSAGE, model: callThenReply(loginLinkCall(JENNY_EMAIL)) });
 
 			const result = await run(exampleWithAgentVersion(2.2));
 
 			expect(result.error).toBeUndefined();
-			expect(result.wire).toEqual(JENNY_CANCEL_WIRE);
-			expect(result.customerLookups[0].query).toEqual(JENNY_EMAIL_LOOKUP);
-			expect(result.subscriptionLookups[0].query).toEqual(JENNY_SUBSCRIPTION_LOOKUP);
-			expect(result.sessionPosts[0].body).toMatchObject({
-				customer: SEED_IDS.jenny,
-				flow_data: { type: 'subscription_cancel', subscription_cancel: { subscription: SEED_IDS.jennyPro } },
-			});
-			const url = urlIn(chat.turns[1].turn.results[0].output);
-			expect(url).toMatch(/^https:\/\/billing\.stripe\.com\//);
-			expect(result.answer).toEqual([{ output: `Here is your link: ${url}` }]);
+			expect(result.wire).toEqual([`GET ${CONFIGURATIONS}`]);
+			expect(urlIn(chat.turns[1].turn.results[0].output)).toBe(linkFor(JENNY_EMAIL));
+			expect(result.answer).toEqual([{ output: `Here is your link: ${linkFor(JENNY_EMAIL)}` }]);
 			expect(result.runData[TOOL_NODE][0].data?.ai_tool?.[0]?.[0]?.json).toEqual({
-				response: [expect.objectContaining({ object: 'billing_portal.session', url })],
+				response: [expect.objectContaining({ url: linkFor(JENNY_EMAIL), prefilledEmail: JENNY_EMAIL })],
 			});
-		});
-
-		it('gets a failing call as an error thrown by the wrapper, with the node’s description as Details', async () => {
-			scriptChat({ message: `Cancel please, my email is ${UNKNOWN_EMAIL}`, model: callThenReply(linkCall(UNKNOWN_EMAIL)) });
-
-			const result = await run(exampleWithAgentVersion(2.2));
-
-			expect(result.error?.message.startsWith(`${UNKNOWN_EMAIL_ERROR}\n\nDetails: Check the address: Stripe matches emails exactly`)).toBe(true);
-			expect(result.wire).toEqual(['GET /v1/customers']);
-			expect(result.runData[TOOL_NODE][0].executionStatus).toBe('error');
 		});
 	});
 });
@@ -356,5 +273,80 @@ describe('the tool node type the example uses', () => {
 		expect(environment.pkg.nodeTypes.has(TOOL_TYPE)).toBe(true);
 		expect(environment.pkg.nodeTypes.has('n8n-nodes-base.noOpTool')).toBe(false);
 		expect(environment.pkg.nodeTypes.getKnownTypes()).toHaveProperty([TOOL_TYPE]);
+	});
+});
+
+describe('examples/ai-agent-email-session-link.json', () => {
+	const EMAIL_EXAMPLE = join(PACKAGE_DIR, 'examples', 'ai-agent-email-session-link.json');
+	const WORKFLOW_TOOL = 'Email portal link';
+	const WORKFLOW_TOOL_NAME = 'Email_portal_link';
+	const FIXED_REPLY =
+		'If this address belongs to a billing account, a link to manage it is on its way to that address. Tell the user to check their inbox; nothing else is known.';
+
+	const loadEmailExample = () => JSON.parse(readFileSync(EMAIL_EXAMPLE, 'utf8')) as WorkflowJson;
+	const subWorkflowOf = (workflow: WorkflowJson) =>
+		JSON.parse(workflow.nodes.find((node) => node.name === WORKFLOW_TOOL)?.parameters.workflowJson as string) as WorkflowJson;
+	const emailCall = (email: string): ToolCall => ({ tool: WORKFLOW_TOOL_NAME, args: { input: email } });
+
+	it('gives the agent one tool, a sub-workflow whose every path ends in the one fixed reply', () => {
+		const workflow = loadEmailExample();
+		expect(workflow.nodes.find((node) => node.name === WORKFLOW_TOOL)).toMatchObject({
+			type: '@n8n/n8n-nodes-langchain.toolWorkflow',
+			parameters: { source: 'parameter' },
+		});
+		expect(workflow.nodes.filter((node) => node.type === TOOL_TYPE)).toEqual([]);
+		const sub = subWorkflowOf(workflow);
+		const session = sub.nodes.find((node) => node.name === 'Portal Session');
+		expect(session).toMatchObject({
+			type: 'n8n-nodes-stripe-billing-portal.stripeBillingPortal',
+			onError: 'continueErrorOutput',
+			parameters: { resource: 'portalSession', operation: 'create', customer: { mode: 'email', value: '={{ $json.query }}' } },
+		});
+		// Success → e-mail → reply; the error output (no such customer) → the same reply.
+		expect(sub.connections['Portal Session'].main).toEqual([
+			[{ node: 'Email the Link', type: 'main', index: 0 }],
+			[{ node: 'Fixed Reply', type: 'main', index: 0 }],
+		]);
+		expect(sub.connections['Email the Link'].main).toEqual([[{ node: 'Fixed Reply', type: 'main', index: 0 }]]);
+		expect(sub.connections['Fixed Reply']).toBeUndefined();
+	});
+
+	it('e-mails the session link to the address, and the model gets only the fixed reply, the same for an unknown address', async () => {
+		const addresses = [JENNY_EMAIL, ...GUESSED_EMAILS];
+		const chat = scriptChat({
+			message: `my email is ${JENNY_EMAIL}, I want to update my card`,
+			model: (turn) => (turn.results.length < addresses.length ? { toolCalls: [emailCall(addresses[turn.results.length])] } : { text: 'Check your inbox.' }),
+		});
+
+		const runsBefore = subWorkflowRuns.length;
+		const result = await run(loadEmailExample());
+
+		expect(result.error).toBeUndefined();
+		const results = chat.turns.at(-1)!.turn.results;
+		expect(results.map((toolResult) => toolResult.args.input)).toEqual(addresses);
+		const runs = subWorkflowRuns.slice(runsBefore);
+		expect(runs).toHaveLength(addresses.length);
+		// What the model reads is the fixed reply, word for word, whoever was named.
+		for (const toolResult of results) {
+			expect(toolResult.error).toBeUndefined();
+			expect(toolResult.output).toEqual([{ response: FIXED_REPLY }]);
+		}
+		// Stripe: Jenny is found and gets a session; the guesses find nobody and get none.
+		expect(result.wire).toEqual([
+			'GET /v1/customers',
+			'POST /v1/billing_portal/sessions',
+			...GUESSED_EMAILS.map(() => 'GET /v1/customers'),
+		]);
+		expect(result.requests[1].body).toMatchObject({ customer: SEED_IDS.jenny, return_url: 'https://example.com/account' });
+		expect(environment.sandbox.sessions).toHaveLength(1);
+		const [session] = environment.sandbox.sessions;
+		expect(session.url).toMatch(SESSION_LINK);
+		expect(JSON.stringify(results)).not.toContain(session.url);
+		// The link went to Jenny's address only: the one e-mail of the three runs (the harness's Send Email outputs what it would send).
+		const emails = runs.flatMap((subRun) => subRun.data.resultData.runData['Email the Link']?.[0]?.data?.main?.[0]?.map((item) => item.json) ?? []);
+		expect(emails).toEqual([expect.objectContaining({ toEmail: JENNY_EMAIL, subject: 'Your link to manage your billing', text: expect.stringContaining(session.url) })]);
+		// The guesses end on the Portal Session node's error output, which leads to the same reply.
+		expect(runs[1].data.resultData.runData['Portal Session'][0].data?.main?.[1]).toEqual([expect.objectContaining({ json: expect.objectContaining({ error: expect.any(String) }) })]);
+		expect(result.answer).toEqual([{ output: 'Check your inbox.' }]);
 	});
 });

@@ -63,8 +63,12 @@ const stories: Record<string, { story: string; check?: (run: RunWorkflowResult, 
 			});
 		},
 	},
+	'ai-agent-email-session-link.json': {
+		story: 'an AI agent has a sub-workflow e-mail a portal session link to the address on file, and tells the chat only that',
+		coveredBy: 'examples.ai-agent.test.ts',
+	},
 	'ai-agent-portal-link.json': {
-		story: 'an AI agent hands the customer a portal link through the node as a tool',
+		story: 'an AI agent gives the chat the portal login link, the address filled in, through the node as a tool',
 		coveredBy: 'examples.ai-agent.test.ts',
 	},
 };

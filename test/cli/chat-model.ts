@@ -4,9 +4,11 @@
  * OpenAI account. It plays a careful billing assistant:
  *
  * 1. The customer's message carries an email address: it calls the portal tool once, with
- *    `customer_email` from the message and `flow_type` read from the words (cancel, card, …).
- * 2. With the tool's answer: it replies with the portal link (the `url` in the tool result), or,
- *    when the tool returned an error, with that error.
+ *    `customer_email` from the message and, if the tool asks for it, `flow_type` read from the
+ *    words (cancel, card, …).
+ * 2. With the tool's answer: it replies with the portal link (a login or session link found in
+ *    the tool result), or with the tool's `response` text (a workflow tool's fixed reply), or
+ *    else with what the tool returned.
  *
  * Every request body is kept, so a test can see what n8n told the model (tools, schema, system
  * message). Answers are plain JSON or, when the request asks for `stream`, server-sent events.
@@ -94,11 +96,16 @@ export class ScriptedChatModel {
 		const toolResult = [...body.messages].reverse().find((message) => message.role === 'tool');
 		if (toolResult) {
 			const result = text(toolResult.content);
-			const link = /https:\/\/billing\.stripe\.com\/p\/session\/\w+/.exec(result)?.[0];
-			return {
-				role: 'assistant',
-				content: link ? `Here is your billing portal link: ${link}` : `I could not create a portal link: ${result}`,
-			};
+			// A login link carries the address filled in (?prefilled_email=…); a session link is a bare path.
+			const link = /https:\/\/billing\.stripe\.com\/p\/(?:session|login)\/[\w?=%.+-]+/.exec(result)?.[0];
+			// A workflow tool answers with its last node's items; the e-mail example's is { response }.
+			const response = /"response"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(result)?.[1];
+			const content = link
+				? `Here is your billing portal link: ${link}`
+				: response !== undefined
+					? (JSON.parse(`"${response}"`) as string)
+					: `I could not get a portal link: ${result}`;
+			return { role: 'assistant', content };
 		}
 		const email = /[\w.+-]+@[\w-]+(\.[\w-]+)+/.exec(customer)?.[0];
 		const tool = body.tools?.find((candidate) => /portal/i.test(candidate.function.name));
@@ -106,7 +113,8 @@ export class ScriptedChatModel {
 		const flowType = FLOW_WORDS.find(([words]) => words.test(customer))?.[1] ?? 'none';
 		const args: Record<string, string> = {};
 		for (const name of Object.keys(tool.function.parameters?.properties ?? {})) {
-			if (/email/i.test(name)) args[name] = email;
+			// A sub-workflow tool (LangChain's DynamicTool) takes one string, `input`.
+			if (/email|^input$|^query$/i.test(name)) args[name] = email;
 			else if (/flow/i.test(name)) args[name] = flowType;
 		}
 		return {

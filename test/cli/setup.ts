@@ -99,7 +99,7 @@ export async function setUpDemo(options: SetUpOptions): Promise<DemoSetUp> {
  */
 export function credentialsFor(workflows: WorkflowJson[], endpoints: { sandboxUrl: string; mailPort: number; chatModelUrl: string }): CredentialImport[] {
 	const found = new Map<string, CredentialImport>();
-	for (const workflow of workflows) {
+	for (const workflow of workflows.flatMap(withInlineSubWorkflows)) {
 		for (const node of workflow.nodes) {
 			for (const [type, reference] of Object.entries(node.credentials ?? {})) {
 				let data: Record<string, unknown> | undefined;
@@ -115,6 +115,15 @@ export function credentialsFor(workflows: WorkflowJson[], endpoints: { sandboxUr
 		}
 	}
 	return [...found.values()];
+}
+
+/** A workflow and the sub-workflows its workflow tools define inline ("Define Below"), whose nodes name credentials too. */
+function withInlineSubWorkflows(workflow: WorkflowJson): WorkflowJson[] {
+	const inline = workflow.nodes
+		.map((node) => (node.parameters as { source?: unknown; workflowJson?: unknown } | undefined) ?? {})
+		.filter((parameters) => parameters.source === 'parameter' && typeof parameters.workflowJson === 'string')
+		.map((parameters) => JSON.parse(parameters.workflowJson as string) as WorkflowJson);
+	return [workflow, ...inline];
 }
 
 export const CHAT_TRIGGER = '@n8n/n8n-nodes-langchain.chatTrigger';

@@ -42,6 +42,9 @@ const SCREENSHOTS = join(E2E_DIR, 'screenshots');
 const SESSION_URL = /^https:\/\/billing\.stripe\.com\/p\/session\/test_\w+$/;
 const OWNER = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Owner', password: 'Sandbox-Owner-2026' };
 const BAD_KEY = 'sk_test_e2eWrongKey';
+const AI_TOOL_NODE = 'Portal login link';
+/** What the AI example's tool answers besides the link: the default configuration's login page, nothing about a customer. */
+const AI_TOOL_ANSWER = { loginPageUrl: DEMO_LOGIN_PAGE_URL, configuration: 'bpc_SandboxDefaultConfig0001', isDefault: true, loginPageEnabled: true, livemode: false };
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const fixture = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'editor-fields.json'), 'utf8')) as WorkflowJson;
@@ -172,33 +175,73 @@ describe('the n8n CLI', () => {
 		expect(createSession.body).toEqual(expectedSession);
 	});
 
-	it("runs the AI agent example's agent, model node and tool wrapper: the tool creates the cancel link the agent replies with", async () => {
+	it("runs the AI agent example's agent, model node and tool wrapper: the chat gets the login link, never a session link", async () => {
 		const twin = chatAsCliWorkflow(workflow('aiAgentPortalLink'), DEMO_CHAT_MESSAGE);
 		const seen = setUp.sandbox.requests.length;
 		const modelCalls = setUp.chatModel.requests.length;
 		const result = await setUp.instance.execute(twin.id);
 		expect(result.execution?.status).toBe('success');
-		const [session] = nodeOutput(result.execution!, 'Create portal link');
-		expect(session).toMatchObject({ object: 'billing_portal.session', customer: 'cus_SandboxJenny01', flow: { type: 'subscription_cancel' } });
-		expect(session.url).toMatch(SESSION_URL);
-		expect(nodeOutput(result.execution!, 'Billing Assistant')).toEqual([{ output: `Here is your billing portal link: ${session.url}` }]);
+		const link = `${DEMO_LOGIN_PAGE_URL}?prefilled_email=jenny.rosen%40example.com`;
+		const [toolOutput] = nodeOutput(result.execution!, AI_TOOL_NODE);
+		expect(toolOutput).toEqual({ ...AI_TOOL_ANSWER, url: link, prefilledEmail: 'jenny.rosen@example.com' });
+		expect(nodeOutput(result.execution!, 'Billing Assistant')).toEqual([{ output: `Here is your billing portal link: ${link}` }]);
 
-		// What n8n offered the model: the tool node as a function whose arguments are its $fromAI() keys.
+		// What n8n offered the model: the tool node as a function whose one argument is its $fromAI() key.
 		const [first] = setUp.chatModel.requests.slice(modelCalls);
-		const tool = first.tools?.find((candidate) => candidate.function.name === 'Create_portal_link');
-		expect(Object.keys(tool?.function.parameters?.properties ?? {}).sort()).toEqual(['customer_email', 'flow_type']);
-		expect(setUp.sandbox.requests.slice(seen).map((request) => `${request.method} ${request.path}`)).toEqual([
-			'GET /v1/customers',
-			'GET /v1/subscriptions',
-			'POST /v1/billing_portal/sessions',
-		]);
-		const expected: Stripe.BillingPortal.SessionCreateParams = {
-			customer: 'cus_SandboxJenny01',
-			return_url: 'https://example.com/account',
-			flow_data: { type: 'subscription_cancel', subscription_cancel: { subscription: 'sub_SandboxJennyPro01' }, after_completion: { type: 'portal_homepage' } },
-		};
-		expect(setUp.sandbox.requests.at(-1)!.body).toEqual(expected);
-	});
+		const tool = first.tools?.find((candidate) => candidate.function.name === 'Portal_login_link');
+		expect(Object.keys(tool?.function.parameters?.properties ?? {})).toEqual(['customer_email']);
+		// Only the configuration is read: nobody is looked up by the address, no session is made.
+		expect(setUp.sandbox.requests.slice(seen).map((request) => `${request.method} ${request.path}`)).toEqual(['GET /v1/billing_portal/configurations']);
+	}, 300_000);
+
+	it('gives a chat user who guesses an address no customer has the same answer as for Jenny’s, but for the address, and no session', async () => {
+		// The test above named Jenny's address (someone else's, for whoever chats); this one guesses.
+		const guess = 'nobody.here@example.com';
+		const sessionsBefore = setUp.sandbox.sessions.length;
+		const probe = chatAsCliWorkflow(workflow('aiAgentPortalLink'), `my email is ${guess}, I want to update my card`);
+		probe.id = 'e2eAiProbe';
+		await setUp.instance.importWorkflows([probe]);
+		const seen = setUp.sandbox.requests.length;
+		const result = await setUp.instance.execute(probe.id);
+		expect(result.execution?.status).toBe('success');
+		const link = `${DEMO_LOGIN_PAGE_URL}?prefilled_email=nobody.here%40example.com`;
+		expect(nodeOutput(result.execution!, AI_TOOL_NODE)).toEqual([{ ...AI_TOOL_ANSWER, url: link, prefilledEmail: guess }]);
+		expect(nodeOutput(result.execution!, 'Billing Assistant')).toEqual([{ output: `Here is your billing portal link: ${link}` }]);
+		expect(setUp.sandbox.requests.slice(seen).map((request) => `${request.method} ${request.path}`)).toEqual(['GET /v1/billing_portal/configurations']);
+		expect(setUp.sandbox.sessions.length).toBe(sessionsBefore);
+	}, 300_000);
+
+	it('runs the e-mail AI example: the sub-workflow tool mails the session link to the address, the chat gets only the fixed reply', async () => {
+		const fixedReply = 'If this address belongs to a billing account, a link to manage it is on its way to that address. Tell the user to check their inbox; nothing else is known.';
+		const answers: unknown[] = [];
+		for (const [index, address] of ['jenny.rosen@example.com', 'nobody.here@example.com'].entries()) {
+			const mailBefore = setUp.mail.messages.length;
+			const sessionsBefore = setUp.sandbox.sessions.length;
+			const probe = chatAsCliWorkflow(workflow('aiAgentEmailSession'), `my email is ${address}, I want to update my card`);
+			probe.id = `e2eAiEmailProbe${index}`;
+			await setUp.instance.importWorkflows([probe]);
+			const result = await setUp.instance.execute(probe.id);
+			expect(result.execution?.status).toBe('success');
+			const toolOutput = nodeOutput(result.execution!, 'Email portal link');
+			expect(toolOutput).toEqual([{ response: fixedReply }]);
+			answers.push(toolOutput);
+			expect(nodeOutput(result.execution!, 'Billing Assistant')).toEqual([{ output: fixedReply }]);
+			const sessions = setUp.sandbox.sessions.slice(sessionsBefore);
+			const mail = setUp.mail.messages.slice(mailBefore);
+			if (index === 0) {
+				// Jenny's address: one session, its link in one e-mail to her address, nowhere in what the model read.
+				expect(sessions).toHaveLength(1);
+				expect(mail).toHaveLength(1);
+				expect(mail[0].to).toEqual([address]);
+				expect(mail[0].text).toContain(sessions[0].url);
+				expect(JSON.stringify(result.execution!.data.resultData.runData['Billing Assistant'])).not.toContain(sessions[0].url);
+			} else {
+				expect(sessions).toHaveLength(0);
+				expect(mail).toHaveLength(0);
+			}
+		}
+		expect(answers[1]).toEqual(answers[0]);
+	}, 400_000);
 
 	it('logs no warning or error about the package while loading it and running the examples', () => {
 		const log = setUp.instance.logText();
@@ -380,25 +423,28 @@ describe('the n8n editor', () => {
 
 	it('opens the tool variant in the AI agent example', async () => {
 		await openWorkflow(page, server.url, 'aiAgentPortalLink');
-		const icon = await nodeIconRendered(page, 'Create portal link');
+		const icon = await nodeIconRendered(page, AI_TOOL_NODE);
 		expect(icon.naturalWidth).toBeGreaterThan(0);
-		await openNode(page, 'Create portal link');
-		expect(await visibleParameterLabels(page)).toEqual(expect.arrayContaining(['Customer', 'Return URL']));
+		await openNode(page, AI_TOOL_NODE);
+		expect(await visibleParameterLabels(page)).toEqual(expect.arrayContaining(['Configuration', 'Customer']));
 		await shot('node-ai-tool');
 		await closeNode(page);
 	});
 
-	it("answers in the editor's chat: the agent calls the tool, which creates the link the reply carries", async () => {
+	it("answers in the editor's chat with the login link, and a guessed address gets the same answer but for the address", async () => {
 		const seen = setUp.sandbox.requests.length;
+		const sessionsBefore = setUp.sandbox.sessions.length;
 		const reply = await chatInEditor(page, DEMO_CHAT_MESSAGE);
-		const link = /https:\/\/billing\.stripe\.com\/p\/session\/\w+/.exec(reply)?.[0];
-		expect(reply).toBe(`Here is your billing portal link: ${link}`);
-		expect(link).toMatch(SESSION_URL);
-		expect(await nodeRanSuccessfully(page, 'Create portal link')).toBe(true);
+		expect(reply).toBe(`Here is your billing portal link: ${DEMO_LOGIN_PAGE_URL}?prefilled_email=jenny.rosen%40example.com`);
+		expect(await nodeRanSuccessfully(page, AI_TOOL_NODE)).toBe(true);
 		await shot('chat-ai-agent');
-		const created = setUp.sandbox.requests.slice(seen).filter((request) => request.path === '/v1/billing_portal/sessions');
-		expect(created).toHaveLength(1);
-		expect(created[0].body).toMatchObject({ customer: 'cus_SandboxJenny01', flow_data: { type: 'subscription_cancel' } });
+		const guessed = await chatInEditor(page, 'Hi, I want to update my card. My email is nobody.here@example.com');
+		expect(guessed).toBe(`Here is your billing portal link: ${DEMO_LOGIN_PAGE_URL}?prefilled_email=nobody.here%40example.com`);
+		expect(setUp.sandbox.requests.slice(seen).map((request) => `${request.method} ${request.path}`)).toEqual([
+			'GET /v1/billing_portal/configurations',
+			'GET /v1/billing_portal/configurations',
+		]);
+		expect(setUp.sandbox.sessions.length).toBe(sessionsBefore);
 	});
 
 	it("shows the credential's test result in its editor: connected, and for a wrong key the reason to fix", async () => {

@@ -13,12 +13,14 @@ import {
 	WorkflowExecute,
 } from 'n8n-core';
 import type {
+	ExecuteWorkflowData,
 	ExecutionError,
 	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialsDecrypted,
 	IConnections,
 	IDataObject,
+	IExecuteWorkflowInfo,
 	INode,
 	INodeCredentialTestResult,
 	INodeExecutionData,
@@ -282,10 +284,52 @@ async function execute(
 		const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowBase(workflow, nodes, connections));
 		const credentialsHelper = new HarnessCredentialsHelper(pkg.credentialTypes, store, pkg.nodeTypes);
 		const additionalData = createAdditionalData(credentialsHelper, { hooks, executionId, workflowId: workflow.id });
+		additionalData.executeWorkflow = async (workflowInfo, _parentData, options) =>
+			await executeSubWorkflow(workflowInfo, options.inputData ?? [{ json: {} }], credentialsHelper, pkg, mode);
 		const workflowExecute = new WorkflowExecute(additionalData, mode);
 		return await workflowExecute.run({ workflow, startNode, pinData });
 	});
 	return { run, logs };
+}
+
+/** Every sub-workflow run so far, oldest first, for tests to read what happened inside a workflow tool. */
+export const subWorkflowRuns: IRun[] = [];
+
+/**
+ * A sub-workflow given as code (a workflow tool's "Define Below"), run as n8n runs one: its
+ * trigger gets the caller's items, and the caller gets the output of the node that ran last.
+ */
+async function executeSubWorkflow(
+	workflowInfo: IExecuteWorkflowInfo,
+	inputData: INodeExecutionData[],
+	credentialsHelper: HarnessCredentialsHelper,
+	pkg: LoadedPackage,
+	mode: WorkflowExecuteMode,
+): Promise<ExecuteWorkflowData> {
+	const code = workflowInfo.code;
+	if (!code) throw new Error('The harness runs only sub-workflows given as code, not by ID');
+	const workflow = new Workflow({
+		id: code.id ?? 'harness-sub-workflow',
+		name: code.name ?? 'Harness sub-workflow',
+		nodes: code.nodes,
+		connections: code.connections,
+		active: false,
+		nodeTypes: pkg.nodeTypes,
+		settings: code.settings ?? { executionOrder: 'v1' },
+	});
+	const startNode = workflow.getStartNode();
+	if (!startNode) throw new Error('The sub-workflow has no node to start from');
+	const executionId = nextExecutionId();
+	const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowBase(workflow, code.nodes, code.connections));
+	const additionalData = createAdditionalData(credentialsHelper, { hooks, executionId, workflowId: workflow.id });
+	const runExecutionData = createRunExecutionData({
+		executionData: { nodeExecutionStack: [{ node: startNode, data: { main: [inputData] }, source: null }] },
+	});
+	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+	subWorkflowRuns.push(run);
+	const { runData, error, lastNodeExecuted } = run.data.resultData;
+	if (error) throw error;
+	return { executionId, data: [lastOutput(runData, lastNodeExecuted)] };
 }
 
 function lastOutput(runData: IRunData, nodeName: string | undefined): INodeExecutionData[] {

@@ -11,6 +11,7 @@ export {
 	runNode,
 	runWorkflow,
 	runListSearch,
+	subWorkflowRuns,
 	testCredential,
 	type LoadedPackage,
 	type RunNodeOptions,

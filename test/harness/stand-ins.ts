@@ -16,7 +16,8 @@
  * |                               | boolean, array, object                                              |
  *
  * The AI nodes of an agent workflow (Chat Trigger, AI Agent, OpenAI Chat Model, Sticky Note) are
- * in ai-stand-ins.ts.
+ * in ai-stand-ins.ts; a sub-workflow as a tool (Call n8n Workflow Tool, Execute Workflow Trigger)
+ * in workflow-tool-stand-ins.ts.
  */
 import type {
 	AssignmentCollectionValue,
@@ -33,6 +34,7 @@ import { NodeConnectionTypes, NodeOperationError, jsonParse } from 'n8n-workflow
 
 import { createAiStandIns } from './ai-stand-ins';
 import { EmailSendStandIn } from './example-stand-ins';
+import { createWorkflowToolStandIns } from './workflow-tool-stand-ins';
 
 const Main = NodeConnectionTypes.Main;
 
@@ -226,5 +228,6 @@ export function createStandIns(): Record<string, INodeType> {
 		'n8n-nodes-base.set': new SetFields(),
 		'n8n-nodes-base.emailSend': new EmailSendStandIn(),
 		...createAiStandIns(),
+		...createWorkflowToolStandIns(),
 	};
 }

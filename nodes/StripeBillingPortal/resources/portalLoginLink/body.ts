@@ -11,6 +11,7 @@ import { CREDENTIAL_TYPE } from '../../shared/constants';
 import { STRIPE_ID_EXAMPLES } from '../../shared/ids';
 import { emailFromCustomerLocator, fieldError, idFromLocator, quoteValue, readLocator } from '../../shared/validation';
 import { lookupResponseError, sendLookupRequest } from '../../transport';
+import { isToolRun } from '../../transport/agent';
 import { CONFIGURATIONS_PATH, CUSTOMERS_PATH, PORTAL_SETTINGS_URL, PREFILLED_EMAIL_PARAM } from './constants';
 import { loginLinkErrorVocabulary } from './fieldNames';
 
@@ -75,6 +76,10 @@ async function emailToFillIn(context: Context, request: IHttpRequestOptions): Pr
 	if (value === '') return undefined;
 	if (mode === 'email') return emailFromCustomerLocator(context);
 	const customerId = idFromLocator(context, 'customer', 'customer', 'Customer', { required: false });
+	// As an AI tool the output goes to the model and to whoever is chatting: the address Stripe
+	// stores for a customer they have not proven to be is not theirs to read. The customer is not
+	// read at all, so the answer is also the same whether the ID exists or not.
+	if (isToolRun(context)) return undefined;
 	return customerId === undefined ? undefined : await emailOfCustomer(context, request, customerId);
 }
 
@@ -137,7 +142,7 @@ export async function loginLinkOutput(this: Context, _items: INodeExecutionData[
 			'Configuration',
 			`the login page of ${quoteValue(id)} is turned off, so it has no lasting link`,
 			'Turn it on with Portal Configuration → Update → Login Page: On (or in the Stripe dashboard: Settings → Billing → Customer portal → Activate link), or choose a configuration whose login page is on.',
-			'The portal login page is switched off in Stripe, so there is no lasting link: tell the user, or create a portal session link instead, which works for a few minutes.',
+			'The portal login page is switched off in Stripe, so there is no link to give: tell the user that the billing portal link is not available right now. Calling again will not help.',
 		);
 	}
 	if (configuration.active === false) {

@@ -32,6 +32,7 @@ import {
 	subscriptionSourceOf,
 	type SubscriptionOwner,
 } from './subscriptionLookup';
+import { ensureSessionLinkMayReachModel } from './toolSafety';
 
 function isFlowType(value: string): value is FlowType {
 	return Object.prototype.hasOwnProperty.call(FLOW_TYPES, value);
@@ -229,6 +230,7 @@ export async function buildSessionCreateBody(
 	this: IExecuteSingleFunctions,
 	requestOptions: IHttpRequestOptions,
 ): Promise<IHttpRequestOptions> {
+	ensureSessionLinkMayReachModel(this);
 	const body: IDataObject = {};
 
 	const customerType = optionalText(this, 'customerType') ?? 'customer';

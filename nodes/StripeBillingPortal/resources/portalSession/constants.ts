@@ -145,3 +145,7 @@ export const SUBSCRIPTION_SOURCE_OPTIONS = [
 /** Values of Additional Fields → If Several Customers Match. */
 export const MULTIPLE_CUSTOMERS = { fail: 'fail', mostRecent: 'mostRecent' } as const;
 export type MultipleCustomersChoice = (typeof MULTIPLE_CUSTOMERS)[keyof typeof MULTIPLE_CUSTOMERS];
+
+/** The tool-variant-only switch that lets a session link reach an AI model (toolSafety.ts). */
+export const SESSION_LINK_TO_MODEL = 'sessionLinkToModel';
+export const SESSION_LINK_TO_MODEL_NAME = 'Give Session Link to the Model';

@@ -4,8 +4,10 @@ import { STRIPE_MAX_PAGE_SIZE } from '../../shared/constants';
 import { STRIPE_ID_PATTERNS } from '../../shared/ids';
 import { fieldError, quoteValue, readLocator } from '../../shared/validation';
 import { lookupResponseError, sendLookupRequest } from '../../transport';
+import { isToolRun } from '../../transport/agent';
 import { MULTIPLE_CUSTOMERS, type MultipleCustomersChoice } from './constants';
 import { sessionErrorVocabulary } from './fieldNames';
+import { NO_LINK_IN_CHAT_ADVICE } from './toolSafety';
 
 export interface CustomerSummary {
 	id: string;
@@ -146,6 +148,17 @@ export async function customerIdFromEmail(
 	);
 	const chosen = chooseCustomer(result, choice);
 	if (chosen.kind === 'found') return chosen.id;
+	if (isToolRun(context)) {
+		// What a model reads must not tell whether an address belongs to a customer (or to
+		// several), nor invite it to try other addresses: one answer for every miss.
+		throw fieldError(
+			context,
+			'Customer',
+			'no portal link was made',
+			'The e-mail address matched no single Stripe customer. As an AI tool the node does not say which, so that a chat cannot be used to find out who is a customer.',
+			NO_LINK_IN_CHAT_ADVICE,
+		);
+	}
 	if (chosen.kind === 'none') {
 		const lowerCaseNote = result.triedLowerCase ? ` (nor its lower-case form ${quoteValue(result.email)})` : '';
 		throw fieldError(

@@ -8,6 +8,8 @@ import {
 	HOSTED_CONFIRMATION_MAX_LENGTH,
 	PORTAL_LOCALES,
 	SESSION_EXPANDABLE,
+	SESSION_LINK_TO_MODEL,
+	SESSION_LINK_TO_MODEL_NAME,
 	SUBSCRIPTION_SOURCE_OPTIONS,
 	SUBSCRIPTION_SOURCES,
 } from './constants';
@@ -29,7 +31,28 @@ const flowOptions = [
 		.sort((a, b) => a.name.localeCompare(b.name)),
 ];
 
+// Shown only on the AI-tool variant ('@tool' is n8n's pseudo-parameter for it): a tool's output
+// goes to the model, and a session link is a key to the customer's billing (toolSafety.ts).
+const showOnlyForCreateAsTool = { ...showOnlyForCreate, '@tool': [true] };
+
 export const portalSessionCreateDescription: INodeProperties[] = [
+	{
+		displayName:
+			'As an AI tool this operation creates no session unless Give Session Link to the Model is on. Whoever holds a session link can cancel the customer’s subscriptions, change their card and read their invoices, without a login, so a chat user who merely names a customer must never get one. For a chat, use Portal Login Link → Get, or e-mail the link to the address Stripe has on file from a sub-workflow (README → Security).',
+		name: 'sessionLinkToolNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: showOnlyForCreateAsTool },
+	},
+	{
+		displayName: SESSION_LINK_TO_MODEL_NAME,
+		name: SESSION_LINK_TO_MODEL,
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether the AI model receives the session, whose URL is the link. Turn on only when the Customer comes from an identity your workflow has verified itself; a customer filled in by the model ($fromAI) is refused.',
+		displayOptions: { show: showOnlyForCreateAsTool },
+	},
 	{
 		displayName: 'Customer Type',
 		name: 'customerType',
