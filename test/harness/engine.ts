@@ -81,6 +81,10 @@ export interface RunNodeOptions {
 	nodeSettings?: Partial<INode>;
 	/** Execution mode, default 'manual' (a run started from the editor). */
 	mode?: WorkflowExecuteMode;
+	/** The workflow's ID, default 'harness-run-node'. */
+	workflowId?: string;
+	/** The execution's ID, default a new one per run (n8n numbers executions per database, so two instances can both run execution 1). */
+	executionId?: string;
 }
 
 export interface RunNodeResult {
@@ -276,9 +280,10 @@ async function execute(
 	pkg: LoadedPackage,
 	mode: WorkflowExecuteMode,
 	pinData?: IPinData,
+	givenExecutionId?: string,
 ): Promise<{ run: IRun; logs: string[] }> {
 	const { value: run, logs } = await withLogCapture(async () => {
-		const executionId = nextExecutionId();
+		const executionId = givenExecutionId ?? nextExecutionId();
 		const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowBase(workflow, nodes, connections));
 		const credentialsHelper = new HarnessCredentialsHelper(pkg.credentialTypes, store, pkg.nodeTypes);
 		const additionalData = createAdditionalData(credentialsHelper, { hooks, executionId, workflowId: workflow.id });
@@ -334,7 +339,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	};
 	const nodes = [source, node];
 	const workflow = new Workflow({
-		id: 'harness-run-node',
+		id: options.workflowId ?? 'harness-run-node',
 		name: `Harness: ${fullType}`,
 		nodes,
 		connections,
@@ -344,7 +349,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	});
 	const store: CredentialStore = credentials ? { [credentials.type]: credentials.data } : {};
 
-	const { run, logs } = await execute(workflow, nodes, connections, source, store, pkg, mode);
+	const { run, logs } = await execute(workflow, nodes, connections, source, store, pkg, mode, undefined, options.executionId);
 	const { runData, error } = run.data.resultData;
 	return { items: lastOutput(runData, nodeName), error: error as ExecutionError | undefined, runData, logs, run, nodeName };
 }
