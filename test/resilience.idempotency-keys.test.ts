@@ -96,6 +96,25 @@ describe('Default idempotency keys across Retry On Fail', () => {
 		expect(madeConfigurations(environment)).toHaveLength(1);
 	});
 
+	it('Retry in the Executions list (a new execution ID, the data copied) sends the first execution’s keys again', async () => {
+		const items = Array.from({ length: 10 }, (_, index) => ({ headline: index === 4 ? REFUSED_HEADLINE : `Shop ${index + 1}` }));
+		const first = await run(environment, createByHeadline, items, { executionId: '41' });
+		expect(first.error?.message).toMatch(/must be at most 60 characters/);
+		expect(madeConfigurations(environment)).toHaveLength(9);
+
+		const before = environment.sandbox.requests.length;
+		const retried = await first.retryFromExecutionsList('42');
+		const posts = createPosts(environment.sandbox.requests.slice(before));
+
+		expect(retried.error?.message).toMatch(/must be at most 60 characters/);
+		expect(posts).toHaveLength(10);
+		expect(posts.map(keyOf).sort()).toEqual(createPosts(first.requests).map(keyOf).sort());
+		expect(posts.filter((post) => post.replayed === true)).toHaveLength(9);
+		expect(madeConfigurations(environment)).toHaveLength(9);
+		// The retry's custom data still names the execution whose keys it sends.
+		expect(retried.run.data.resultData.metadata).toMatchObject({ stripeIdempotencyExecution: '41' });
+	});
+
 	it('a workflow re-run (a new execution) sends new keys: it is a new request', async () => {
 		const first = await run(environment, createByHeadline, [{ headline: 'Shop 1' }]);
 		const second = await run(environment, createByHeadline, [{ headline: 'Shop 1' }]);
@@ -167,7 +186,7 @@ describe('Answers Stripe gives because of a key', () => {
 		expect(new Set(posts.map(keyOf)).size).toBe(1);
 		expect(result.error?.message).toMatch(/^Stripe failed this request on its side \(HTTP 500\)/);
 		expect(result.error?.message).toMatch(/Retry On Fail and Request Settings → Retries cannot fix it/);
-		expect(result.error?.message).toMatch(/run the workflow again: a new execution sends new keys/);
+		expect(result.error?.message).toMatch(/start a new execution, which sends new keys/);
 		expect(madeConfigurations(environment)).toHaveLength(0);
 	});
 
@@ -181,7 +200,7 @@ describe('Answers Stripe gives because of a key', () => {
 		const first = createPosts(result.requests).filter((post) => JSON.stringify(post.body).includes('Shop 1'));
 		expect(first).toHaveLength(3);
 		expect(first.slice(1).map((post) => post.status)).toEqual([400, 400]);
-		expect(result.error?.message).toMatch(/^Stripe refused the request: this item’s request changed between tries of the same run/);
+		expect(result.error?.message).toMatch(/^Stripe refused the request: this item’s request differs from the one first sent under its key, in an earlier try of this run/);
 		expect(result.error?.message).toMatch(/Make the item’s fields give the same values on every try/);
 		expect(result.error?.description).toMatch(/Keys for idempotent requests can only be used with the same parameters/);
 		expect(madeConfigurations(environment)).toHaveLength(1);

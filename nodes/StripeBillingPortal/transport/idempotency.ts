@@ -32,6 +32,7 @@ export interface AttemptIdentity {
 	instanceId: string;
 	workflowId: string;
 	nodeId: string;
+	/** The execution that first ran the node: this one, or the one the Executions list retried. */
 	executionId: string;
 	runIndex: number;
 	itemIndex: number;
@@ -75,12 +76,34 @@ function executionIdOf(context: IExecuteSingleFunctions): string {
 	return nonce;
 }
 
+/**
+ * The execution's custom data key naming the execution whose keys this one sends. The Executions
+ * list's Retry runs a failed execution again under a new ID but with a copy of its data (n8n
+ * 2.41's ExecutionService.retry: the failed node's last run removed, everything else kept, the
+ * custom data included), so the retried node run sends the keys the first run sent.
+ */
+export const KEYS_EXECUTION_DATA_KEY = 'stripeIdempotencyExecution';
+
+function keysExecutionOf(context: IExecuteSingleFunctions): string {
+	const executionId = executionIdOf(context);
+	try {
+		const customData = context.customData;
+		const earlier = customData.get(KEYS_EXECUTION_DATA_KEY);
+		if (typeof earlier === 'string' && earlier !== '') return earlier;
+		customData.set(KEYS_EXECUTION_DATA_KEY, executionId);
+	} catch {
+		// An n8n without execution custom data: keys then belong to this execution alone.
+	}
+	// n8n keeps at most 10 custom data keys and ignores more: keys then belong to this execution alone.
+	return executionId;
+}
+
 export function attemptIdentity(context: IExecuteSingleFunctions): AttemptIdentity {
 	return {
 		instanceId: text(() => context.getInstanceId()),
 		workflowId: text(() => context.getWorkflow().id),
 		nodeId: text(() => context.getNode().id),
-		executionId: executionIdOf(context),
+		executionId: keysExecutionOf(context),
 		runIndex: runIndexOf(context),
 		itemIndex: context.getItemIndex(),
 	};
@@ -132,15 +155,15 @@ export function idempotencyFailure(node: INode, error: StripeApiError, settings:
 	if (details.httpStatus === 400 && details.stripe?.type === 'idempotency_error') {
 		const what = ownKey
 			? `${SETTINGS_FIELD} → Idempotency Key was first used in the last 24 hours for a request with other parameters`
-			: 'this item’s request changed between tries of the same run (an expression that reads the time, a random value or another node’s changing output), so it no longer matches what was first sent under its key';
+			: 'this item’s request differs from the one first sent under its key, in an earlier try of this run or in the execution the Executions list retried (an expression that reads the time or a random value, or a workflow edited before the retry)';
 		fix = ownKey
 			? 'Give each distinct request its own key, e.g. {{ "ticket-" + $json.ticketId + "-" + $json.flow }}, or leave the setting empty for a key per item and run.'
-			: 'Make the item’s fields give the same values on every try, then run the workflow again (a new execution sends new keys). Stripe did nothing for this request.';
+			: 'Make the item’s fields give the same values on every try, then start a new execution, which sends new keys (Retry in the Executions list sends the same ones). Stripe did nothing for this request.';
 		message = `Stripe refused the request: ${what}. ${fix}`;
 	} else if (isReplayedFailure(details)) {
 		fix = ownKey
 			? `Check the request log in the Stripe dashboard for whether the object was made, then set ${SETTINGS_FIELD} → Idempotency Key to a new value or run once the key is more than 24 hours old.`
-			: 'Check the request log in the Stripe dashboard for whether the object was made, then run the workflow again: a new execution sends new keys.';
+			: 'Check the request log in the Stripe dashboard for whether the object was made, then start a new execution, which sends new keys (Retry in the Executions list sends the same ones).';
 		message = `Stripe failed this request on its side (HTTP ${details.httpStatus}) and answers every resend under the same idempotency key with that saved failure, so Retry On Fail and Request Settings → Retries cannot fix it. ${fix}`;
 	} else {
 		return undefined;
