@@ -172,6 +172,15 @@ describe('The user’s own Idempotency Key', () => {
 		expect(createPosts(result.requests).map(keyOf).sort()).toEqual(['order-A-1', 'order-A-1', 'order-A-1', 'order-A-2', 'order-A-2', 'order-A-2']);
 		expect(madeConfigurations(environment)).toHaveLength(1);
 	});
+
+	it('reused for another request: Stripe’s message first, then what to change, in the message itself', async () => {
+		const requestSettings = { idempotencyKey: 'order-A-1' };
+		await run(environment, createByHeadline, [{ headline: 'Shop 1' }], { requestSettings });
+		const result = await run(environment, createByHeadline, [{ headline: 'Shop 2' }], { requestSettings });
+		expect(result.error?.message).toMatch(/^Keys for idempotent requests can only be used with the same parameters they were first used with/);
+		expect(result.error?.message).toMatch(/Request Settings → Idempotency Key: give each distinct request its own key/);
+		expect(madeConfigurations(environment)).toHaveLength(1);
+	});
 });
 
 describe('Answers Stripe gives because of a key', () => {

@@ -14,8 +14,7 @@ import { SETTINGS_FIELD } from './constants';
 import { STRIPE_ERROR_DETAILS, type StripeApiError, type StripeErrorDetails } from './errors';
 import type { RequestSettings } from './settings';
 
-const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-/** 20 characters of 62: about 119 bits of the digest, so keys of different attempts never meet. */
+/** 20 letters and digits (62 symbols): about 119 bits of the digest, so keys of different attempts never meet. */
 const KEY_DIGEST_LENGTH = 20;
 /** The execution ID is shown in the key only up to this length; the digest covers all of it. */
 const SHOWN_EXECUTION_ID_LENGTH = 64;
@@ -109,13 +108,20 @@ export function attemptIdentity(context: IExecuteSingleFunctions): AttemptIdenti
 	};
 }
 
+/** 0–25 → A–Z, 26–51 → a–z, 52–61 → 0–9. */
+function letterOrDigit(symbol: number): string {
+	if (symbol < 26) return String.fromCharCode(65 + symbol);
+	if (symbol < 52) return String.fromCharCode(97 + symbol - 26);
+	return String.fromCharCode(48 + symbol - 52);
+}
+
 function digestOf(identity: AttemptIdentity): string {
 	// Newlines cannot occur in any of the parts' usual forms; JSON keeps them apart regardless.
 	const digest = createHash('sha256')
 		.update(JSON.stringify(['n8n-stripe-billing-portal', identity.instanceId, identity.workflowId, identity.nodeId, identity.executionId, identity.runIndex, identity.itemIndex]))
 		.digest();
 	let key = '';
-	for (let index = 0; index < KEY_DIGEST_LENGTH; index++) key += KEY_ALPHABET[digest[index] % KEY_ALPHABET.length];
+	for (let index = 0; index < KEY_DIGEST_LENGTH; index++) key += letterOrDigit(digest[index] % 62);
 	return key;
 }
 
@@ -123,12 +129,12 @@ function digestOf(identity: AttemptIdentity): string {
  * The default key: the same for every try of one item in one node run (the node's own retries
  * and n8n's Retry On Fail), different for every other item, run, execution, node, workflow and
  * n8n instance. Execution IDs are counters per n8n database, so the instance, workflow and node
- * go into the digest: two n8n instances on one Stripe account never share a key. Execution, run
- * and item stay readable, so a request in Stripe's logs leads back to the run that sent it.
+ * go into the digest: two n8n instances on one Stripe account never share a key. Execution and
+ * item stay readable, so a request in Stripe's logs leads back to the run that sent it.
  */
 export function defaultIdempotencyKey(identity: AttemptIdentity): string {
 	const shown = identity.executionId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, SHOWN_EXECUTION_ID_LENGTH) || 'run';
-	return `n8n-${shown}-run${identity.runIndex}-item${identity.itemIndex}-${digestOf(identity)}`;
+	return `n8n-${shown}-item${identity.itemIndex}-${digestOf(identity)}`;
 }
 
 /** The key for the item's POST: the user's own from Request Settings, else the default. */
@@ -150,21 +156,23 @@ export function idempotencyFailure(node: INode, error: StripeApiError, settings:
 	const details = error[STRIPE_ERROR_DETAILS];
 	if (!details) return undefined;
 	const ownKey = settings.idempotencyKey !== undefined;
+	const keyRefused = details.httpStatus === 400 && details.stripe?.type === 'idempotency_error';
+	if (keyRefused && ownKey) {
+		// Stripe's message names the user's own key and says to use another: it stays first.
+		const fix = `${SETTINGS_FIELD} → Idempotency Key: give each distinct request its own key, e.g. {{ "ticket-" + $json.ticketId + "-" + $json.flow }}, or leave the setting empty for a key per item and run.`;
+		error.message = `${(details.stripe?.message ?? 'Stripe refused the idempotency key').replace(/[.\s]*$/, '')}. ${fix}`;
+		return withFix(error, { user: fix });
+	}
 	let message: string;
 	let fix: string;
-	if (details.httpStatus === 400 && details.stripe?.type === 'idempotency_error') {
-		const what = ownKey
-			? `${SETTINGS_FIELD} → Idempotency Key was first used in the last 24 hours for a request with other parameters`
-			: 'this item’s request differs from the one first sent under its key, in an earlier try of this run or in the execution the Executions list retried (an expression that reads the time or a random value, or a workflow edited before the retry)';
-		fix = ownKey
-			? 'Give each distinct request its own key, e.g. {{ "ticket-" + $json.ticketId + "-" + $json.flow }}, or leave the setting empty for a key per item and run.'
-			: 'Make the item’s fields give the same values on every try, then start a new execution, which sends new keys (Retry in the Executions list sends the same ones). Stripe did nothing for this request.';
-		message = `Stripe refused the request: ${what}. ${fix}`;
+	if (keyRefused) {
+		fix = 'Make the item’s fields give the same values on every try, then start a new execution, which sends new keys (Retry in the Executions list sends the same ones). Stripe did nothing for this request.';
+		message = `Stripe refused the request: this item’s request differs from the one first sent under its key, in an earlier try of this run or in the execution the Executions list retried (an expression that reads the time or a random value, or a workflow edited before the retry). ${fix}`;
 	} else if (isReplayedFailure(details)) {
 		fix = ownKey
 			? `Check the request log in the Stripe dashboard for whether the object was made, then set ${SETTINGS_FIELD} → Idempotency Key to a new value or run once the key is more than 24 hours old.`
 			: 'Check the request log in the Stripe dashboard for whether the object was made, then start a new execution, which sends new keys (Retry in the Executions list sends the same ones).';
-		message = `Stripe failed this request on its side (HTTP ${details.httpStatus}) and answers every resend under the same idempotency key with that saved failure, so Retry On Fail and Request Settings → Retries cannot fix it. ${fix}`;
+		message = `Stripe failed this request on its side (HTTP ${details.httpStatus}) and answers every resend under the same idempotency key with that saved failure, so Retry On Fail and ${SETTINGS_FIELD} → Retries cannot fix it. ${fix}`;
 	} else {
 		return undefined;
 	}
