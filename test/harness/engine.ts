@@ -83,6 +83,10 @@ export interface RunNodeOptions {
 	nodeSettings?: Partial<INode>;
 	/** Execution mode, default 'manual' (a run started from the editor). */
 	mode?: WorkflowExecuteMode;
+	/** The workflow's ID, default 'harness-run-node'. */
+	workflowId?: string;
+	/** The execution's ID, default a new one per run (n8n numbers executions per database, so two instances can both run execution 1). */
+	executionId?: string;
 }
 
 export interface RunNodeResult {
@@ -97,6 +101,12 @@ export interface RunNodeResult {
 	run: IRun;
 	/** The name the node under test had in the workflow. */
 	nodeName: string;
+	/**
+	 * The Executions list's Retry of this run, as n8n 2.41's ExecutionService.retry does it: a new
+	 * execution ID (or the one given), a copy of the run's data as saved and read back, its error
+	 * removed and the failed node's last run dropped, then the engine goes on from the saved stack.
+	 */
+	retryFromExecutionsList: (executionId?: string) => Promise<RunNodeResult>;
 }
 
 /** A workflow as exported from n8n (only nodes and connections are required). */
@@ -278,14 +288,27 @@ async function execute(
 	pkg: LoadedPackage,
 	mode: WorkflowExecuteMode,
 	pinData?: IPinData,
+	givenExecutionId?: string,
+	retrying?: IRun,
 ): Promise<{ run: IRun; logs: string[] }> {
 	const { value: run, logs } = await withLogCapture(async () => {
-		const executionId = nextExecutionId();
+		const executionId = givenExecutionId ?? nextExecutionId();
 		const hooks = new ExecutionLifecycleHooks(mode, executionId, workflowBase(workflow, nodes, connections));
 		const credentialsHelper = new HarnessCredentialsHelper(pkg.credentialTypes, store, pkg.nodeTypes);
 		const additionalData = createAdditionalData(credentialsHelper, { hooks, executionId, workflowId: workflow.id });
 		additionalData.executeWorkflow = async (workflowInfo, _parentData, options) =>
 			await executeSubWorkflow(workflowInfo, options.inputData ?? [{ json: {} }], credentialsHelper, pkg, mode);
+		if (retrying) {
+			// Saved to the database and read back: a plain copy, nothing shared with the first run.
+			const data = JSON.parse(JSON.stringify(retrying.data)) as IRun['data'];
+			const { lastNodeExecuted } = data.resultData;
+			if (lastNodeExecuted) {
+				delete data.resultData.error;
+				const nodeRuns = data.resultData.runData?.[lastNodeExecuted];
+				if (nodeRuns && nodeRuns.length > 0 && nodeRuns[nodeRuns.length - 1].error !== undefined) nodeRuns.pop();
+			}
+			return await new WorkflowExecute(additionalData, 'retry', data).processRunExecutionData(workflow);
+		}
 		const workflowExecute = new WorkflowExecute(additionalData, mode);
 		return await workflowExecute.run({ workflow, startNode, pinData });
 	});
@@ -378,7 +401,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	};
 	const nodes = [source, node];
 	const workflow = new Workflow({
-		id: 'harness-run-node',
+		id: options.workflowId ?? 'harness-run-node',
 		name: `Harness: ${fullType}`,
 		nodes,
 		connections,
@@ -388,9 +411,23 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	});
 	const store: CredentialStore = credentials ? { [credentials.type]: credentials.data } : {};
 
-	const { run, logs } = await execute(workflow, nodes, connections, source, store, pkg, mode);
-	const { runData, error } = run.data.resultData;
-	return { items: lastOutput(runData, nodeName), error: error as ExecutionError | undefined, runData, logs, run, nodeName };
+	const finish = (run: IRun, logs: string[]): RunNodeResult => {
+		const { runData, error } = run.data.resultData;
+		return {
+			items: lastOutput(runData, nodeName),
+			error: error as ExecutionError | undefined,
+			runData,
+			logs,
+			run,
+			nodeName,
+			retryFromExecutionsList: async (executionId?: string) => {
+				const retried = await execute(workflow, nodes, connections, source, store, pkg, 'retry', undefined, executionId, run);
+				return finish(retried.run, retried.logs);
+			},
+		};
+	};
+	const { run, logs } = await execute(workflow, nodes, connections, source, store, pkg, mode, undefined, options.executionId);
+	return finish(run, logs);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -95,6 +95,10 @@ function checkFault(fault: Fault): void {
 		case 'delay':
 			if (!(Number.isFinite(fault.ms) && fault.ms >= 0)) throw new Error(`Delay ms must be a number >= 0, got ${fault.ms}`);
 			return;
+		case 'fail-after-start':
+			if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 500 && fault.status <= 599))
+				throw new Error(`fail-after-start status must be an integer from 500 to 599, got ${fault.status}`);
+			return;
 		default:
 			return;
 	}
@@ -435,6 +439,9 @@ export class StripeSandbox {
 				this.send(res, record, this.json(status, fault.body === undefined ? defaultFaultError(status) : fault.body, headers));
 				return;
 			}
+			case 'fail-after-start':
+				this.send(res, record, this.dispatch(record, fault.status ?? 500));
+				return;
 			case 'delay':
 				this.later(fault.ms, () => {
 					if (!res.destroyed) this.answer(res, record);
@@ -536,7 +543,7 @@ export class StripeSandbox {
 	 * result is saved under the request's idempotency key only once the handler has been called, so
 	 * refusals by a stage, by validation or by a held lock leave the key free, as Stripe documents.
 	 */
-	private dispatch(record: RecordedRequest): SandboxResponse {
+	private dispatch(record: RecordedRequest, failAfterStart?: number): SandboxResponse {
 		record.requestId = newId.request();
 		const state: PipelineState = { record, apiVersion: DEFAULT_API_VERSION };
 		let newKey: NewKey | undefined;
@@ -554,6 +561,7 @@ export class StripeSandbox {
 			const params = validateParams(route.params, merged);
 			hold = this.takeObjectLock(record, state.match as RouteMatch, key);
 			started = true;
+			if (failAfterStart !== undefined) throw new StripeApiError(failAfterStart, defaultFaultError(failAfterStart));
 			const body = route.handle({
 				request: record,
 				key,

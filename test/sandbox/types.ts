@@ -175,6 +175,16 @@ export type Fault = FaultFilter &
 				kind: 'drop-after';
 		  }
 		| {
+				/**
+				 * Start the endpoint, so the result is saved under the request's idempotency key, then
+				 * fail with this 5xx (default 500) and a Stripe api_error, creating nothing. Stripe
+				 * answers every later request with that key and the same parameters with the saved
+				 * failure (docs.stripe.com/api/idempotent_requests: "including 500 errors").
+				 */
+				kind: 'fail-after-start';
+				status?: number;
+		  }
+		| {
 				/** Wait, then handle the request normally (for client timeout tests). */
 				kind: 'delay';
 				ms: number;

@@ -35,6 +35,8 @@ export interface StripeErrorDetails {
 	shouldRetryHeader?: boolean;
 	/** Which of Stripe's limiters refused the request (`Stripe-Rate-Limited-Reason`); none for a lock timeout. */
 	limitedReason?: LimitedReason;
+	/** Stripe's saved answer to an earlier request with the same idempotency key (`Idempotent-Replayed: true`). */
+	replayed?: boolean;
 	/** The resource's words for its fields, so the hint can name the field to change. */
 	vocabulary?: ErrorVocabulary;
 }
@@ -92,7 +94,7 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined,
 		return `Check the ID${where}: it must exist in the same Stripe account and mode (test or live) as the credential's key. Test-mode IDs are not visible to live keys, and the other way round.`;
 	}
 	if (httpStatus === 400 && stripe?.type === 'idempotency_error') {
-		return 'Request Settings → Idempotency Key: Stripe has seen this key in the last 24 hours with different parameters. Each distinct request needs its own key: build it from something unique to the request (e.g. the ticket ID and the flow), or leave the setting empty for a fresh key per item.';
+		return 'Request Settings → Idempotency Key: Stripe has seen this key in the last 24 hours with different parameters. Each distinct request needs its own key: build it from something unique to the request (e.g. the ticket ID and the flow), or leave the setting empty for a key per item and run.';
 	}
 	if (httpStatus === 429) {
 		return 'Stripe is rate-limiting this account (100 requests per second in live mode, 25 in test mode, 25 per endpoint, shared by everything that uses it). Raise Request Settings → Max Wait for Rate Limits, or run fewer executions at the same time.';
@@ -171,6 +173,7 @@ export function errorDetailsFromResponse(response: IN8nHttpFullResponse): Stripe
 		retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
 		shouldRetryHeader: shouldRetry === undefined ? undefined : shouldRetry === 'true',
 		...(limitedReason ? { limitedReason } : {}),
+		...(headerValue(headers, 'idempotent-replayed') === 'true' ? { replayed: true } : {}),
 	};
 }
 

@@ -35,13 +35,13 @@ import {
 	type ErrorVocabulary,
 	type RetryOutcome,
 } from './errors';
+import { idempotencyFailure, idempotencyKeyFor } from './idempotency';
 import { accountFingerprint, endpointKey, limiterFor } from './limiter';
 import { accountLimiterFor } from './pacing';
 import { asStripeList, collectPages, type SendOnce } from './paging';
 import { failureFromDetails, pacedWithRetries } from './retry';
 import {
 	accountHeaders,
-	idempotencyKeyFor,
 	listSearchAccountHeaders,
 	readRequestSettings,
 	sendingOptions,
@@ -75,6 +75,8 @@ function finalError(
 	if (isStripeResponseError(error)) {
 		const status = error[STRIPE_ERROR_DETAILS]?.httpStatus;
 		if (status === 429 && outcome.exhausted) return rateLimitedError(context, error, outcome);
+		const keyed = idempotencyFailure(context.getNode(), error, settings, context.getItemIndex());
+		if (keyed) return noteRetries(keyed, outcome);
 		// Stripe's own answer is already the error to show; NodeApiError hands it back unchanged.
 		return noteRetries(new NodeApiError(context.getNode(), error as unknown as JsonObject), outcome);
 	}

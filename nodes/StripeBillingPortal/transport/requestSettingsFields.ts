@@ -38,7 +38,7 @@ export const requestSettingsProperty: INodeProperties = {
 			type: 'string',
 			default: '',
 			placeholder: 'e.g. {{ "ticket-" + $json.ticketId }}',
-			description: `A key unique to this item's request, at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters. Stripe runs a request with a key it has seen in the last 24 hours only once and answers again with the first result, so re-running the workflow for the same ticket or order creates nothing twice. A replayed portal session is the first one, whose link may have expired. Leave empty for a fresh key per item, which still makes retries safe.`,
+			description: `A key unique to this item's request, at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters. Stripe runs a request with a key it has seen in the last 24 hours only once and answers again with the first result, so re-running the workflow for the same ticket or order creates nothing twice. A replayed portal session is the first one, whose link may have expired. Leave empty for a key per item and run that stays the same across Retries, Retry On Fail and the Executions list's Retry, and is new when the workflow runs again.`,
 			displayOptions: { show: { '/operation': ['create', 'update'] } },
 		},
 		{

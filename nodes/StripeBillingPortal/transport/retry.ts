@@ -30,6 +30,8 @@ export interface Failure {
 	shouldRetryHeader?: boolean;
 	limitedReason?: StripeErrorDetails['limitedReason'];
 	connectionCode?: string;
+	/** Stripe's saved answer to the key: every resend under it gets the same one. */
+	replayed?: boolean;
 }
 
 export function failureOf(error: unknown, connectionCode: (error: unknown) => string | undefined): Failure {
@@ -48,6 +50,7 @@ export function failureFromDetails(details: StripeErrorDetails): Failure {
 		retryAfterSeconds: details.retryAfterSeconds,
 		shouldRetryHeader: details.shouldRetryHeader,
 		limitedReason: details.limitedReason,
+		...(details.replayed ? { replayed: true } : {}),
 	};
 }
 
@@ -55,7 +58,7 @@ export function failureFromDetails(details: StripeErrorDetails): Failure {
 export function isRetryable(failure: Failure): boolean {
 	const status = failure.httpStatus;
 	if (status === undefined) return failure.connectionCode !== undefined && RETRYABLE_CONNECTION_CODES.has(failure.connectionCode);
-	if (failure.shouldRetryHeader === false) return false;
+	if (failure.shouldRetryHeader === false || failure.replayed === true) return false;
 	if (status === 429 || status >= 500) return true;
 	// A lock timeout, or a request with the same idempotency key still in flight.
 	if (status === 409) return failure.shouldRetryHeader === true || failure.code === 'lock_timeout' || failure.type === 'idempotency_error';

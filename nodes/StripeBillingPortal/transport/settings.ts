@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteSingleFunctions, ILoadOptionsFunctions, JsonObject } from 'n8n-workflow';
-import { NodeApiError, randomString } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { isStripeId, STRIPE_ID_EXAMPLES } from '../shared/ids';
 import { fieldError, quoteValue, readNumber, textValue } from '../shared/validation';
@@ -146,16 +146,6 @@ export function sendingOptions(timeoutSeconds: number): { timeout: number; disab
 /** Headers every request of the item carries: today only Connect's Stripe-Account. */
 export function accountHeaders(settings: RequestSettings): Record<string, string> {
 	return settings.connectedAccount ? { 'Stripe-Account': settings.connectedAccount } : {};
-}
-
-/**
- * One key per item's POST, made once before the first attempt so every retry of that item
- * sends the same key and Stripe replays rather than repeats. Execution and item are in the
- * key so a request in Stripe's logs can be traced back to the n8n run that sent it.
- */
-export function idempotencyKeyFor(context: IExecuteSingleFunctions, settings: RequestSettings): string {
-	if (settings.idempotencyKey !== undefined) return settings.idempotencyKey;
-	return `n8n-${context.getExecutionId() ?? 'run'}-item${context.getItemIndex()}-${randomString(20)}`;
 }
 
 /** For list searches in the editor, which have no item: the same Connect header, or none. */
