@@ -20,7 +20,7 @@ describe('the built package', () => {
 		expect('description' in node && node.description.displayName).toBe('Stripe Billing Portal');
 		const trigger = pkg.loader.nodeTypes.stripeBillingPortalTrigger.type;
 		expect('description' in trigger && trigger.description.displayName).toBe('Stripe Billing Portal Trigger');
-		expect('description' in trigger && trigger.description.credentials).toEqual([{ name: 'stripeBillingPortalApi', required: true }]);
+		expect('description' in trigger && (trigger.description as { credentials?: unknown }).credentials).toEqual([{ name: 'stripeBillingPortalApi', required: true }]);
 	});
 
 	it('ships every file the manifest, icons and codex name', () => {
