@@ -198,6 +198,27 @@ describe('deactivation', () => {
 	});
 });
 
+describe('through the package’s transport', () => {
+	it('a lost answer to the create is resent with the same idempotency key: still one endpoint', async () => {
+		sandbox.queueFault({ kind: 'drop-after', path: '/v1/webhook_endpoints', method: 'POST' });
+		const node = trigger();
+		expect(await node.hook('create')).toMatchObject({ value: true });
+		const posts = endpointRequests().filter((request) => request.method === 'POST');
+		expect(posts).toHaveLength(2);
+		expect(posts[1].headers['idempotency-key']).toBe(posts[0].headers['idempotency-key']);
+		expect(posts[1].replayed).toBe(true);
+		expect(endpoints()).toHaveLength(1);
+		expect(node.staticData.endpointId).toBe(endpoints()[0].id);
+	});
+
+	it('a 500 on the listing is retried', async () => {
+		sandbox.queueFault({ kind: 'status', status: 500, path: '/v1/webhook_endpoints', method: 'GET' });
+		expect(await trigger().hook('create')).toMatchObject({ value: true });
+		expect(endpointRequests().filter((request) => request.method === 'GET')).toHaveLength(2);
+		expect(endpoints()).toHaveLength(1);
+	});
+});
+
 describe('when Stripe refuses', () => {
 	it('at 16 endpoints says what to do, and sends no create', async () => {
 		for (let index = 0; index < 16; index++) sandbox.webhooks.createEndpoint({ url: `https://example.com/hook/${index}`, enabled_events: ['customer.updated'], livemode: false });
