@@ -208,7 +208,7 @@ function nextExecutionId(): string {
 	return `harness-${process.pid}-${executionCounter}`;
 }
 
-function createAdditionalData(
+export function createAdditionalData(
 	credentialsHelper: HarnessCredentialsHelper,
 	extra: Partial<IWorkflowExecuteAdditionalData> = {},
 ): IWorkflowExecuteAdditionalData {

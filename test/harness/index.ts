@@ -39,4 +39,5 @@ export {
 } from './ai-stand-ins';
 export { toToolVariant, toolVariantOf, isUsableAsTool } from './tool-variant';
 export { orphanLogs, withLogCapture } from './logger';
+export { TriggerUnderTest, type TriggerOptions, type Delivery, type DeliveryResult } from './webhooks';
 export { userFolder, n8nFolder } from './env';

@@ -34,6 +34,8 @@ const SHORTHANDS: Record<string, string[]> = {
 	customer_write: ['rak_customer_read', 'rak_customer_write'],
 	subscriptions_read: ['rak_subscription_read'],
 	subscription_read: ['rak_subscription_read'],
+	webhook_endpoints: ['rak_webhook_endpoint_read', 'rak_webhook_endpoint_write'],
+	webhook_endpoints_read: ['rak_webhook_endpoint_read'],
 };
 
 export function expandPermissions(list: string[]): Set<string> {

@@ -61,6 +61,20 @@
  *     (default: any well-formed acct_ id), else Stripe's 403 account_invalid. Data is not per account.
  *   record.status is the status answered (undefined when nothing was answered).
  *
+ * Webhooks (sandbox.webhooks, sandbox.portal; test/sandbox/webhooks/):
+ *   POST/GET/DELETE /v1/webhook_endpoints[/{id}] as Stripe serves them: `secret` in the create
+ *     answer only, metadata, enabled_events checked against the stripe package's list, api_version,
+ *     16 endpoints per mode, loopback/private URLs refused unless { webhooks: { allowLocalUrls: true } }.
+ *   Events for API requests the sandbox serves (billing_portal.session.created,
+ *     billing_portal.configuration.created/.updated) and for sandbox.portal.<action>(...) (cancel,
+ *     withdrawCancellation, switchPlan, pause, resume, updatePaymentMethod, updateBillingDetails,
+ *     addTaxId, verifyTaxId, removeTaxId) are POSTed signed (`Stripe-Signature: t=,v1=`) to each
+ *     subscribed endpoint, retried after { webhooks: { retryDelaysMs } } on non-2xx.
+ *   sandbox.webhooks.settled() waits for deliveries; .attempts records each (payload, signature,
+ *     status); .pause()/.flush({ reverse, times }) reorder and duplicate; .redeliver(eventId);
+ *     .rollSecret(endpointId) signs with two v1 values; .post(url, payload, signature) sends forged
+ *     or replayed bytes.
+ *
  * Layout: server.ts (HTTP, recording, faults, pipeline stages), router.ts (route table,
  * endpoint names), params.ts (schema validation with Stripe's wording), errors.ts, auth.ts (keys,
  * permissions), ratelimit.ts (sliding windows, the limiters), locks.ts (object locks),
@@ -100,5 +114,12 @@ export { configurationCreateSchema, configurationUpdateSchema } from './resource
 export { decodeForm, STRIPE_QS_OPTIONS } from './form';
 export { maskKey } from './auth';
 export type { RouteDef, RequestContext } from './router';
+export { WebhookHub, MAX_WEBHOOK_ENDPOINTS, previousAttributes, isLocalHost } from './webhooks/hub';
+export type { WebhookOptions, SandboxEvent, DeliveryAttempt, EmitOptions, FlushOptions } from './webhooks/hub';
+export { PortalPlayer } from './webhooks/portal';
+export type { CancelOptions, SwitchPlanOptions, PauseOptions, CardOptions, BillingDetails, ActionOptions, CancellationFeedback } from './webhooks/portal';
+export { webhookEndpointRoutes, webhookErrors } from './webhooks/endpoints';
+export { signatureHeader, hmacHex, newSigningSecret } from './webhooks/signature';
+export { ENABLED_EVENT_TYPES, WEBHOOK_API_VERSIONS } from './webhooks/eventTypes';
 export { endpointName } from './router';
 export { s as schema, req as required, validateParams } from './params';

@@ -30,6 +30,9 @@ import type {
 	RecordedRequest,
 	SandboxOptions,
 } from './types';
+import { webhookEndpointRoutes } from './webhooks/endpoints';
+import { previousAttributes, WebhookHub } from './webhooks/hub';
+import { PortalPlayer } from './webhooks/portal';
 
 /** The version `stripe@23.1.0` pins, used when a request sends no Stripe-Version. */
 export const DEFAULT_API_VERSION = '2026-10-28.endive';
@@ -134,6 +137,10 @@ export class StripeSandbox {
 	private readonly idempotency = new IdempotencyStore();
 	private server?: http.Server;
 	private url?: string;
+	/** Webhook endpoints, events and their signed deliveries. */
+	readonly webhooks: WebhookHub;
+	/** Plays a customer's actions in the portal (changes objects, emits events). */
+	readonly portal: PortalPlayer;
 
 	/** Stages in order; exposed so later features can insert their own. */
 	readonly stages: Stage[] = [
@@ -172,6 +179,9 @@ export class StripeSandbox {
 		this.keys = new KeyRing(options.secretKeys ?? [DEFAULT_SECRET_KEY], options.restrictedKeys ?? {});
 		this.limiter = new ApiLimiter(options.rateLimit && { ...options.rateLimit });
 		this.locks = new LockTable(options.objectLocks && { ...options.objectLocks });
+		this.webhooks = new WebhookHub(DEFAULT_API_VERSION, options.webhooks);
+		this.portal = new PortalPlayer(this.store, this.webhooks);
+		for (const route of webhookEndpointRoutes(this.webhooks)) this.router.add(route);
 	}
 
 	// Lifecycle
@@ -179,6 +189,7 @@ export class StripeSandbox {
 	/** Starts listening on 127.0.0.1; resolves to the base URL, e.g. 'http://127.0.0.1:54321'. */
 	async start(): Promise<string> {
 		if (this.server && this.url) return this.url;
+		this.webhooks.restart();
 		const server = http.createServer((req, res) => this.onRequest(req, res));
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);
@@ -196,6 +207,7 @@ export class StripeSandbox {
 	async stop(): Promise<void> {
 		for (const t of this.timers) clearTimeout(t);
 		this.timers.clear();
+		this.webhooks.stop();
 		// Answers waiting on a lock were in those timers: their locks go with them.
 		this.locks.clear();
 		const server = this.server;
@@ -236,6 +248,9 @@ export class StripeSandbox {
 		this.limiter.limit = this.options.rateLimit && { ...this.options.rateLimit };
 		this.locks.clear();
 		this.locks.options = this.options.objectLocks && { ...this.options.objectLocks };
+		this.webhooks.clear();
+		this.webhooks.options = { ...this.options.webhooks };
+		this.portal.clear();
 		this.store.seed();
 	}
 
@@ -562,6 +577,7 @@ export class StripeSandbox {
 			hold = this.takeObjectLock(record, state.match as RouteMatch, key);
 			started = true;
 			if (failAfterStart !== undefined) throw new StripeApiError(failAfterStart, defaultFaultError(failAfterStart));
+			const before = this.snapshotForEvents(route, pathParams);
 			const body = route.handle({
 				request: record,
 				key,
@@ -572,6 +588,7 @@ export class StripeSandbox {
 				pathParams,
 				params,
 			});
+			this.emitApiEvents(route, record, key, before, body);
 			response = this.json(200, body, this.baseHeaders(record, state.apiVersion));
 		} catch (e) {
 			response = this.errorResponse(e, state);
@@ -588,6 +605,43 @@ export class StripeSandbox {
 		}
 		if (hold) response.hold = hold;
 		return response;
+	}
+
+	/** What an update route is about to change, for its event's previous_attributes. */
+	private snapshotForEvents(route: RouteDef, pathParams: Record<string, string>): unknown {
+		if (endpointName(route) === 'POST /v1/billing_portal/configurations/{id}')
+			return structuredClone(this.store.getConfiguration(pathParams.id));
+		return undefined;
+	}
+
+	/**
+	 * The events Stripe emits for the API requests the sandbox serves, caused by this request
+	 * (`request.id` is its Request-Id). Replayed idempotent answers cause none: they never get here.
+	 */
+	private emitApiEvents(route: RouteDef, record: RecordedRequest, key: ResolvedKey, before: unknown, body: unknown): void {
+		const account = firstHeader(record.headers['stripe-account']);
+		const options = {
+			livemode: key.livemode,
+			account: account !== undefined && account !== this.accountId ? account : undefined,
+			request: { id: record.requestId, idempotency_key: firstHeader(record.headers['idempotency-key']) ?? null },
+		};
+		switch (endpointName(route)) {
+			case 'POST /v1/billing_portal/sessions':
+				this.webhooks.emit('billing_portal.session.created', body as object, undefined, options);
+				return;
+			case 'POST /v1/billing_portal/configurations':
+				this.webhooks.emit('billing_portal.configuration.created', body as object, undefined, options);
+				return;
+			case 'POST /v1/billing_portal/configurations/{id}': {
+				// The stored object and the answer differ in livemode (rendered per key): compare like with like.
+				const was = { ...(before as object), livemode: (body as { livemode?: boolean }).livemode };
+				const previous = previousAttributes(was, body);
+				if (previous) this.webhooks.emit('billing_portal.configuration.updated', body as object, previous, options);
+				return;
+			}
+			default:
+				return;
+		}
 	}
 
 	/** The saved answer again: same status, body and headers, but this request's Request-Id. */

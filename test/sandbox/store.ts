@@ -18,18 +18,25 @@ export type PortalSession = Stripe.BillingPortal.Session;
 export interface Subscription {
 	id: string;
 	object: 'subscription';
+	cancel_at: number | null;
 	cancel_at_period_end: boolean;
 	canceled_at: number | null;
+	cancellation_details: Stripe.Subscription.CancellationDetails | null;
 	created: number;
 	currency: string;
 	customer: string;
+	default_payment_method: string | null;
 	description: string | null;
+	ended_at: number | null;
 	items: {
 		object: 'list';
 		data: Array<{
 			id: string;
 			object: 'subscription_item';
 			created: number;
+			/** Where Stripe keeps the billing period since 2025-03-31.basil. */
+			current_period_end: number;
+			current_period_start: number;
 			price: {
 				id: string;
 				object: 'price';
@@ -48,6 +55,8 @@ export interface Subscription {
 	};
 	livemode: boolean;
 	metadata: Record<string, string>;
+	pause_collection: Stripe.Subscription.PauseCollection | null;
+	schedule: string | null;
 	status: Stripe.Subscription.Status;
 }
 
@@ -69,15 +78,25 @@ export function buildSubscription(seed: SubscriptionSeed): Subscription {
 	const id = seed.id ?? newId.subscription();
 	const created = seed.created ?? nowSeconds();
 	const currency = seed.currency ?? 'eur';
+	const interval = seed.interval ?? 'month';
+	const period = currentPeriod(created, interval);
+	const canceledAt = seed.status === 'canceled' ? created + 86400 : null;
 	return {
 		id,
 		object: 'subscription',
+		cancel_at: null,
 		cancel_at_period_end: false,
-		canceled_at: seed.status === 'canceled' ? created + 86400 : null,
+		canceled_at: canceledAt,
+		cancellation_details:
+			seed.status === 'canceled'
+				? { comment: null, feedback: null, feedback_option: null, reason: 'cancellation_requested' }
+				: { comment: null, feedback: null, feedback_option: null, reason: null },
 		created,
 		currency,
 		customer: seed.customer,
+		default_payment_method: null,
 		description: null,
+		ended_at: canceledAt,
 		items: {
 			object: 'list',
 			data: [
@@ -85,6 +104,8 @@ export function buildSubscription(seed: SubscriptionSeed): Subscription {
 					id: seed.itemId ?? newId.subscriptionItem(),
 					object: 'subscription_item',
 					created,
+					current_period_end: period.end,
+					current_period_start: period.start,
 					price: {
 						id: seed.priceId ?? newId.price(),
 						object: 'price',
@@ -92,7 +113,7 @@ export function buildSubscription(seed: SubscriptionSeed): Subscription {
 						currency,
 						nickname: seed.nickname ?? null,
 						product: newId.product(),
-						recurring: { interval: seed.interval ?? 'month', interval_count: 1 },
+						recurring: { interval, interval_count: 1 },
 						unit_amount: seed.unitAmount ?? 1900,
 					},
 					quantity: seed.quantity ?? 1,
@@ -104,8 +125,20 @@ export function buildSubscription(seed: SubscriptionSeed): Subscription {
 		},
 		livemode: false,
 		metadata: {},
+		pause_collection: null,
+		schedule: null,
 		status: seed.status ?? 'active',
 	};
+}
+
+const INTERVAL_SECONDS = { day: 86400, week: 7 * 86400, month: 30 * 86400, year: 365 * 86400 } as const;
+
+/** The billing period holding now (periods of fixed length from `created`; calendar months are not modelled). */
+function currentPeriod(created: number, interval: keyof typeof INTERVAL_SECONDS): { start: number; end: number } {
+	const length = INTERVAL_SECONDS[interval];
+	const elapsed = Math.max(0, nowSeconds() - created);
+	const start = created + Math.floor(elapsed / length) * length;
+	return { start, end: start + length };
 }
 
 export type DeepPartial<T> = T extends readonly unknown[]

@@ -1,5 +1,7 @@
 import type { IncomingHttpHeaders } from 'http';
 
+import type { WebhookOptions } from './webhooks/hub';
+
 /** One request as the sandbox received it (recorded before the rate limit, any fault, auth or validation). */
 export interface RecordedRequest {
 	method: string;
@@ -54,6 +56,8 @@ export interface SandboxOptions {
 	rateLimit?: RateLimit;
 	/** Object locks, for lock_timeout tests (default: none). reset() comes back to it. */
 	objectLocks?: ObjectLocks;
+	/** Webhook endpoints and deliveries (loopback URLs, retry gaps, timeout). reset() comes back to it. */
+	webhooks?: WebhookOptions;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { IExecuteSingleFunctions } from 'n8n-workflow';
+import type { IExecuteSingleFunctions, IHookFunctions } from 'n8n-workflow';
 import { sleep } from 'n8n-workflow';
 
 import { findBaseUrlError } from '../shared/baseUrl';
@@ -104,7 +104,8 @@ function attemptOutcome(failure: Failure | undefined): AttemptOutcome {
 }
 
 export interface PacedRequestContext {
-	context: IExecuteSingleFunctions;
+	/** An item's context; or a trigger's webhook hook, which has no run to pace or cancel. */
+	context: IExecuteSingleFunctions | IHookFunctions;
 	settings: RequestSettings;
 	connectionCode: (error: unknown) => string | undefined;
 	/** The Stripe account's shared budgets, and the endpoint (method and path template) the request counts against. */
@@ -142,8 +143,9 @@ export async function pacedWithRetries<T>(
 	resultRetry?: ResultRetry<T>,
 ): Promise<T> {
 	const cap = settings.maxRequestsPerSecond;
-	const runPacer = cap === undefined ? undefined : (pacer ?? pacerFor(context));
-	const signal = context.getExecutionCancelSignal();
+	const itemContext = 'getExecutionCancelSignal' in context ? context : undefined;
+	const runPacer = cap === undefined || !itemContext ? undefined : (pacer ?? pacerFor(itemContext));
+	const signal = itemContext?.getExecutionCancelSignal();
 	let retries = 0;
 	let limitedCount = 0;
 	let limitedSince: number | undefined;

@@ -1,0 +1,85 @@
+import type { IDataObject, IHookFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import { NodeOperationError, randomString } from 'n8n-workflow';
+
+import { baseUrlOf, findBaseUrlError, isLiveKey } from '../shared/baseUrl';
+import { CREDENTIAL_TYPE } from '../shared/constants';
+import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS } from './constants';
+import { connectionError, findConnectionErrorCode } from './connection';
+import { failedAnswer, noteRetries, stripeApiError, type ErrorVocabulary } from './errors';
+import { accountFingerprint, endpointKey, limiterFor } from './limiter';
+import { failureFromDetails, pacedWithRetries } from './retry';
+import { sendingOptions } from './settings';
+
+export interface HookRequest {
+	method: 'GET' | 'POST' | 'DELETE';
+	/** A path template's filled-in form; any ID in it must have been checked by the caller. */
+	path: string;
+	/** The path as the account limiter counts it (e.g. with `{id}`), when it has an ID in it. */
+	endpoint?: string;
+	qs?: IDataObject;
+	/** Form fields already in Stripe's bracket notation (`enabled_events[]`, `metadata[key]`). */
+	form?: Array<[string, string]>;
+	/** Statuses handed back instead of thrown, e.g. 404 for an endpoint already gone. */
+	accept?: number[];
+	vocabulary?: ErrorVocabulary;
+}
+
+/**
+ * A request from a trigger's webhook hooks (checkExists, create, delete): the credential's key
+ * and Stripe-Version, the account's shared budgets, the same retries and the same Stripe error
+ * messages as item requests. Hooks run outside any execution, so there is no item, no Request
+ * Settings and no cancel signal. A POST gets one idempotency key for all its attempts, so a
+ * resend after a dropped connection cannot create a second endpoint (n8n's own retries of a
+ * registration are separate calls: the trigger's reconciling makes those safe).
+ */
+export async function sendHookRequest(context: IHookFunctions, request: HookRequest): Promise<IN8nHttpFullResponse> {
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+	const baseUrl = baseUrlOf(credentials.baseUrl);
+	const secretKey = String(credentials.secretKey ?? '').trim();
+	const limiter = limiterFor(accountFingerprint(baseUrl, secretKey), isLiveKey(secretKey));
+	const headers: IDataObject = { Accept: 'application/json' };
+	let body: string | undefined;
+	if (request.method === 'POST') {
+		headers['Content-Type'] = 'application/x-www-form-urlencoded';
+		headers['Idempotency-Key'] = `n8n-hook-${randomString(32)}`;
+		body = new URLSearchParams(request.form ?? []).toString();
+	}
+	const settings = { retries: DEFAULT_RETRIES, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, maxWaitSeconds: DEFAULT_MAX_WAIT_SECONDS };
+	const accepted = new Set(request.accept ?? []);
+	const noAnswer = (error: unknown) => {
+		const refused = findBaseUrlError(error);
+		if (refused) return new NodeOperationError(context.getNode(), refused.message);
+		return connectionError(context.getNode(), baseUrl, error, undefined, settings.timeoutSeconds);
+	};
+	return await pacedWithRetries<IN8nHttpFullResponse>(
+		{ context, settings, connectionCode: findConnectionErrorCode, limiter, endpoint: endpointKey(request.method, request.endpoint ?? request.path) },
+		async () =>
+			(await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
+				method: request.method,
+				url: `${baseUrl}${request.path}`,
+				qs: request.qs,
+				headers,
+				body,
+				json: true,
+				returnFullResponse: true,
+				ignoreHttpStatusErrors: true,
+				...sendingOptions(settings.timeoutSeconds),
+			})) as IN8nHttpFullResponse,
+		(error, outcome) => {
+			const failure = noAnswer(error);
+			return 'httpCode' in failure ? noteRetries(failure, outcome) : failure;
+		},
+		{
+			failure: (response) => {
+				if (accepted.has(response.statusCode)) return undefined;
+				const failed = failedAnswer(response);
+				return failed ? failureFromDetails(failed) : undefined;
+			},
+			giveUp: (response, outcome) => {
+				const failed = failedAnswer(response);
+				if (!failed) return response;
+				throw noteRetries(stripeApiError(context.getNode(), { ...failed, vocabulary: request.vocabulary }), outcome);
+			},
+		},
+	);
+}

@@ -1,0 +1,236 @@
+import type {
+	IDataObject,
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
+
+import { isLiveKey } from '../StripeBillingPortal/shared/baseUrl';
+import { CREDENTIAL_TYPE, STRIPE_API_VERSION } from '../StripeBillingPortal/shared/constants';
+import { STRIPE_ERROR_DETAILS, type StripeApiError } from '../StripeBillingPortal/transport/errors';
+import { DEFAULT_TOLERANCE_SECONDS, OUTCOME_NAMES, OUTCOMES, STATIC_DATA_KEYS, type Outcome } from './constants';
+import { decodeEvent, eventsFor, redactEvent } from './decode';
+import { deliveryMemory } from './deliveries';
+import { endpointApiFor, endpointExists, ensureEndpoint, removeEndpoints, type Owner } from './endpoints';
+import { endpointFix, REFUSALS } from './messages';
+import { verifyStripeSignature } from './verify';
+
+type EndpointMode = 'managed' | 'own';
+
+function chosenOutcomes(context: IHookFunctions | IWebhookFunctions): Outcome[] {
+	const raw = context.getNodeParameter('events', []) as unknown;
+	const list = Array.isArray(raw) ? raw : [];
+	return OUTCOME_NAMES.filter((outcome) => list.includes(outcome));
+}
+
+function endpointMode(context: IHookFunctions | IWebhookFunctions): EndpointMode {
+	return context.getNodeParameter('endpoint', 'managed') === 'own' ? 'own' : 'managed';
+}
+
+function ownerOf(context: IHookFunctions): Owner {
+	return {
+		instance: context.getInstanceId(),
+		workflow: String(context.getWorkflow().id ?? ''),
+		node: context.getNode().id,
+		// The editor's "Listen for test event" runs the hooks in manual mode, on the test URL.
+		mode: context.getMode() === 'manual' ? 'test' : 'production',
+	};
+}
+
+function lifecycleOf(context: IHookFunctions) {
+	const url = context.getNodeWebhookUrl('default');
+	if (!url) throw new NodeOperationError(context.getNode(), 'n8n gave this trigger no webhook URL to register at Stripe.');
+	const outcomes = chosenOutcomes(context);
+	if (outcomes.length === 0) {
+		throw new NodeOperationError(context.getNode(), 'Listen For has no outcome: choose at least one (e.g. Canceled) so that Stripe knows which events to send.');
+	}
+	return { api: endpointApiFor(context), staticData: context.getWorkflowStaticData('node'), owner: ownerOf(context), url, events: eventsFor(outcomes) };
+}
+
+/** Stripe's message with the fix in the message itself, where the reader may see nothing else. */
+function withEndpointFix(context: IHookFunctions, error: unknown): unknown {
+	const details = (error as StripeApiError | undefined)?.[STRIPE_ERROR_DETAILS];
+	if (!details) return error;
+	const fix = endpointFix(details.httpStatus, details.stripe);
+	if (!fix) return error;
+	const stripeMessage = details.stripe?.message ?? `Stripe answered HTTP ${details.httpStatus}`;
+	return new NodeOperationError(context.getNode(), `${stripeMessage} — ${fix}`, { description: (error as StripeApiError).description ?? undefined });
+}
+
+export class StripeBillingPortalTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Stripe Billing Portal Trigger',
+		name: 'stripeBillingPortalTrigger',
+		icon: { light: 'file:stripeBillingPortal.svg', dark: 'file:stripeBillingPortal.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["events"].join(", ")}}',
+		description: 'Starts the workflow when a customer cancels, changes plan, pauses or updates billing details in the Stripe customer portal',
+		defaults: { name: 'Stripe Billing Portal Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				// n8n answers Stripe as soon as the delivery is accepted and runs the workflow after.
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+		],
+		properties: [
+			{
+				displayName: 'Listen For',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				// Ordered as a customer's journey (cancel, change, pause, update), not alphabetically.
+				options: OUTCOME_NAMES.map((value) => ({ name: OUTCOMES[value].name, value, description: OUTCOMES[value].description })),
+				default: ['canceled', 'cancellationScheduled'],
+				description: 'What the customer did. Each execution gets one item per outcome; an event that matches none starts nothing.',
+			},
+			{
+				displayName: 'Endpoint',
+				name: 'endpoint',
+				type: 'options',
+				options: [
+					{
+						name: 'Registered by This Trigger',
+						value: 'managed',
+						description: "On activation the trigger registers one Stripe webhook endpoint at this workflow's URL and deletes it on deactivation. Needs 'Webhook Endpoints: Write'.",
+					},
+					{
+						name: 'Created by Me',
+						value: 'own',
+						description: 'You created the endpoint (dashboard or `stripe listen`) and paste its signing secret below',
+					},
+				],
+				default: 'managed',
+			},
+			{
+				displayName: 'Signing Secret',
+				name: 'signingSecret',
+				type: 'string',
+				typeOptions: { password: true },
+				required: true,
+				default: '',
+				placeholder: 'e.g. whsec_…',
+				description: `The endpoint's signing secret (whsec_…). Create the endpoint with API version ${STRIPE_API_VERSION} and the events listed in the README for your outcomes.`,
+				displayOptions: { show: { endpoint: ['own'] } },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Include Portal Session URL',
+						name: 'includeSessionUrl',
+						type: 'boolean',
+						default: false,
+						description:
+							"Whether Portal Session Created items (and their raw event) keep the session's URL. It lets whoever holds it manage the customer's billing without logging in, so it is redacted unless you need it.",
+					},
+					{
+						displayName: 'Signature Tolerance (Seconds)',
+						name: 'toleranceSeconds',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: 3600 },
+						default: DEFAULT_TOLERANCE_SECONDS,
+						description: "How far the signature's timestamp may be from now, either way. Older deliveries are refused as replays.",
+					},
+				],
+			},
+		],
+	};
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				// Nothing to register when the user created the endpoint.
+				if (endpointMode(this) === 'own') return true;
+				try {
+					return await endpointExists(lifecycleOf(this));
+				} catch (error) {
+					throw withEndpointFix(this, error);
+				}
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				if (endpointMode(this) === 'own') return true;
+				try {
+					const outcome = await ensureEndpoint(lifecycleOf(this), (message) => new NodeOperationError(this.getNode(), message));
+					if (outcome.replaced.length > 0) {
+						this.logger.info(`Stripe Billing Portal Trigger replaced its earlier webhook endpoints ${outcome.replaced.join(', ')} with ${outcome.endpoint.id}`);
+					}
+					return true;
+				} catch (error) {
+					throw withEndpointFix(this, error);
+				}
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const staticData = this.getWorkflowStaticData('node');
+				if (endpointMode(this) === 'own' && staticData[STATIC_DATA_KEYS.endpointId] === undefined) return true;
+				const url = this.getNodeWebhookUrl('default') ?? '';
+				try {
+					await removeEndpoints({ api: endpointApiFor(this), staticData, owner: ownerOf(this), url });
+					return true;
+				} catch (error) {
+					throw withEndpointFix(this, error);
+				}
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const request = this.getRequestObject();
+		const response = this.getResponseObject();
+		const refuse = (reason: keyof typeof REFUSALS): IWebhookResponseData => {
+			const { status, text } = REFUSALS[reason];
+			response.status(status).json({ received: false, error: text });
+			return { noWebhookResponse: true };
+		};
+
+		// Read, never written here: n8n would save static data after this delivery, racing a re-publish.
+		const staticData = this.getWorkflowStaticData('node');
+		const secret = endpointMode(this) === 'own' ? String(this.getNodeParameter('signingSecret', '') ?? '').trim() : staticData[STATIC_DATA_KEYS.secret];
+		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const tolerance = Number(options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
+		const rawBody = (request as { rawBody?: unknown }).rawBody;
+		const verification = verifyStripeSignature(Buffer.isBuffer(rawBody) ? rawBody : undefined, request.headers['stripe-signature'], {
+			secrets: typeof secret === 'string' ? [secret] : [],
+			toleranceSeconds: Number.isFinite(tolerance) && tolerance > 0 ? tolerance : DEFAULT_TOLERANCE_SECONDS,
+			nowSeconds: Math.floor(Date.now() / 1000),
+		});
+		if (!verification.ok) return refuse(verification.refusal);
+		const event = verification.event;
+
+		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
+		if (event.livemode !== isLiveKey(credentials.secretKey)) return refuse('wrong mode');
+		// The decoding reads the fields of this version; an endpoint made by hand may use another.
+		if (event.api_version !== STRIPE_API_VERSION) return refuse('api version');
+
+		const scope = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;
+		const acknowledge = (): IWebhookResponseData => {
+			response.status(200).json({ received: true });
+			return { noWebhookResponse: true };
+		};
+		// A redelivery of an event already handed on, in this process.
+		if (!deliveryMemory.firstDelivery(scope, event.id)) return acknowledge();
+		const objectId = typeof event.data.object.id === 'string' ? event.data.object.id : null;
+		const stale = deliveryMemory.staleness(scope, objectId, event.id, event.created);
+
+		const decodeOptions = { includeSessionUrl: options.includeSessionUrl === true };
+		const items = decodeEvent(event, new Set(chosenOutcomes(this)), decodeOptions);
+		if (items.length === 0) return acknowledge();
+		const rawEvent = redactEvent(event, decodeOptions) as unknown as IDataObject;
+		return {
+			workflowData: [items.map((item) => ({ json: { ...item, stale, rawEvent } as unknown as IDataObject }))],
+		};
+	}
+}
