@@ -266,6 +266,9 @@ describe('the Stripe Billing Portal Trigger in n8n (regular mode)', () => {
 		expect(owned).toHaveLength(1);
 		expect(owned[0].enabled_events).toEqual(expect.arrayContaining(['customer.subscription.paused', 'customer.subscription.updated', 'customer.subscription.deleted']));
 		expect(sandbox.webhooks.getEndpoint(foreign.id)).toBeDefined();
+		// n8n deletes and creates a changed published trigger: a new endpoint, so a new secret.
+		expect(owned[0].id).not.toBe(endpoint.id);
+		expect(sandbox.webhooks.getEndpoint(endpoint.id)).toBeUndefined();
 		endpoint = owned[0];
 		// The new endpoint's deliveries run the workflow.
 		const itemsBefore = collector.deliveries.length;
