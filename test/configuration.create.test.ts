@@ -7,9 +7,11 @@ import type { INodeParameters } from 'n8n-workflow';
 import type Stripe from 'stripe';
 
 import { CONFIGURATIONS_PATH, createBody, runConfiguration } from './support/configuration';
-import { onTheWire, useEnvironment } from './support/session';
+import { createCatalog, onTheWire, useEnvironment } from './support/session';
 
 const environment = useEnvironment();
+// The products and prices the stories' configurations offer: Stripe looks them up.
+beforeEach(() => createCatalog(environment.sandbox.store, { prod_Basic: ['price_BasicMonthly', 'price_BasicYearly'], prod_Pro: ['price_ProMonthly'] }));
 
 /** The form for a configuration that uses every create parameter. */
 const everyField = {

@@ -17,9 +17,16 @@ import {
 import { configurationCreateSchema, configurationUpdateSchema, SEED_IDS } from './sandbox';
 import type { ObjectSchema, Schema } from './sandbox/params';
 import { CONFIGURATIONS_PATH, configurationById, createBody, runConfiguration, updateBody } from './support/configuration';
-import { onTheWire, type SessionRun, useEnvironment } from './support/session';
+import { createCatalog, onTheWire, type SessionRun, useEnvironment } from './support/session';
 
 const environment = useEnvironment();
+// The products and prices the stories' configurations offer: Stripe looks them up.
+beforeEach(() =>
+	createCatalog(environment.sandbox.store, {
+		prod_A: ['price_1'],
+		...Object.fromEntries(Array.from({ length: 11 }, (_, index) => [`prod_${index}`, [`price_p${index}`]])),
+	}),
+);
 const seeded = SEED_IDS.defaultConfiguration;
 const invoices = { invoiceHistory: { enabled: true } };
 
@@ -290,7 +297,7 @@ describe('limits Stripe documents, enforced alike by the node and the sandbox', 
 	const products = (count: number) => ({
 		subscriptionUpdate: {
 			enabled: true,
-			products: { product: Array.from({ length: count }, (_, index) => ({ product: `prod_${index}`, prices: { price: [{ id: `price_${index}` }] } })) },
+			products: { product: Array.from({ length: count }, (_, index) => ({ product: `prod_${index}`, prices: { price: [{ id: `price_p${index}` }] } })) },
 		},
 	});
 

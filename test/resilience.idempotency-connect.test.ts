@@ -5,7 +5,7 @@
  * node, the lookups, list pages and the editor's list searches included.
  */
 import { runListSearch } from './harness';
-import { SEED_IDS, type RecordedRequest } from './sandbox';
+import { SEED_IDS, type RecordedRequest, type SandboxStore } from './sandbox';
 import { runConfiguration } from './support/configuration';
 import {
 	credentialsFor,
@@ -89,6 +89,17 @@ describe('Idempotency-Key', () => {
 
 describe('Connected Account', () => {
 	const connected = { requestSettings: { connectedAccount: CONNECTED } };
+	/** The shop's own Jenny: same address as the platform's, another customer in another account. */
+	const SHOP_JENNY = 'cus_ShopJennyRosen01';
+	let shop: SandboxStore;
+
+	// The connected account's own objects: a request that forgot Stripe-Account would not find them.
+	beforeEach(() => {
+		shop = environment.sandbox.storeFor(CONNECTED);
+		shop.addConfiguration({ is_default: true, default_return_url: 'https://shop.example.com/account' });
+		shop.addCustomer({ id: SHOP_JENNY, email: 'jenny.rosen@example.com', name: 'Jenny Rosen' });
+		shop.addSubscription({ id: 'sub_ShopJennyPlan01', customer: SHOP_JENNY });
+	});
 
 	it('session and both lookups carry Stripe-Account', async () => {
 		const run = await runCreateSession(environment, {
@@ -104,15 +115,21 @@ describe('Connected Account', () => {
 			['POST', SESSIONS],
 		]);
 		for (const request of run.requests) expect(header(request, 'Stripe-Account')).toBe(CONNECTED);
+		// Found in the connected account: its customer and subscription, not the platform's Jenny.
+		expect(sessionBody(run.requests[2])).toMatchObject({ customer: SHOP_JENNY, flow_data: { subscription_cancel: { subscription: 'sub_ShopJennyPlan01' } } });
+		expect(shop.sessions).toHaveLength(1);
+		expect(environment.sandbox.sessions).toHaveLength(0);
 		// Acting as the account is not On Behalf Of, which stays unset.
 		expect(sessionBody(run.requests[2]).on_behalf_of).toBeUndefined();
 	});
 
 	it('every page of Get Many, Get, Create and Update carry it', async () => {
-		environment.sandbox.addConfigurations(3);
+		shop.addConfigurations(3);
 		const listed = await runConfiguration(environment, 'getAll', { returnAll: true, ...connected });
 		expect(listed.error).toBeUndefined();
-		expect(listed.requests.length).toBeGreaterThanOrEqual(1);
+		// The shop's default and its three, not the platform's.
+		expect(listed.items).toHaveLength(4);
+		expect(listed.items.map((item) => item.json.id)).not.toContain(SEED_IDS.defaultConfiguration);
 		const created = await runConfiguration(environment, 'create', { ...newConfiguration, ...connected });
 		const id = String(created.items[0].json.id);
 		const got = await runConfiguration(environment, 'get', { configuration: { __rl: true, mode: 'id', value: id }, ...connected });
@@ -124,15 +141,19 @@ describe('Connected Account', () => {
 		});
 		for (const run of [listed, created, got, updated]) {
 			expect(run.error).toBeUndefined();
-			for (const request of run.requests) expect(header(request, 'Stripe-Account')).toBe(CONNECTED);
+			expect(run.requests).toHaveLength(1);
+			expect(header(run.requests[0], 'Stripe-Account')).toBe(CONNECTED);
 		}
+		expect(shop.getConfiguration(id)?.name).toBe('Shop portal');
+		expect(environment.sandbox.getConfiguration(id)).toBeUndefined();
 	});
 
 	it('list pages beyond the first carry it too', async () => {
-		environment.sandbox.addConfigurations(120);
+		shop.addConfigurations(120);
 		const run = await runConfiguration(environment, 'getAll', { returnAll: true, ...connected });
 		expect(run.error).toBeUndefined();
 		expect(run.requests).toHaveLength(2);
+		expect(run.items).toHaveLength(121);
 		for (const request of run.requests) expect(header(request, 'Stripe-Account')).toBe(CONNECTED);
 	});
 
@@ -144,7 +165,7 @@ describe('Connected Account', () => {
 			parameters: { resource: 'portalSession', operation: 'create', ...connected },
 			credentials: credentialsFor(environment.sandbox),
 		});
-		expect(result.results.length).toBeGreaterThan(0);
+		expect(result.results.map((entry) => entry.value)).toEqual([SHOP_JENNY]);
 		expect(header(environment.sandbox.lastRequest as RecordedRequest, 'Stripe-Account')).toBe(CONNECTED);
 	});
 

@@ -104,8 +104,21 @@ afterAll(async () => {
 	await sandbox.stop();
 });
 
+/** The products and prices these tests name, each price under its one product: Stripe looks them up. */
+const CATALOG: Record<string, string[]> = {
+	prod_Gold: ['price_1Monthly', 'price_1Yearly'],
+	prod_A: ['price_1A', 'price_1B', 'price_1'],
+	prod_B: ['price_1C', 'price_1E'],
+	prod_C: ['price_1D'],
+	...Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`prod_${i}`, [`price_p${i}`]])),
+};
+
 beforeEach(() => {
 	sandbox.reset();
+	for (const [product, prices] of Object.entries(CATALOG)) {
+		sandbox.addProduct({ id: product });
+		for (const price of prices) sandbox.addPrice({ id: price, product });
+	}
 });
 
 afterEach(() => {
@@ -237,7 +250,7 @@ describe('create and update through stripe-node with every parameter', () => {
 					enabled: true,
 					products: [
 						{ adjustable_quantity: { enabled: false, maximum: 9, minimum: 0 }, prices: ['price_1A'], product: 'prod_A' },
-						{ adjustable_quantity: { enabled: true, maximum: 5, minimum: 1 }, prices: ['price_1B', 'price_1C'], product: 'prod_B' },
+						{ adjustable_quantity: { enabled: true, maximum: 5, minimum: 1 }, prices: ['price_1C', 'price_1E'], product: 'prod_B' },
 					],
 					proration_behavior: 'create_prorations',
 					schedule_at_period_end: { conditions: [{ type: 'shortening_interval' }] },
@@ -604,6 +617,34 @@ describe('parameter validation', () => {
 		return { status, param: json.error?.param, code: json.error?.code, message: json.error?.message };
 	}
 
+	it('looks up the products and prices a configuration names, on create and on update, each price under its own product', async () => {
+		const products = (product: string, prices: string[]) => ({
+			features: { subscription_update: { enabled: true, products: [{ product, prices }] }, invoice_history: { enabled: true } },
+		});
+		const param = 'features[subscription_update][products][0]';
+		for (const send of [(body: Record<string, unknown>) => create(body), (body: Record<string, unknown>) => update(SEED_IDS.defaultConfiguration, body)]) {
+			expect(await errorOf(send(products('prod_NoSuchProduct01', ['price_1A'])))).toEqual({
+				status: 404,
+				param: `${param}[product]`,
+				code: 'resource_missing',
+				message: "No such product: 'prod_NoSuchProduct01'",
+			});
+			expect(await errorOf(send(products('prod_A', ['price_1A', 'price_1NoSuchPrice000'])))).toEqual({
+				status: 404,
+				param: `${param}[prices][1]`,
+				code: 'resource_missing',
+				message: "No such price: 'price_1NoSuchPrice000'",
+			});
+			expect(await errorOf(send(products('prod_A', ['price_1C'])))).toMatchObject({
+				status: 400,
+				param: `${param}[prices][0]`,
+				message: 'The price price_1C belongs to the product prod_B, not prod_A. List each price under its own product.',
+			});
+		}
+		expect(sandbox.getConfiguration(SEED_IDS.defaultConfiguration)?.features.subscription_update.products).toEqual([]);
+		expect(sandbox.listConfigurations()).toHaveLength(1);
+	});
+
 	it('rejects unknown parameters at any depth, on create and on update', async () => {
 		const cases: Array<[string, string]> = [
 			[`${MINIMAL}&foo=1`, 'foo'],
@@ -800,7 +841,7 @@ describe('parameter validation', () => {
 		expect(await errorOf(create(`${MINIMAL}&metadata[k]=${'v'.repeat(501)}`))).toMatchObject({ status: 400, param: 'metadata[k]' });
 		expect(await errorOf(create(`${MINIMAL}&name[first]=x`))).toMatchObject({ param: 'name', message: 'Invalid string: {"first"=>"x"}' });
 
-		const products = Array.from({ length: 11 }, (_, i) => ({ product: `prod_${i}`, prices: [`price_${i}`] }));
+		const products = Array.from({ length: 11 }, (_, i) => ({ product: `prod_${i}`, prices: [`price_p${i}`] }));
 		const tooMany = await errorOf(create({ features: { subscription_update: { enabled: 'true', products } } }));
 		expect(tooMany).toMatchObject({
 			status: 400,
@@ -886,7 +927,7 @@ describe('parameter validation', () => {
 	});
 
 	it('allows up to 10 products and pauses of three years on update too', async () => {
-		const products = Array.from({ length: 11 }, (_, i) => ({ product: `prod_${i}`, prices: [`price_${i}`] }));
+		const products = Array.from({ length: 11 }, (_, i) => ({ product: `prod_${i}`, prices: [`price_p${i}`] }));
 		expect(await errorOf(update(SEED_IDS.defaultConfiguration, { features: { subscription_update: { products } } }))).toMatchObject({
 			status: 400,
 			param: 'features[subscription_update][products]',

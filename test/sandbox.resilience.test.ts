@@ -256,10 +256,11 @@ describe('Stripe-Account', () => {
 	const noAccess = (masked: string, account: string) =>
 		`The provided key '${masked}' does not have access to account '${account}' (or that account does not exist). Application access may have been revoked.`;
 
-	it('accepts any well-formed account by default and rejects a malformed one with Stripe’s 403', async () => {
+	it('accepts a connected account only, and rejects any other (unknown or malformed) with Stripe’s 403', async () => {
+		sandbox.addConnectedAccount('acct_1Connected000001');
 		const ok = await call('GET', '/v1/customers', { headers: { 'Stripe-Account': 'acct_1Connected000001' } });
 		expect(ok.status).toBe(200);
-		for (const bad of ['acct_', 'cus_1Connected000001', 'acct_1 2', 'acct_1Connected-01']) {
+		for (const bad of ['acct_1Unknown0000001', 'acct_', 'cus_1Connected000001', 'acct_1 2', 'acct_1Connected-01']) {
 			const r = await call('GET', '/v1/customers', { headers: { 'Stripe-Account': bad } });
 			expect(r.status).toBe(403);
 			expect(r.json.error).toMatchObject({
@@ -386,10 +387,14 @@ describe('idempotency', () => {
 
 	it('scopes keys by mode and Stripe-Account, ignores them on GET, and reset() forgets them', async () => {
 		const live = 'sk_live_sandbox_0001';
-		const scoped = new StripeSandbox({ secretKeys: [KEY, live] });
+		const scoped = new StripeSandbox({ secretKeys: [KEY, live], connectedAccounts: ['acct_1Connected000001'] });
+		// The connected account's own customer and portal settings: the platform's are not its.
+		const shop = scoped.storeFor('acct_1Connected000001');
+		shop.addConfiguration({ is_default: true });
+		const shopCustomer = shop.addCustomer({ id: 'cus_ConnectedShop01' }).id;
 		const url = await scoped.start();
 		try {
-			const post = async (key: string, headers: Record<string, string> = {}) => {
+			const post = async (key: string, headers: Record<string, string> = {}, body: Record<string, unknown> = base) => {
 				const res = await fetch(`${url}${SESSIONS}`, {
 					method: 'POST',
 					headers: {
@@ -398,7 +403,7 @@ describe('idempotency', () => {
 						'Idempotency-Key': 'shared-key',
 						...headers,
 					},
-					body: qs.stringify(base),
+					body: qs.stringify(body),
 				});
 				await res.text();
 				return res.headers.get('idempotent-replayed');
@@ -406,9 +411,11 @@ describe('idempotency', () => {
 			expect(await post(KEY)).toBeNull();
 			expect(await post(KEY)).toBe('true');
 			expect(await post(live)).toBeNull();
-			expect(await post(KEY, { 'Stripe-Account': 'acct_1Connected000001' })).toBeNull();
-			expect(await post(KEY, { 'Stripe-Account': 'acct_1Connected000001' })).toBe('true');
-			expect(scoped.sessions).toHaveLength(3);
+			const connected = { 'Stripe-Account': 'acct_1Connected000001' };
+			expect(await post(KEY, connected, { ...base, customer: shopCustomer })).toBeNull();
+			expect(await post(KEY, connected, { ...base, customer: shopCustomer })).toBe('true');
+			expect(scoped.sessions).toHaveLength(2);
+			expect(scoped.storeFor('acct_1Connected000001').sessions).toHaveLength(1);
 			const get = await fetch(`${url}/v1/customers`, { headers: { Authorization: `Bearer ${KEY}`, 'Idempotency-Key': 'shared-key' } });
 			expect(get.headers.get('idempotent-replayed')).toBeNull();
 			expect(get.headers.get('idempotency-key')).toBeNull();

@@ -60,7 +60,7 @@ describe('response envelope', () => {
 		expect(rec.headers.authorization).toBe(`Bearer ${KEY}`);
 	});
 
-	it('echoes a well-formed Stripe-Version and rejects a malformed one', async () => {
+	it('echoes a Stripe-Version Stripe has and rejects a malformed or unknown one', async () => {
 		const ok = await call('GET', '/v1/customers', { headers: { 'Stripe-Version': '2020-08-27' } });
 		expect(ok.status).toBe(200);
 		expect(ok.headers.get('stripe-version')).toBe('2020-08-27');
@@ -72,10 +72,20 @@ describe('response envelope', () => {
 		const bad = await call('GET', '/v1/customers', { headers: { 'Stripe-Version': 'banana' } });
 		expect(bad.status).toBe(400);
 		expect(bad.json.error).toMatchObject({ type: 'invalid_request_error', message: 'Invalid Stripe API version: banana' });
+		// Well-formed but none of Stripe's: a date it never released, a release under another
+		// release's name, and a version after the newest one (2026-10-28.endive here).
+		for (const unknown of ['2021-01-01', '2026-10-28.clover', '2025-06-30.acacia', '2027-01-27.endive', '2026-10-28']) {
+			const refused = await call('GET', '/v1/customers', { headers: { 'Stripe-Version': unknown } });
+			expect([unknown, refused.status, refused.json.error?.message]).toEqual([unknown, 400, `Invalid Stripe API version: ${unknown}`]);
+		}
 	});
 
 	it('records Stripe-Account and echoes it', async () => {
+		sandbox.addConnectedAccount('acct_1Connected000001');
 		const r = await call('GET', '/v1/customers', { headers: { 'Stripe-Account': 'acct_1Connected000001' } });
+		expect(r.status).toBe(200);
+		// The connected account's own customers: none yet, not the platform's.
+		expect(r.json.data).toEqual([]);
 		expect(r.headers.get('stripe-account')).toBe('acct_1Connected000001');
 		expect(sandbox.lastRequest?.headers['stripe-account']).toBe('acct_1Connected000001');
 	});
@@ -176,8 +186,8 @@ describe('body decoding', () => {
 	it('decodes bracket notation, indexed arrays and expand[] as Stripe does', async () => {
 		const raw =
 			'customer=cus_SandboxJenny01&return_url=https%3A%2F%2Fexample.com%2Fa%3Fb%3D1&expand[]=configuration' +
-			'&flow_data[type]=subscription_update_confirm&flow_data[subscription_update_confirm][subscription]=sub_1' +
-			'&flow_data[subscription_update_confirm][items][0][id]=si_1&flow_data[subscription_update_confirm][items][0][quantity]=3';
+			'&flow_data[type]=subscription_update_confirm&flow_data[subscription_update_confirm][subscription]=sub_SandboxJennyPro01' +
+			'&flow_data[subscription_update_confirm][items][0][id]=si_SandboxJennyPro01&flow_data[subscription_update_confirm][items][0][quantity]=3';
 		const r = await createSession(raw);
 		expect(r.status).toBe(200);
 		expect(sandbox.lastRequest?.body).toEqual({
@@ -186,7 +196,7 @@ describe('body decoding', () => {
 			expand: ['configuration'],
 			flow_data: {
 				type: 'subscription_update_confirm',
-				subscription_update_confirm: { subscription: 'sub_1', items: [{ id: 'si_1', quantity: '3' }] },
+				subscription_update_confirm: { subscription: 'sub_SandboxJennyPro01', items: [{ id: 'si_SandboxJennyPro01', quantity: '3' }] },
 			},
 		});
 	});
@@ -358,6 +368,7 @@ describe('parameter validation (POST /v1/billing_portal/sessions)', () => {
 			code: 'parameters_exclusive',
 			message: 'You may only specify one of these parameters: customer, customer_account.',
 		});
+		sandbox.addConnectedAccount('acct_1Customer00001');
 		const acct = await createSession({ customer_account: 'acct_1Customer00001', return_url: RETURN_URL });
 		expect(acct.status).toBe(200);
 		expect(acct.json).toMatchObject({ customer: null, customer_account: 'acct_1Customer00001' });
@@ -436,35 +447,35 @@ describe('valid sessions', () => {
 			'subscription_cancel',
 			{
 				type: 'subscription_cancel',
-				subscription_cancel: { subscription: 'sub_1Abc', retention: { type: 'coupon_offer', coupon_offer: { coupon: 'SAVE20' } } },
+				subscription_cancel: { subscription: SEED_IDS.jennyPro, retention: { type: 'coupon_offer', coupon_offer: { coupon: SEED_IDS.coupon } } },
 			},
-			{ subscription_cancel: { subscription: 'sub_1Abc', retention: { type: 'coupon_offer', coupon_offer: { coupon: 'SAVE20' } } } },
+			{ subscription_cancel: { subscription: SEED_IDS.jennyPro, retention: { type: 'coupon_offer', coupon_offer: { coupon: SEED_IDS.coupon } } } },
 		],
 		[
 			'subscription_pause',
-			{ type: 'subscription_pause', subscription_pause: { subscription: 'sub_1Abc' } },
-			{ subscription_pause: { subscription: 'sub_1Abc' } },
+			{ type: 'subscription_pause', subscription_pause: { subscription: SEED_IDS.jennyPro } },
+			{ subscription_pause: { subscription: SEED_IDS.jennyPro } },
 		],
 		[
 			'subscription_update',
-			{ type: 'subscription_update', subscription_update: { subscription: 'sub_1Abc' } },
-			{ subscription_update: { subscription: 'sub_1Abc' } },
+			{ type: 'subscription_update', subscription_update: { subscription: SEED_IDS.jennyPro } },
+			{ subscription_update: { subscription: SEED_IDS.jennyPro } },
 		],
 		[
 			'subscription_update_confirm',
 			{
 				type: 'subscription_update_confirm',
 				subscription_update_confirm: {
-					subscription: 'sub_1Abc',
-					items: [{ id: 'si_1Abc', price: 'price_1Pro', quantity: 2 }],
-					discounts: [{ promotion_code: 'promo_1Abc' }],
+					subscription: SEED_IDS.jennyPro,
+					items: [{ id: SEED_IDS.jennyProItem, price: SEED_IDS.proYearly, quantity: 2 }],
+					discounts: [{ promotion_code: SEED_IDS.promotionCode }],
 				},
 			},
 			{
 				subscription_update_confirm: {
-					subscription: 'sub_1Abc',
-					items: [{ id: 'si_1Abc', price: 'price_1Pro', quantity: 2 }],
-					discounts: [{ coupon: null, promotion_code: 'promo_1Abc' }],
+					subscription: SEED_IDS.jennyPro,
+					items: [{ id: SEED_IDS.jennyProItem, price: SEED_IDS.proYearly, quantity: 2 }],
+					discounts: [{ coupon: null, promotion_code: SEED_IDS.promotionCode }],
 				},
 			},
 		],
@@ -514,6 +525,7 @@ describe('valid sessions', () => {
 	});
 
 	it('echoes hosted confirmation, after_expiration and on_behalf_of', async () => {
+		sandbox.addConnectedAccount('acct_1OnBehalf00001');
 		const r = await createSession({
 			...base,
 			on_behalf_of: 'acct_1OnBehalf00001',
@@ -787,6 +799,165 @@ describe('subscriptions', () => {
 	});
 });
 
+describe('what a session references is looked up, as Stripe does', () => {
+	const confirm = (fields: Record<string, unknown>) => ({
+		...base,
+		flow_data: {
+			type: 'subscription_update_confirm',
+			subscription_update_confirm: { subscription: SEED_IDS.jennyPro, items: [{ id: SEED_IDS.jennyProItem }], ...fields },
+		},
+	});
+	const errorOf = async (body: Record<string, unknown>, headers?: Record<string, string>) => {
+		const r = await createSession(body, { headers });
+		return { status: r.status, code: r.json.error?.code, param: r.json.error?.param, message: r.json.error?.message };
+	};
+
+	it('a subscription that does not exist, or is another customer’s: 404 and 400, no session', async () => {
+		for (const type of ['subscription_cancel', 'subscription_pause', 'subscription_update']) {
+			expect(await errorOf({ ...base, flow_data: { type, [type]: { subscription: 'sub_1NoSuchThing000000' } } })).toEqual({
+				status: 404,
+				code: 'resource_missing',
+				param: `flow_data[${type}][subscription]`,
+				message: "No such subscription: 'sub_1NoSuchThing000000'",
+			});
+			expect(await errorOf({ ...base, flow_data: { type, [type]: { subscription: SEED_IDS.maxTeam } } })).toMatchObject({
+				status: 400,
+				param: `flow_data[${type}][subscription]`,
+				message: `The subscription ${SEED_IDS.maxTeam} does not belong to the customer ${SEED_IDS.jenny}. Pass a subscription of that customer.`,
+			});
+		}
+		expect(sandbox.sessions).toHaveLength(0);
+	});
+
+	it('a subscription item, price, coupon or promotion code that does not exist: 404 naming the field', async () => {
+		const prefix = 'flow_data[subscription_update_confirm]';
+		expect(await errorOf(confirm({ items: [{ id: 'si_NoSuchItem0001' }] }))).toEqual({
+			status: 404,
+			code: 'resource_missing',
+			param: `${prefix}[items][0][id]`,
+			message: "No such subscription item: 'si_NoSuchItem0001'",
+		});
+		expect(await errorOf(confirm({ items: [{ id: SEED_IDS.jennyProItem, price: 'price_1NoSuchPrice0000' }] }))).toMatchObject({
+			status: 404,
+			param: `${prefix}[items][0][price]`,
+			message: "No such price: 'price_1NoSuchPrice0000'",
+		});
+		expect(await errorOf(confirm({ discounts: [{ coupon: 'NOPE50' }] }))).toMatchObject({
+			status: 404,
+			param: `${prefix}[discounts][0][coupon]`,
+			message: "No such coupon: 'NOPE50'",
+		});
+		expect(await errorOf(confirm({ discounts: [{ promotion_code: 'promo_1NoSuchCode000000' }] }))).toMatchObject({
+			status: 404,
+			param: `${prefix}[discounts][0][promotion_code]`,
+			message: "No such promotion code: 'promo_1NoSuchCode000000'",
+		});
+		const retention = { type: 'coupon_offer', coupon_offer: { coupon: 'NOPE50' } };
+		expect(
+			await errorOf({ ...base, flow_data: { type: 'subscription_cancel', subscription_cancel: { subscription: SEED_IDS.jennyPro, retention } } }),
+		).toMatchObject({ status: 404, param: 'flow_data[subscription_cancel][retention][coupon_offer][coupon]', message: "No such coupon: 'NOPE50'" });
+		expect(sandbox.sessions).toHaveLength(0);
+	});
+
+	it('an item of another subscription: 400 naming the item', async () => {
+		const other = sandbox.addSubscription({ customer: SEED_IDS.jenny, itemId: 'si_JennyOtherItem01' });
+		expect(await errorOf(confirm({ items: [{ id: 'si_JennyOtherItem01' }] }))).toMatchObject({
+			status: 400,
+			param: 'flow_data[subscription_update_confirm][items][0][id]',
+			message: `The subscription item si_JennyOtherItem01 does not belong to the subscription ${SEED_IDS.jennyPro}. Pass an item of that subscription.`,
+		});
+		expect((await createSession(confirm({ subscription: other.id, items: [{ id: 'si_JennyOtherItem01' }] }))).status).toBe(200);
+	});
+
+	it('what the seed and the tests create passes', async () => {
+		const r = await createSession(
+			confirm({ items: [{ id: SEED_IDS.jennyProItem, price: SEED_IDS.proYearly }], discounts: [{ promotion_code: SEED_IDS.promotionCode }] }),
+		);
+		expect(r.status).toBe(200);
+		const coupon = sandbox.addCoupon({ id: 'WELCOME25', percent_off: 25 });
+		expect((await createSession(confirm({ discounts: [{ coupon: coupon.id }] }))).status).toBe(200);
+		expect(sandbox.sessions).toHaveLength(2);
+	});
+
+	it('on_behalf_of and customer_account name accounts connected to the platform', async () => {
+		expect(await errorOf({ ...base, on_behalf_of: 'acct_1NotConnected0001' })).toEqual({
+			status: 404,
+			code: 'resource_missing',
+			param: 'on_behalf_of',
+			message: "No such account: 'acct_1NotConnected0001'",
+		});
+		expect(await errorOf({ customer_account: 'acct_1NotConnected0001', return_url: RETURN_URL })).toMatchObject({
+			status: 404,
+			param: 'customer_account',
+			message: "No such account: 'acct_1NotConnected0001'",
+		});
+		sandbox.addConnectedAccount('acct_1NotConnected0001');
+		expect((await createSession({ ...base, on_behalf_of: 'acct_1NotConnected0001' })).status).toBe(200);
+	});
+
+	it('a connected account sees its own objects only: without Stripe-Account they are not found, and the platform’s are not its', async () => {
+		const shopAccount = 'acct_1ShopConnected001';
+		const shop = sandbox.addConnectedAccount(shopAccount);
+		shop.addConfiguration({ is_default: true });
+		const customer = shop.addCustomer({ id: 'cus_ShopCustomer01' });
+		const subscription = shop.addSubscription({ customer: customer.id });
+		const asShop = { 'Stripe-Account': shopAccount };
+		const flow = { type: 'subscription_cancel', subscription_cancel: { subscription: subscription.id } };
+		const made = await createSession({ customer: customer.id, return_url: RETURN_URL, flow_data: flow }, { headers: asShop });
+		expect(made.status).toBe(200);
+		expect(shop.sessions.map((session) => session.id)).toEqual([made.json.id]);
+		// The request that forgot Stripe-Account: the platform has no such customer or subscription.
+		expect(await errorOf({ customer: customer.id, return_url: RETURN_URL, flow_data: flow })).toMatchObject({
+			status: 404,
+			param: 'customer',
+			message: "No such customer: 'cus_ShopCustomer01'",
+		});
+		expect((await call('GET', `/v1/subscriptions/${subscription.id}`)).status).toBe(404);
+		expect((await call('GET', `/v1/subscriptions/${subscription.id}`, { headers: asShop })).status).toBe(200);
+		// And the platform's customer is not the connected account's.
+		expect(await errorOf(base, asShop)).toMatchObject({ status: 404, param: 'customer', message: `No such customer: '${SEED_IDS.jenny}'` });
+		expect(sandbox.sessions).toHaveLength(0);
+	});
+});
+
+describe('overlapping requests under one idempotency key', () => {
+	it('a request sent while the first with its key is still running gets Stripe’s 409; after the answer, the replay', async () => {
+		sandbox.queueFault({ kind: 'slow', ms: 300, path: '/v1/billing_portal/sessions' });
+		const headers = { 'Idempotency-Key': 'overlap-1' };
+		const first = createSession(base, { headers });
+		// Long enough for the first to have arrived and been handled, well inside its 300 ms.
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		const second = await createSession(base, { headers });
+		expect(second.status).toBe(409);
+		expect(second.json.error).toEqual({
+			code: 'idempotency_key_in_use',
+			doc_url: 'https://stripe.com/docs/error-codes/idempotency-key-in-use',
+			message:
+				'There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): overlap-1. Please try again later.',
+			request_log_url: expect.stringMatching(/^https:\/\/dashboard\.stripe\.com\/test\/logs\/req_/),
+			type: 'invalid_request_error',
+		});
+		expect((await first).status).toBe(200);
+		const third = await createSession(base, { headers });
+		expect(third.status).toBe(200);
+		expect(third.headers.get('idempotent-replayed')).toBe('true');
+		expect(third.json.id).toBe((await first).json.id);
+		expect(sandbox.sessions).toHaveLength(1);
+	});
+
+	it('the same during an object lock’s hold, on a configuration update', async () => {
+		sandbox.setObjectLocks({ holdMs: 300 });
+		const path = `/v1/billing_portal/configurations/${SEED_IDS.defaultConfiguration}`;
+		const headers = { 'Idempotency-Key': 'overlap-2' };
+		const first = call('POST', path, { body: { name: 'Renamed' }, headers });
+		await new Promise((resolve) => setTimeout(resolve, 100));
+		const second = await call('POST', path, { body: { name: 'Renamed' }, headers });
+		expect([second.status, second.json.error.code]).toEqual([409, 'idempotency_key_in_use']);
+		expect((await first).status).toBe(200);
+		expect((await call('POST', path, { body: { name: 'Renamed' }, headers })).headers.get('idempotent-replayed')).toBe('true');
+	});
+});
+
 describe('the stripe SDK against the sandbox', () => {
 	function client(key = KEY): Stripe {
 		return new Stripe(key, { ...sandbox.stripeClientConfig(), maxNetworkRetries: 0, telemetry: false });
@@ -802,15 +973,15 @@ describe('the stripe SDK against the sandbox', () => {
 				type: 'subscription_update_confirm',
 				after_completion: { type: 'hosted_confirmation', hosted_confirmation: { custom_message: 'Done' } },
 				subscription_update_confirm: {
-					subscription: 'sub_1Sdk',
-					items: [{ id: 'si_1Sdk', price: 'price_1Sdk', quantity: 4 }],
+					subscription: SEED_IDS.jennyPro,
+					items: [{ id: SEED_IDS.jennyProItem, price: SEED_IDS.proYearly, quantity: 4 }],
 				},
 			},
 		});
 		expect(session.id).toMatch(/^bps_/);
 		expect(session.customer).toBe(SEED_IDS.jenny);
 		expect(typeof session.configuration === 'object' && session.configuration.id).toBe(SEED_IDS.defaultConfiguration);
-		expect(session.flow?.subscription_update_confirm?.items).toEqual([{ id: 'si_1Sdk', price: 'price_1Sdk', quantity: 4 }]);
+		expect(session.flow?.subscription_update_confirm?.items).toEqual([{ id: SEED_IDS.jennyProItem, price: SEED_IDS.proYearly, quantity: 4 }]);
 		expect(session.lastResponse.statusCode).toBe(200);
 		expect(session.lastResponse.requestId).toBe(sandbox.lastRequest?.requestId);
 
@@ -826,8 +997,8 @@ describe('the stripe SDK against the sandbox', () => {
 				type: 'subscription_update_confirm',
 				after_completion: { type: 'hosted_confirmation', hosted_confirmation: { custom_message: 'Done' } },
 				subscription_update_confirm: {
-					subscription: 'sub_1Sdk',
-					items: [{ id: 'si_1Sdk', price: 'price_1Sdk', quantity: '4' }],
+					subscription: SEED_IDS.jennyPro,
+					items: [{ id: SEED_IDS.jennyProItem, price: SEED_IDS.proYearly, quantity: '4' }],
 				},
 			},
 		});

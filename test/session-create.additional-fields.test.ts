@@ -7,7 +7,8 @@ import { PORTAL_LOCALES } from '../nodes/StripeBillingPortal/resources/portalSes
 import { SEED_IDS } from './sandbox';
 import { DEFAULT_RETURN_URL, customerById, onTheWire, runCreateSession, sessionBody, useEnvironment } from './support/session';
 
-const environment = useEnvironment();
+// The account the portal is shown on behalf of, connected to the platform.
+const environment = useEnvironment({ connectedAccounts: ['acct_1PgKyJ2eZvKYlo2C'] });
 const customer = customerById(SEED_IDS.jenny);
 
 describe('additional fields', () => {

@@ -13,7 +13,8 @@ import {
 	useEnvironment,
 } from './support/session';
 
-const environment = useEnvironment();
+// The Accounts v2 customer account the stories use, connected to the platform.
+const environment = useEnvironment({ connectedAccounts: ['acct_1PgKyJ2eZvKYlo2C'] });
 
 describe('Portal Session → Create', () => {
 	it('sends one form-encoded POST with Stripe’s headers and returns the session', async () => {

@@ -24,7 +24,7 @@ function everythingVisible(run: SessionRun): string {
 
 describe('Stripe’s errors reach the user', () => {
 	it('400: Stripe’s message, with type, code, param, request ID and docs in the description', async () => {
-		const run = await runCreateSession(environment, { customer, flowType: 'subscription_cancel', subscription: { __rl: true, mode: 'id', value: 'sub_1' }, afterCompletion: 'redirect', redirectUrl: 'https://example.com/x' }, [{}], asKey(LEAKABLE_KEY));
+		const run = await runCreateSession(environment, { customer, flowType: 'subscription_cancel', subscription: { __rl: true, mode: 'id', value: SEED_IDS.jennyPro }, afterCompletion: 'redirect', redirectUrl: 'https://example.com/x' }, [{}], asKey(LEAKABLE_KEY));
 		// The sandbox's configuration allows cancellations; make Stripe refuse this one.
 		expect(run.error).toBeUndefined();
 

@@ -6,11 +6,24 @@ import type { INodeParameters } from 'n8n-workflow';
 import type Stripe from 'stripe';
 
 import { SEED_IDS } from './sandbox';
-import { customerById, onTheWire, runCreateSession, sessionBody, useEnvironment } from './support/session';
+import { createStripeObjects, customerById, onTheWire, runCreateSession, sessionBody, useEnvironment } from './support/session';
 
 const environment = useEnvironment();
 
 const SUBSCRIPTION = 'sub_1PgL3b2eZvKYlo2Cw8Kx0fQn';
+
+// Stripe looks up every ID a flow names: the stories' subscriptions (Jenny's), item, price and discounts exist.
+beforeEach(() => {
+	createStripeObjects(environment.sandbox.store, {
+		subscriptions: [
+			{ id: SUBSCRIPTION, customer: SEED_IDS.jenny, itemId: 'si_QXg8b3dUh2qLmN' },
+			{ id: 'sub_A1', customer: SEED_IDS.jenny },
+		],
+		prices: ['price_1PgL1c2eZvKYlo2CqZ9x0pBd'],
+		coupons: ['STAY20', 'SUMMER25'],
+		promotionCodes: ['promo_1PgL2Z2eZvKYlo2C'],
+	});
+});
 const customer = customerById(SEED_IDS.jenny);
 const bySubscriptionId = (value: string) => ({ __rl: true, mode: 'id', value });
 

@@ -10,7 +10,7 @@ import { NodeHelpers } from 'n8n-workflow';
 import type { IDataObject, INodeParameters, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import type Stripe from 'stripe';
 
-import { SEED_IDS, buildSubscription, type RecordedRequest } from './sandbox';
+import { SEED_IDS, type RecordedRequest } from './sandbox';
 import {
 	SECRET_KEY,
 	customerById,
@@ -131,6 +131,7 @@ describe('Subscription Source: the customer’s only current subscription', () =
 				},
 			],
 		];
+		environment.sandbox.addCoupon({ id: 'STAY20' });
 		for (const [flowType, extra, flowData] of cases) {
 			// Max's Team subscription is trialing: trialing counts as current.
 			const run = await runCreateSession(environment, { customer: customerById(SEED_IDS.max), flowType, ...extra, ...only });
@@ -533,8 +534,10 @@ describe('Subscription Source with a Customer Account (Accounts v2)', () => {
 	const ACCOUNT = 'acct_1PgKyJ2eZvKYlo2C';
 
 	it('lists the account’s subscriptions with customer_account, and deep-links to the one found', async () => {
-		// The sandbox keeps no Accounts v2 customers: Stripe's answer is given here.
-		const subscription = buildSubscription({ customer: 'cus_BehindTheAccount01', status: 'active' });
+		// The sandbox lists no subscriptions by customer_account: Stripe's answer is given here, of a
+		// subscription that exists (Stripe looks up the one the session names) in a connected account.
+		environment.sandbox.addConnectedAccount(ACCOUNT);
+		const subscription = environment.sandbox.addSubscription({ customer: 'cus_BehindTheAccount01', status: 'active' });
 		environment.sandbox.queueFault({
 			kind: 'status',
 			status: 200,

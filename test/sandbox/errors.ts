@@ -211,6 +211,17 @@ export const errors = {
 			type: 'idempotency_error',
 			message: `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
 		}),
+	/**
+	 * Verbatim from a real answer quoted in public reports (stripe-go's log, 2018): 409, this type,
+	 * code and doc_url.
+	 */
+	idempotencyKeyInUse: (key: string) =>
+		stripeError(409, {
+			type: 'invalid_request_error',
+			code: 'idempotency_key_in_use',
+			doc_url: 'https://stripe.com/docs/error-codes/idempotency-key-in-use',
+			message: `There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): ${key}. Please try again later.`,
+		}),
 	/** The 255-character limit is documented; this answer's status and wording are not known: unverified. */
 	idempotencyKeyTooLong: (key: string) =>
 		stripeError(400, {

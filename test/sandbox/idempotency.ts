@@ -12,9 +12,9 @@
  *
  * A key belongs to the account (and mode) of the API key that sent it, and to the connected
  * account named in Stripe-Account. Keys do not expire here (Stripe prunes them after 24 hours);
- * reset() forgets them. Stripe answers a request that overlaps another one still running with
- * the same key with a 409; the sandbox's handlers run to completion synchronously, so that
- * case cannot arise and is not modelled.
+ * reset() forgets them. A request with a key whose first request has not been answered yet (a
+ * 'slow' fault, an object lock's hold) gets Stripe's 409 idempotency_key_in_use, as a request
+ * that overlaps another one still running does at Stripe; once answered, the key replays.
  */
 import type { ResolvedKey } from './auth';
 import { errors } from './errors';
@@ -32,6 +32,8 @@ export interface SavedResult {
 	headers: Record<string, string>;
 	body: string;
 	requestId: string;
+	/** Saved, but its request not yet answered: a request with the key meanwhile gets the 409. */
+	inProgress?: boolean;
 }
 
 /** A request that carries a key not used before; saved only if its endpoint started. */
@@ -83,13 +85,21 @@ export class IdempotencyStore {
 		const fresh: NewKey = { slot, method: record.method, path: record.path, params: canonicalJson(params) };
 		const saved = this.saved.get(slot);
 		if (!saved) return { fresh };
+		if (saved.inProgress) throw errors.idempotencyKeyInUse(idempotencyKey);
 		if (saved.method !== fresh.method || saved.path !== fresh.path || saved.params !== fresh.params)
 			throw errors.idempotencyMismatch(idempotencyKey);
 		return { saved };
 	}
 
-	save(key: NewKey, result: Omit<SavedResult, 'method' | 'path' | 'params'>): void {
-		this.saved.set(key.slot, { method: key.method, path: key.path, params: key.params, ...result });
+	/** Saves the first result; with `inProgress`, until finish() the key answers the 409 instead of replaying. */
+	save(key: NewKey, result: Omit<SavedResult, 'method' | 'path' | 'params'>, inProgress = false): void {
+		this.saved.set(key.slot, { method: key.method, path: key.path, params: key.params, ...result, inProgress });
+	}
+
+	/** The request saved under this key has been answered (or dropped): later ones replay. */
+	finish(key: NewKey): void {
+		const saved = this.saved.get(key.slot);
+		if (saved) saved.inProgress = false;
 	}
 
 	get size(): number {

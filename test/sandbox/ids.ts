@@ -19,6 +19,8 @@ export const newId = {
 	subscriptionItem: () => `si_${randomString(14)}`,
 	price: () => `price_1${randomString(23)}`,
 	product: () => `prod_${randomString(14)}`,
+	coupon: () => randomString(8),
+	promotionCode: () => `promo_1${randomString(23)}`,
 	request: () => `req_${randomString(14)}`,
 	invoicePrefix: () => randomString(8, 'ABCDEF0123456789'),
 };

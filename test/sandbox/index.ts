@@ -57,8 +57,23 @@
  *     the socket (status stays undefined); stop() still closes at once.
  *   sandbox.queueFault({ kind: 'redirect', location, status?: 301 | 302 | 307 | 308 })   that status
  *     (default 302), a Location header and no body; nothing is handled.
- *   new StripeSandbox({ connectedAccounts: ['acct_1...'] })   Stripe-Account must name one of these
- *     (default: any well-formed acct_ id), else Stripe's 403 account_invalid. Data is not per account.
+ *   new StripeSandbox({ connectedAccounts: ['acct_1...'] }) / sandbox.addConnectedAccount('acct_1...')
+ *     The accounts connected to the platform (default: none). Stripe-Account must name one of them
+ *     (or the platform itself), else Stripe's 403 account_invalid; on_behalf_of and customer_account
+ *     must name one, else 404 "No such account". Each has its own store, empty at first
+ *     (addConnectedAccount returns it, for seeding; storeFor(account) finds it): a request sees
+ *     only the objects of the account it acts for, so one that forgets Stripe-Account finds none.
+ *   Session create looks up what it references, as Stripe does: the customer, the flow's
+ *     subscription (the customer's own), subscription item (the subscription's own), price (allowed
+ *     by the configuration), coupon and promotion code; configurations' products and prices (each
+ *     price of its product). addProduct / addPrice / addCoupon / addPromotionCode seed them; the
+ *     seed has SEED_IDS.proProduct with proMonthly (Jenny's Pro plan) and proYearly, SEED_IDS.coupon
+ *     and SEED_IDS.promotionCode.
+ *   Stripe-Version must be one Stripe has: a dated version of its changelog, or a named release
+ *   on a date of that release (no later than DEFAULT_API_VERSION), else 400 "Invalid Stripe API version".
+ *   sandbox.queueFault({ kind: 'slow', ms })   handle at once (objects created, result saved) and
+ *     answer after ms: meanwhile the request is in progress, and another with its Idempotency-Key
+ *     gets Stripe's 409 idempotency_key_in_use (as during an object lock's hold).
  *   record.status is the status answered (undefined when nothing was answered).
  *
  * Webhooks (sandbox.webhooks, sandbox.portal; test/sandbox/webhooks/):
@@ -108,7 +123,19 @@ export { MAX_IDEMPOTENCY_KEY_LENGTH, canonicalJson } from './idempotency';
 export { stripeError, stripeErrorBody, StripeApiError, errors as stripeErrors, defaultFaultError } from './errors';
 export type { StripeErrorBody, StripeErrorFields, StripeErrorType } from './errors';
 export { SEED_IDS, buildCustomer, buildConfiguration, buildSubscription } from './store';
-export type { Customer, PortalConfiguration, PortalSession, DeepPartial, Subscription, SubscriptionSeed } from './store';
+export { SandboxStore } from './store';
+export type {
+	Customer,
+	Coupon,
+	PortalConfiguration,
+	PortalSession,
+	Price,
+	Product,
+	PromotionCode,
+	DeepPartial,
+	Subscription,
+	SubscriptionSeed,
+} from './store';
 export { PORTAL_LOCALES, FLOW_TYPES, sessionCreateSchema } from './resources/billingPortalSessions';
 export { configurationCreateSchema, configurationUpdateSchema } from './resources/billingPortalConfigurations';
 export { decodeForm, STRIPE_QS_OPTIONS } from './form';

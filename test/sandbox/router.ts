@@ -12,7 +12,10 @@ export interface RequestContext {
 	livemode: boolean;
 	apiVersion: string;
 	accountId: string;
+	/** The objects of the account the request acts for (Stripe-Account, else the platform). */
 	store: SandboxStore;
+	/** Whether an `acct_` ID is an account connected to the platform (on_behalf_of, customer_account). */
+	isConnectedAccount: (account: string) => boolean;
 	/** Decoded `:name` segments of the route path. */
 	pathParams: Record<string, string>;
 	/** Parameters validated against the route's schema (integers/booleans coerced). */

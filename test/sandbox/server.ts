@@ -17,6 +17,10 @@ import {
 	type DeepPartial,
 	type PortalConfiguration,
 	type PortalSession,
+	type Price,
+	type Product,
+	type Coupon,
+	type PromotionCode,
 	type Subscription,
 	type SubscriptionSeed,
 } from './store';
@@ -42,6 +46,52 @@ export const DEFAULT_ACCOUNT_ID = 'acct_1Sandbox0000000';
 /** `YYYY-MM-DD` or `YYYY-MM-DD.name`, optionally followed by beta flags (`; feature_beta=v1`). */
 const API_VERSION_RE = /^(\d{4}-\d{2}-\d{2}(?:\.[a-z]+)?)((?:;\s*[a-z0-9_]+=v\d+)*)$/;
 const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * The dated API versions before named releases began, from Stripe's changelog ("Previous
+ * versions", docs.stripe.com/changelog); Stripe refuses a date that is none of its versions.
+ */
+const DATED_VERSIONS = new Set(
+	(
+		'2024-06-20 2024-04-10 2023-10-16 2023-08-16 2022-11-15 2022-08-01 2020-08-27 2020-03-02 2019-12-03 ' +
+		'2019-11-05 2019-10-17 2019-10-08 2019-09-09 2019-08-14 2019-05-16 2019-03-14 2019-02-19 2019-02-11 ' +
+		'2018-11-08 2018-10-31 2018-09-24 2018-09-06 2018-08-23 2018-07-27 2018-05-21 2018-02-28 2018-02-06 ' +
+		'2018-02-05 2018-01-23 2017-12-14 2017-08-15 2017-06-05 2017-05-25 2017-04-06 2017-02-14 2017-01-27 ' +
+		'2016-10-19 2016-07-06 2016-06-15 2016-03-07 2016-02-29 2016-02-23 2016-02-22 2016-02-19 2016-02-03 ' +
+		'2015-10-16 2015-10-12 2015-10-01 2015-09-23 2015-09-08 2015-09-03 2015-08-19 2015-08-07 2015-07-28 ' +
+		'2015-07-13 2015-07-07 2015-06-15 2015-04-07 2015-03-24 2015-02-18 2015-02-16 2015-02-10 2015-01-26 ' +
+		'2015-01-11 2014-12-22 2014-12-17 2014-12-08 2014-11-20 2014-11-05 2014-10-07 2014-09-08 2014-08-20 ' +
+		'2014-08-04 2014-07-26 2014-07-22 2014-06-17 2014-06-13 2014-05-19 2014-03-28 2014-03-13 2014-01-31 ' +
+		'2013-12-03 2013-10-29 2013-08-13 2013-08-12 2013-07-05 2013-02-13 2013-02-11 2012-11-07 2012-10-26 ' +
+		'2012-09-24 2012-07-09 2012-06-18 2012-03-25 2012-02-23 2011-09-15 2011-08-01 2011-06-28 2011-06-21'
+	).split(' '),
+);
+
+/**
+ * Named releases and the first day of each (Stripe's changelog; monthly releases keep the name
+ * until the next major one). Endive's first day is not known here: it follows 2026-08-26.dahlia,
+ * the last Dahlia release seen, so that day bounds it.
+ */
+const RELEASES: ReadonlyArray<[name: string, from: string]> = [
+	['acacia', '2024-09-30'],
+	['basil', '2025-03-31'],
+	['clover', '2025-09-30'],
+	['dahlia', '2026-03-25'],
+	['endive', '2026-08-27'],
+];
+
+/**
+ * Whether Stripe could know this version: a dated one from its list, or a named release whose
+ * name is the one in use on its date, no later than the newest version the sandbox speaks
+ * (the monthly release dates themselves are not modelled).
+ */
+function isKnownVersion(version: string): boolean {
+	const [date, name] = version.split('.');
+	if (name === undefined) return DATED_VERSIONS.has(date);
+	if (date > DEFAULT_API_VERSION.split('.')[0]) return false;
+	const release = [...RELEASES].reverse().find(([, from]) => from <= date);
+	return release !== undefined && release[0] === name;
+}
 const ACCOUNT_ID_RE = /^acct_[A-Za-z0-9]+$/;
 
 const NGINX_502 =
@@ -96,7 +146,8 @@ function checkFault(fault: Fault): void {
 				throw new Error(`drop-mid-body bytes must be a positive integer, got ${fault.bytes}`);
 			return;
 		case 'delay':
-			if (!(Number.isFinite(fault.ms) && fault.ms >= 0)) throw new Error(`Delay ms must be a number >= 0, got ${fault.ms}`);
+		case 'slow':
+			if (!(Number.isFinite(fault.ms) && fault.ms >= 0)) throw new Error(`${fault.kind} ms must be a number >= 0, got ${fault.ms}`);
 			return;
 		case 'fail-after-start':
 			if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 500 && fault.status <= 599))
@@ -123,7 +174,10 @@ export class StripeSandbox {
 	/** Unexpected exceptions thrown inside the sandbox (answered with a 500); should stay empty. */
 	readonly internalErrors: Error[] = [];
 	readonly accountId: string;
+	/** The platform account's objects (what requests without Stripe-Account see). */
 	readonly store = new SandboxStore();
+	/** Each connected account's own objects: a request sees them only with its Stripe-Account. */
+	private readonly accountStores = new Map<string, SandboxStore>();
 
 	private readonly keys: KeyRing;
 	private readonly router = new Router(ROUTES);
@@ -156,7 +210,7 @@ export class StripeSandbox {
 			const version = firstHeader(st.record.headers['stripe-version']);
 			if (version === undefined) return;
 			const m = API_VERSION_RE.exec(version.trim());
-			if (!m) throw errors.invalidApiVersion(version);
+			if (!m || !isKnownVersion(m[1])) throw errors.invalidApiVersion(version);
 			st.apiVersion = m[1];
 		},
 		(st) => {
@@ -182,6 +236,7 @@ export class StripeSandbox {
 		this.webhooks = new WebhookHub(DEFAULT_API_VERSION, options.webhooks);
 		this.portal = new PortalPlayer(this.store, this.webhooks);
 		for (const route of webhookEndpointRoutes(this.webhooks)) this.router.add(route);
+		for (const account of options.connectedAccounts ?? []) this.addConnectedAccount(account);
 	}
 
 	// Lifecycle
@@ -252,6 +307,8 @@ export class StripeSandbox {
 		this.webhooks.options = { ...this.options.webhooks };
 		this.portal.clear();
 		this.store.seed();
+		this.accountStores.clear();
+		for (const account of this.options.connectedAccounts ?? []) this.addConnectedAccount(account);
 	}
 
 	// Rate limit
@@ -278,6 +335,34 @@ export class StripeSandbox {
 
 	// Data
 
+	/**
+	 * Connects an account to the platform (idempotent): Stripe-Account, on_behalf_of and
+	 * customer_account may then name it. Its store starts empty; returns it, for seeding.
+	 */
+	addConnectedAccount(account: string): SandboxStore {
+		if (!ACCOUNT_ID_RE.test(account) || account === this.accountId)
+			throw new Error(`A connected account is an acct_ ID other than the platform's own, got ${account}`);
+		let store = this.accountStores.get(account);
+		if (!store) {
+			store = new SandboxStore({ seed: false });
+			this.accountStores.set(account, store);
+		}
+		return store;
+	}
+
+	/** Whether the account is connected to the platform. */
+	isConnectedAccount(account: string): boolean {
+		return this.accountStores.has(account);
+	}
+
+	/** The objects a request with this Stripe-Account sees (the platform's without one, or with its own ID). */
+	storeFor(account?: string): SandboxStore {
+		if (account === undefined || account === this.accountId) return this.store;
+		const store = this.accountStores.get(account);
+		if (!store) throw new Error(`${account} is not connected: addConnectedAccount('${account}') first`);
+		return store;
+	}
+
 	addCustomer(partial: Partial<Customer> = {}): Customer {
 		return this.store.addCustomer(partial);
 	}
@@ -285,6 +370,24 @@ export class StripeSandbox {
 	/** Adds a subscription with one item (price and item IDs generated unless given). */
 	addSubscription(seed: SubscriptionSeed): Subscription {
 		return this.store.addSubscription(seed);
+	}
+
+	addProduct(partial: Partial<Product> = {}): Product {
+		return this.store.addProduct(partial);
+	}
+
+	/** Adds a price of an existing product. */
+	addPrice(partial: Partial<Price> & { product: string }): Price {
+		return this.store.addPrice(partial);
+	}
+
+	addCoupon(partial: Partial<Coupon> = {}): Coupon {
+		return this.store.addCoupon(partial);
+	}
+
+	/** Adds a promotion code of an existing coupon. */
+	addPromotionCode(partial: Partial<PromotionCode> & { coupon: string }): PromotionCode {
+		return this.store.addPromotionCode(partial);
 	}
 
 	/** Adds a configuration (not the default unless `is_default: true`); features default to all enabled. */
@@ -364,15 +467,9 @@ export class StripeSandbox {
 		this.router.add(route);
 	}
 
-	/**
-	 * Whether a Stripe-Account header with this value gets past the Connect check. Only access is
-	 * modelled: the store is one set of objects, so a connected account sees the platform's data
-	 * and what is created for it lands there too.
-	 */
+	/** Whether a Stripe-Account header with this value gets past the Connect check: the platform itself or a connected account. */
 	mayActFor(account: string): boolean {
-		if (!ACCOUNT_ID_RE.test(account)) return false;
-		if (account === this.accountId) return true;
-		return this.options.connectedAccounts?.includes(account) ?? true;
+		return account === this.accountId || this.accountStores.has(account);
 	}
 
 	// Request handling
@@ -467,6 +564,9 @@ export class StripeSandbox {
 				this.afterHold(r, () => this.sendTruncated(res, record, r, fault.bytes));
 				return;
 			}
+			case 'slow':
+				this.answer(res, record, fault.ms);
+				return;
 			case 'stall':
 				// Nothing is written: the client closing the socket or stop() ends it.
 				return;
@@ -477,8 +577,8 @@ export class StripeSandbox {
 	}
 
 	/** Normal handling, answered once any object lock it took has been held for its time. */
-	private answer(res: http.ServerResponse, record: RecordedRequest): void {
-		const r = this.dispatch(record);
+	private answer(res: http.ServerResponse, record: RecordedRequest, slowMs?: number): void {
+		const r = this.dispatch(record, undefined, slowMs);
 		this.afterHold(r, () => this.send(res, record, r));
 	}
 
@@ -558,7 +658,12 @@ export class StripeSandbox {
 	 * result is saved under the request's idempotency key only once the handler has been called, so
 	 * refusals by a stage, by validation or by a held lock leave the key free, as Stripe documents.
 	 */
-	private dispatch(record: RecordedRequest, failAfterStart?: number): SandboxResponse {
+	/** An object lock's hold and a slow answer together: answered after the longer, the lock released then. */
+	private joinHolds(hold: SandboxResponse['hold'], ms: number): NonNullable<SandboxResponse['hold']> {
+		return { ms: Math.max(ms, hold?.ms ?? 0), release: hold?.release ?? (() => undefined) };
+	}
+
+	private dispatch(record: RecordedRequest, failAfterStart?: number, slowMs?: number): SandboxResponse {
 		record.requestId = newId.request();
 		const state: PipelineState = { record, apiVersion: DEFAULT_API_VERSION };
 		let newKey: NewKey | undefined;
@@ -584,7 +689,8 @@ export class StripeSandbox {
 				livemode: key.livemode,
 				apiVersion: state.apiVersion,
 				accountId: this.accountId,
-				store: this.store,
+				store: this.storeFor(firstHeader(record.headers['stripe-account'])),
+				isConnectedAccount: (account) => this.isConnectedAccount(account),
 				pathParams,
 				params,
 			});
@@ -593,17 +699,27 @@ export class StripeSandbox {
 		} catch (e) {
 			response = this.errorResponse(e, state);
 		}
+		if (hold) response.hold = hold;
+		if (slowMs !== undefined) response.hold = this.joinHolds(response.hold, slowMs);
 		if (newKey && started) {
 			// Real answers to keyed POSTs name the request whose result is saved; replays repeat it.
 			response.headers['Original-Request'] = record.requestId;
-			this.idempotency.save(newKey, {
-				status: response.status,
-				headers: { ...response.headers },
-				body: response.body,
-				requestId: record.requestId,
-			});
+			const answeredLater = response.hold !== undefined;
+			this.idempotency.save(
+				newKey,
+				{ status: response.status, headers: { ...response.headers }, body: response.body, requestId: record.requestId },
+				answeredLater,
+			);
+			if (answeredLater) {
+				// Until it is answered the request is still running, as far as its key is concerned.
+				const key = newKey;
+				const release = (response.hold as NonNullable<SandboxResponse['hold']>).release;
+				(response.hold as NonNullable<SandboxResponse['hold']>).release = () => {
+					release();
+					this.idempotency.finish(key);
+				};
+			}
 		}
-		if (hold) response.hold = hold;
 		return response;
 	}
 

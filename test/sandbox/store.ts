@@ -72,6 +72,7 @@ export interface SubscriptionSeed {
 	quantity?: number;
 	itemId?: string;
 	priceId?: string;
+	productId?: string;
 }
 
 export function buildSubscription(seed: SubscriptionSeed): Subscription {
@@ -112,7 +113,7 @@ export function buildSubscription(seed: SubscriptionSeed): Subscription {
 						active: true,
 						currency,
 						nickname: seed.nickname ?? null,
-						product: newId.product(),
+						product: seed.productId ?? newId.product(),
 						recurring: { interval, interval_count: 1 },
 						unit_amount: seed.unitAmount ?? 1900,
 					},
@@ -141,6 +142,41 @@ function currentPeriod(created: number, interval: keyof typeof INTERVAL_SECONDS)
 	return { start, end: start + length };
 }
 
+/** The part of a product the portal reads: configurations name products, subscriptions' prices belong to one. */
+export interface Product {
+	id: string;
+	object: 'product';
+	active: boolean;
+	created: number;
+	name: string;
+}
+
+/** The part of a price the portal reads: the product it belongs to. */
+export interface Price {
+	id: string;
+	object: 'price';
+	active: boolean;
+	currency: string;
+	product: string;
+	unit_amount: number | null;
+}
+
+/** A coupon (its ID is the code its creator chose, with no prefix). */
+export interface Coupon {
+	id: string;
+	object: 'coupon';
+	percent_off: number | null;
+	valid: boolean;
+}
+
+export interface PromotionCode {
+	id: string;
+	object: 'promotion_code';
+	active: boolean;
+	code: string;
+	coupon: string;
+}
+
 export type DeepPartial<T> = T extends readonly unknown[]
 	? T
 	: T extends object
@@ -159,6 +195,12 @@ export const SEED_IDS = {
 	jennyProItem: 'si_SandboxJennyPro01',
 	jennyOld: 'sub_SandboxJennyOld01',
 	maxTeam: 'sub_SandboxMaxTeam01',
+	/** Jenny's Pro plan: its product, its monthly price (her subscription's) and a yearly one. */
+	proProduct: 'prod_SandboxPro01',
+	proMonthly: 'price_SandboxProMonthly01',
+	proYearly: 'price_SandboxProYearly01',
+	coupon: 'SANDBOX10',
+	promotionCode: 'promo_SandboxSave1001',
 } as const;
 
 function deepMerge<T>(base: T, patch: unknown): T {
@@ -263,22 +305,40 @@ function newestFirst<T extends { created: number }>(items: Map<string, T>): T[] 
 	return [...items.values()].map((v, i) => ({ v, i })).sort((a, b) => b.v.created - a.v.created || b.i - a.i).map((x) => x.v);
 }
 
+/**
+ * The objects of one Stripe account. The platform's store is seeded with the fixtures below; a
+ * connected account's starts empty (`seed: false`), as a new account has no customers and no
+ * saved portal settings, so what a test references there it creates there.
+ */
 export class SandboxStore {
 	private readonly customers = new Map<string, Customer>();
 	private readonly configurations = new Map<string, PortalConfiguration>();
 	private readonly subscriptions = new Map<string, Subscription>();
+	private readonly products = new Map<string, Product>();
+	private readonly prices = new Map<string, Price>();
+	private readonly coupons = new Map<string, Coupon>();
+	private readonly promotionCodes = new Map<string, PromotionCode>();
 	/** Sessions created through the API, in creation order (Stripe cannot list them; tests can). */
 	readonly sessions: PortalSession[] = [];
 
-	constructor() {
-		this.seed();
+	constructor(options: { seed?: boolean } = {}) {
+		if (options.seed ?? true) this.seed();
 	}
 
-	seed(): void {
+	/** Forgets every object (what a connected account's store holds after reset()). */
+	clear(): void {
 		this.customers.clear();
 		this.configurations.clear();
 		this.subscriptions.clear();
+		this.products.clear();
+		this.prices.clear();
+		this.coupons.clear();
+		this.promotionCodes.clear();
 		this.sessions.length = 0;
+	}
+
+	seed(): void {
+		this.clear();
 		this.addConfiguration({
 			id: SEED_IDS.defaultConfiguration,
 			is_default: true,
@@ -301,9 +361,15 @@ export class SandboxStore {
 			nickname: 'Starter',
 			unitAmount: 900,
 		});
+		this.addProduct({ id: SEED_IDS.proProduct, name: 'Pro', created: SEED_EPOCH });
+		this.addPrice({ id: SEED_IDS.proMonthly, product: SEED_IDS.proProduct, unit_amount: 2900 });
+		this.addPrice({ id: SEED_IDS.proYearly, product: SEED_IDS.proProduct, unit_amount: 29000 });
+		this.addCoupon({ id: SEED_IDS.coupon, percent_off: 10 });
+		this.addPromotionCode({ id: SEED_IDS.promotionCode, coupon: SEED_IDS.coupon, code: 'SAVE10' });
 		this.addSubscription({
 			id: SEED_IDS.jennyPro,
 			itemId: SEED_IDS.jennyProItem,
+			priceId: SEED_IDS.proMonthly,
 			customer: SEED_IDS.jenny,
 			created: SEED_EPOCH + 1200,
 			nickname: 'Pro',
@@ -323,14 +389,77 @@ export class SandboxStore {
 
 	// Subscriptions
 
+	/** Adds the subscription, and its item's price and product unless they exist already. */
 	addSubscription(seed: SubscriptionSeed): Subscription {
-		const subscription = buildSubscription(seed);
+		const existingPrice = seed.priceId === undefined ? undefined : this.prices.get(seed.priceId);
+		const subscription = buildSubscription({ ...seed, productId: seed.productId ?? existingPrice?.product });
+		for (const item of subscription.items.data) {
+			const { price } = item;
+			if (!this.products.has(price.product)) this.addProduct({ id: price.product, name: price.nickname ?? 'Plan' });
+			if (!this.prices.has(price.id))
+				this.addPrice({ id: price.id, product: price.product, currency: price.currency, unit_amount: price.unit_amount });
+		}
 		this.subscriptions.set(subscription.id, subscription);
 		return clone(subscription);
 	}
 
 	getSubscription(id: string): Subscription | undefined {
 		return this.subscriptions.get(id);
+	}
+
+	/** The item with this ID and the subscription it belongs to. */
+	findSubscriptionItem(id: string): { subscription: Subscription; item: Subscription['items']['data'][number] } | undefined {
+		for (const subscription of this.subscriptions.values()) {
+			const item = subscription.items.data.find((candidate) => candidate.id === id);
+			if (item) return { subscription, item };
+		}
+		return undefined;
+	}
+
+	// Products, prices, coupons, promotion codes
+
+	addProduct(partial: Partial<Product> = {}): Product {
+		const product: Product = { id: newId.product(), object: 'product', active: true, created: nowSeconds(), name: 'Product', ...partial };
+		this.products.set(product.id, product);
+		return clone(product);
+	}
+
+	getProduct(id: string): Product | undefined {
+		return this.products.get(id);
+	}
+
+	/** Adds a price of `product`, which must exist (add it first). */
+	addPrice(partial: Partial<Price> & { product: string }): Price {
+		if (!this.products.has(partial.product)) throw new Error(`No product ${partial.product} in this account: add it before its prices`);
+		const price: Price = { id: newId.price(), object: 'price', active: true, currency: 'eur', unit_amount: 1900, ...partial };
+		this.prices.set(price.id, price);
+		return clone(price);
+	}
+
+	getPrice(id: string): Price | undefined {
+		return this.prices.get(id);
+	}
+
+	addCoupon(partial: Partial<Coupon> = {}): Coupon {
+		const coupon: Coupon = { id: newId.coupon(), object: 'coupon', percent_off: 10, valid: true, ...partial };
+		this.coupons.set(coupon.id, coupon);
+		return clone(coupon);
+	}
+
+	getCoupon(id: string): Coupon | undefined {
+		return this.coupons.get(id);
+	}
+
+	/** Adds a promotion code for `coupon`, which must exist (add it first). */
+	addPromotionCode(partial: Partial<PromotionCode> & { coupon: string }): PromotionCode {
+		if (!this.coupons.has(partial.coupon)) throw new Error(`No coupon ${partial.coupon} in this account: add it before its promotion codes`);
+		const promotionCode: PromotionCode = { id: newId.promotionCode(), object: 'promotion_code', active: true, code: 'SAVE10', ...partial };
+		this.promotionCodes.set(promotionCode.id, promotionCode);
+		return clone(promotionCode);
+	}
+
+	getPromotionCode(id: string): PromotionCode | undefined {
+		return this.promotionCodes.get(id);
 	}
 
 	/** Newest first. */

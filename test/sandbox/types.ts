@@ -46,8 +46,9 @@ export interface SandboxOptions {
 	/** Account id used in messages; default 'acct_1Sandbox0000000'. */
 	accountId?: string;
 	/**
-	 * Accounts the keys may act for through the Stripe-Account header (besides accountId itself).
-	 * Default: any well-formed `acct_` id. Only access is checked: data is not kept per account.
+	 * Accounts connected to the platform (more with addConnectedAccount): the keys may act for them
+	 * through the Stripe-Account header (besides accountId itself), and on_behalf_of and
+	 * customer_account may name them. Default: none. Each keeps its own objects, empty at first.
 	 */
 	connectedAccounts?: string[];
 	/** Port to listen on (127.0.0.1); default 0 = ephemeral. */
@@ -191,6 +192,15 @@ export type Fault = FaultFilter &
 		| {
 				/** Wait, then handle the request normally (for client timeout tests). */
 				kind: 'delay';
+				ms: number;
+		  }
+		| {
+				/**
+				 * Handle the request at once (objects created, idempotent result saved) and answer after
+				 * `ms`: a slow Stripe. Until then another request with its Idempotency-Key gets the 409
+				 * idempotency_key_in_use.
+				 */
+				kind: 'slow';
 				ms: number;
 		  }
 		| {

@@ -7,7 +7,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import type Stripe from 'stripe';
 
 import { loadPackage, runNode, type LoadedPackage, type RunNodeResult } from '../harness';
-import { DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox, type RecordedRequest, type SandboxOptions } from '../sandbox';
+import { DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox, type RecordedRequest, type SandboxOptions, type SandboxStore } from '../sandbox';
 
 export const PACKAGE_DIR = resolve(__dirname, '..', '..');
 export const NODE_TYPE = 'stripeBillingPortal';
@@ -47,6 +47,36 @@ export function useEnvironment(
 		await environment.sandbox?.stop();
 	});
 	return environment;
+}
+
+/** Objects a story references, to create in the sandbox (in `store`, default the platform's) as Stripe would hold them. */
+export interface StripeObjects {
+	/** Subscriptions of a customer, with the ID of their one item when the story names it. */
+	subscriptions?: Array<{ id: string; customer: string; itemId?: string }>;
+	/** Prices, all of one product. */
+	prices?: string[];
+	coupons?: string[];
+	/** Promotion codes, of a coupon of their own. */
+	promotionCodes?: string[];
+}
+
+/** Creates what a story references: Stripe looks each up, and so does the sandbox. */
+export function createStripeObjects(target: Pick<SandboxStore, 'addSubscription' | 'addProduct' | 'addPrice' | 'addCoupon' | 'addPromotionCode'>, objects: StripeObjects): void {
+	for (const subscription of objects.subscriptions ?? []) target.addSubscription(subscription);
+	if (objects.prices?.length) {
+		const product = target.addProduct({ name: 'Story plan' });
+		for (const id of objects.prices) target.addPrice({ id, product: product.id });
+	}
+	for (const id of objects.coupons ?? []) target.addCoupon({ id });
+	for (const id of objects.promotionCodes ?? []) target.addPromotionCode({ id, coupon: target.addCoupon().id });
+}
+
+/** Creates products with their prices (`{ prod_A: ['price_1'] }`): configurations name them, and Stripe looks them up. */
+export function createCatalog(target: Pick<SandboxStore, 'addProduct' | 'addPrice'>, catalog: Record<string, string[]>): void {
+	for (const [product, prices] of Object.entries(catalog)) {
+		target.addProduct({ id: product });
+		for (const price of prices) target.addPrice({ id: price, product });
+	}
 }
 
 export function credentialsFor(sandbox: StripeSandbox, overrides: IDataObject = {}) {

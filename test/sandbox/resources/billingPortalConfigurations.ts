@@ -12,7 +12,7 @@ import { newId, nowSeconds, randomString } from '../ids';
 import { listParams, listPage, resolveExpand, type ListParams } from '../list';
 import { expandSchema, req, s, type ObjectSchema, type Schema } from '../params';
 import type { RequestContext, RouteDef } from '../router';
-import type { PortalConfiguration } from '../store';
+import type { PortalConfiguration, SandboxStore } from '../store';
 
 type CreateParams = Stripe.BillingPortal.ConfigurationCreateParams;
 type UpdateParams = Stripe.BillingPortal.ConfigurationUpdateParams;
@@ -326,6 +326,29 @@ function checkFeatureParams(p: FeaturesParams | undefined): void {
 }
 
 /**
+ * The products and prices a subscription_update feature names exist in the account, and each
+ * price is one of its product's: Stripe's 404 resource_missing, or a 400 naming the price (the
+ * sandbox's wording).
+ */
+function checkProductReferences(p: FeaturesParams | undefined, store: SandboxStore): void {
+	const products = p?.subscription_update?.products;
+	if (products === undefined) return;
+	listOrEmpty(products).forEach((entry, i) => {
+		const base = `features[subscription_update][products][${i}]`;
+		if (!store.getProduct(entry.product)) throw errors.resourceMissing('product', entry.product, `${base}[product]`);
+		entry.prices.forEach((priceId, j) => {
+			const price = store.getPrice(priceId);
+			if (!price) throw errors.resourceMissing('price', priceId, `${base}[prices][${j}]`);
+			if (price.product !== entry.product)
+				throw errors.invalidRequest(
+					`The price ${priceId} belongs to the product ${price.product}, not ${entry.product}. List each price under its own product.`,
+					`${base}[prices][${j}]`,
+				);
+		});
+	});
+}
+
+/**
  * "create_prorations, which is only compatible with mode=immediately": checked on the resulting
  * configuration when a request sends either of the two, so an update that changes only one of
  * them is held to it as well, and one that sends neither is not blocked by a pair seeded in a test.
@@ -357,6 +380,7 @@ function createConfiguration(ctx: RequestContext): PortalConfiguration {
 	const p = ctx.params as unknown as CreateParams;
 	resolveExpand(p.expand, EXPANDABLE, 'object');
 	checkFeatureParams(p.features);
+	checkProductReferences(p.features, ctx.store);
 	const features = disabledFeatures();
 	applyFeatures(features, p.features);
 	checkCancelCombination(features, p.features);
@@ -393,6 +417,7 @@ function updateConfiguration(ctx: RequestContext): PortalConfiguration {
 	checkFeatureParams(p.features);
 	const existing = ctx.store.getConfiguration(ctx.pathParams.id);
 	if (!existing) throw errors.resourceMissing('configuration', ctx.pathParams.id, 'id');
+	checkProductReferences(p.features, ctx.store);
 
 	const c = structuredClone(existing);
 	applyFeatures(c.features, p.features);

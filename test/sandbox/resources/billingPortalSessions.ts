@@ -138,27 +138,50 @@ function checkFlowShape(flow: FlowData): void {
 	}
 }
 
-/** Checks the ids a flow references (no subscription store: any `sub_…` exists) and the configuration's features. */
-function checkFlowReferences(flow: FlowData, configuration: PortalConfiguration): void {
+/**
+ * Looks up what a flow references, in the account the request acts for: the subscription (the
+ * session's customer's own), the item (that subscription's own), the price (allowed by the
+ * configuration), the coupon and promotion code; and checks the configuration has the feature.
+ * A missing object is Stripe's 404 resource_missing; one of another customer or subscription
+ * is a 400 naming the field (the sandbox's wording: Stripe's for these is not published).
+ */
+function checkFlowReferences(flow: FlowData, configuration: PortalConfiguration, ctx: RequestContext, customer?: string): void {
 	const feature = FLOW_FEATURE[flow.type];
 	if (feature && !configuration.features[feature].enabled)
 		throw errors.invalidRequest(
 			`Flow type ${flow.type} cannot be used with configuration ${configuration.id}: features[${feature}][enabled] is false. Enable the feature on the configuration or use another flow type.`,
 			'flow_data[type]',
 		);
+	const { store } = ctx;
 	for (const key of FLOW_OBJECTS) {
 		const obj = flow[key];
-		if (obj && !obj.subscription.startsWith('sub_'))
-			throw noSuch('subscription', obj.subscription, `flow_data[${key}][subscription]`);
+		if (!obj) continue;
+		const param = `flow_data[${key}][subscription]`;
+		const subscription = store.getSubscription(obj.subscription);
+		if (!subscription) throw noSuch('subscription', obj.subscription, param);
+		if (customer !== undefined && subscription.customer !== customer)
+			throw errors.invalidRequest(
+				`The subscription ${subscription.id} does not belong to the customer ${customer}. Pass a subscription of that customer.`,
+				param,
+			);
 	}
+	const coupon = flow.subscription_cancel?.retention?.coupon_offer.coupon;
+	if (coupon !== undefined && !store.getCoupon(coupon))
+		throw noSuch('coupon', coupon, 'flow_data[subscription_cancel][retention][coupon_offer][coupon]');
 	const confirm = flow.subscription_update_confirm;
 	if (!confirm) return;
 	const base = 'flow_data[subscription_update_confirm]';
 	const products = configuration.features.subscription_update.products ?? [];
 	confirm.items.forEach((item, i) => {
-		if (!item.id.startsWith('si_')) throw noSuch('subscription item', item.id, `${base}[items][${i}][id]`);
+		const found = store.findSubscriptionItem(item.id);
+		if (!found) throw noSuch('subscription item', item.id, `${base}[items][${i}][id]`);
+		if (found.subscription.id !== confirm.subscription)
+			throw errors.invalidRequest(
+				`The subscription item ${item.id} does not belong to the subscription ${confirm.subscription}. Pass an item of that subscription.`,
+				`${base}[items][${i}][id]`,
+			);
 		if (item.price === undefined) return;
-		if (!item.price.startsWith('price_')) throw noSuch('price', item.price, `${base}[items][${i}][price]`);
+		if (!store.getPrice(item.price)) throw noSuch('price', item.price, `${base}[items][${i}][price]`);
 		if (products.length > 0 && !products.some((p) => p.prices.includes(item.price as string)))
 			throw errors.invalidRequest(
 				`The price ${item.price} is not one of the prices in features[subscription_update][products] of configuration ${configuration.id}.`,
@@ -166,7 +189,8 @@ function checkFlowReferences(flow: FlowData, configuration: PortalConfiguration)
 			);
 	});
 	confirm.discounts?.forEach((d, i) => {
-		if (d.promotion_code !== undefined && !d.promotion_code.startsWith('promo_'))
+		if (d.coupon !== undefined && !store.getCoupon(d.coupon)) throw noSuch('coupon', d.coupon, `${base}[discounts][${i}][coupon]`);
+		if (d.promotion_code !== undefined && !store.getPromotionCode(d.promotion_code))
 			throw noSuch('promotion code', d.promotion_code, `${base}[discounts][${i}][promotion_code]`);
 	});
 }
@@ -232,9 +256,9 @@ function createSession(ctx: RequestContext): PortalSession {
 
 	if (p.customer !== undefined && !ctx.store.getCustomer(p.customer))
 		throw noSuch('customer', p.customer, 'customer');
-	if (p.customer_account !== undefined && !p.customer_account.startsWith('acct_'))
+	if (p.customer_account !== undefined && !ctx.isConnectedAccount(p.customer_account))
 		throw noSuch('account', p.customer_account, 'customer_account');
-	if (p.on_behalf_of !== undefined && !p.on_behalf_of.startsWith('acct_'))
+	if (p.on_behalf_of !== undefined && !ctx.isConnectedAccount(p.on_behalf_of))
 		throw noSuch('account', p.on_behalf_of, 'on_behalf_of');
 
 	let configuration: PortalConfiguration | undefined;
@@ -250,7 +274,7 @@ function createSession(ctx: RequestContext): PortalSession {
 		configuration = ctx.store.getDefaultConfiguration();
 		if (!configuration) throw defaultConfigurationMissing(ctx.livemode);
 	}
-	if (p.flow_data) checkFlowReferences(p.flow_data, configuration);
+	if (p.flow_data) checkFlowReferences(p.flow_data, configuration, ctx, p.customer);
 
 	const returnUrl = p.return_url ?? configuration.default_return_url;
 	if (returnUrl === null)
