@@ -479,7 +479,7 @@ export function limiterCount(): number {
  * Every other path segment is an object's ID, whatever it looks like: IDs can be all lower case
  * (`cus_abc`), and a merchant chooses some of them (coupons, products). A word missing here
  * makes its endpoint share a budget with its neighbours (slower, never over a limit);
- * test/structure.test.ts checks that every path this package sends keeps its words.
+ * test/transport/endpoint-key.test.ts checks that every path this package sends keeps its words.
  */
 const STRIPE_PATH_WORDS: ReadonlySet<string> = new Set([
 	'v1',
