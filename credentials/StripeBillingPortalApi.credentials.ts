@@ -7,7 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { BaseUrlError, baseUrlProblem } from '../nodes/StripeBillingPortal/shared/baseUrl';
+import { BASE_URL_EXPRESSION, BaseUrlError, baseUrlProblem, normalizeSecretKey } from '../nodes/StripeBillingPortal/shared/baseUrl';
 import { STRIPE_API_VERSION, STRIPE_DEFAULT_BASE_URL } from '../nodes/StripeBillingPortal/shared/constants';
 
 export class StripeBillingPortalApi implements ICredentialType {
@@ -50,8 +50,8 @@ export class StripeBillingPortalApi implements ICredentialType {
 	/**
 	 * Every request gets its key here, node requests, lookups, list searches and this
 	 * credential's own test alike, so this is where a Base URL that must not receive the key is
-	 * refused (see baseUrlProblem), before anything is sent. Keys copied from the dashboard often
-	 * carry a trailing space or line break, which would make the header invalid; an emptied API
+	 * refused (see baseUrlProblem), before anything is sent. Keys are pasted with spaces, quotes
+	 * or a `Bearer ` in front (see normalizeSecretKey), which Stripe would refuse; an emptied API
 	 * Version falls back to the tested one.
 	 */
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
@@ -61,7 +61,7 @@ export class StripeBillingPortalApi implements ICredentialType {
 			...requestOptions,
 			headers: {
 				...(requestOptions.headers ?? {}),
-				Authorization: `Bearer ${String(credentials.secretKey ?? '').trim()}`,
+				Authorization: `Bearer ${normalizeSecretKey(credentials.secretKey)}`,
 				'Stripe-Version': String(credentials.apiVersion ?? '').trim() || STRIPE_API_VERSION,
 			},
 		};
@@ -69,13 +69,23 @@ export class StripeBillingPortalApi implements ICredentialType {
 
 	// The portal configurations list needs only the Customer portal permission, so this test
 	// passes for a restricted key that can do everything the node needs, unlike /v1/balance.
+	// Like every other request it never follows a redirect: n8n would send the Authorization
+	// header on to whatever host the redirect names (older versions always, 2.x by default).
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{ ($credentials.baseUrl || '${STRIPE_DEFAULT_BASE_URL}').replace(/\\/+$/, '') }}`,
+			baseURL: BASE_URL_EXPRESSION,
 			url: '/v1/billing_portal/configurations',
 			qs: { limit: 1 },
+			disableFollowRedirect: true,
 		},
 		rules: [
+			...[301, 302, 303, 307, 308].map((value) => ({
+				type: 'responseCode' as const,
+				properties: {
+					value,
+					message: `The Base URL answered with a redirect (HTTP ${value}), which Stripe never sends; it was not followed, so the key went nowhere else. Set Base URL to ${STRIPE_DEFAULT_BASE_URL}, or to your stripe-mock's own address.`,
+				},
+			})),
 			{
 				type: 'responseCode',
 				properties: {

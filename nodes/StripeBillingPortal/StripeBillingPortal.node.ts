@@ -7,7 +7,8 @@ import { searchSubscriptions } from './listSearch/searchSubscriptions';
 import { portalConfigurationDescription } from './resources/portalConfiguration';
 import { portalLoginLinkDescription } from './resources/portalLoginLink';
 import { portalSessionDescription } from './resources/portalSession';
-import { CREDENTIAL_TYPE, STRIPE_DEFAULT_BASE_URL } from './shared/constants';
+import { BASE_URL_EXPRESSION } from './shared/baseUrl';
+import { CREDENTIAL_TYPE } from './shared/constants';
 import { sendStripeRequest } from './transport';
 import { requestSettingsProperty } from './transport/requestSettingsFields';
 
@@ -26,7 +27,7 @@ export class StripeBillingPortal implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: CREDENTIAL_TYPE, required: true }],
 		requestDefaults: {
-			baseURL: `={{ ($credentials.baseUrl || '${STRIPE_DEFAULT_BASE_URL}').replace(/\\/+$/, '') }}`,
+			baseURL: BASE_URL_EXPRESSION,
 			headers: {
 				Accept: 'application/json',
 				// Stripe reads bodies only in this encoding; n8n then writes nested objects in bracket notation.

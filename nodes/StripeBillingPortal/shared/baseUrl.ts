@@ -1,21 +1,69 @@
 import { STRIPE_DEFAULT_BASE_URL } from './constants';
+import { quoteValue, shortened } from './quote';
 
 /** How messages name the Base URL: where the user finds it. */
 export const BASE_URL_FIELD = "Base URL (in the 'Stripe Billing Portal API' credential)";
 
+/**
+ * The same, as an n8n expression, for `requestDefaults` and the credential test. The lookbehind
+ * lets a match start only where a run of slashes starts: `/\/+$/` would retry from every slash
+ * of a long run, which takes time growing with the square of its length.
+ */
+export const BASE_URL_EXPRESSION = `={{ ($credentials.baseUrl || '${STRIPE_DEFAULT_BASE_URL}').replace(/(?<!\\/)\\/+$/, '') }}`;
+
 /** The Base URL requests go to: the credential's, without trailing slashes, or Stripe's. */
 export function baseUrlOf(raw: unknown): string {
-	const text = typeof raw === 'string' ? raw.trim() : '';
-	return (text || STRIPE_DEFAULT_BASE_URL).replace(/\/+$/, '');
+	const text = (typeof raw === 'string' ? raw.trim() : '') || STRIPE_DEFAULT_BASE_URL;
+	let end = text.length;
+	while (end > 0 && text[end - 1] === '/') end--;
+	return text.slice(0, end);
 }
 
+/** Quotes people paste a key in, as pairs: straight, typographic and backticks. */
+const QUOTE_PAIRS: ReadonlyArray<[string, string]> = [
+	['"', '"'],
+	["'", "'"],
+	['`', '`'],
+	['“', '”'],
+	['‘', '’'],
+];
+
+/**
+ * The key as Stripe wants it in `Authorization: Bearer …`. Keys are pasted from dashboards, .env
+ * files and curl examples: with spaces or a line break around them, in quotes, or as
+ * `Bearer sk_…`. Each would make Stripe refuse the key, and would hide a live key from the checks
+ * that read its mode from its `sk_live_` prefix; all of them are taken off here.
+ */
+export function normalizeSecretKey(raw: unknown): string {
+	let key = typeof raw === 'string' ? raw.trim() : raw === undefined || raw === null ? '' : String(raw).trim();
+	// Each round takes off one layer (quotes, then "Bearer ", or the other way round); three cover any sensible paste.
+	for (let round = 0; round < 3; round++) {
+		const before = key;
+		const pair = QUOTE_PAIRS.find(([open, close]) => key.length >= 2 && key.startsWith(open) && key.endsWith(close));
+		if (pair) key = key.slice(1, -1).trim();
+		if (/^bearer\s/i.test(key)) key = key.slice(6).trim();
+		if (key === before) break;
+	}
+	return key;
+}
+
+/** Whether the key is a live one (sk_live_… or rk_live_…), however it was pasted. */
 export function isLiveKey(secretKey: unknown): boolean {
-	return /^[sr]k_live_/.test(String(secretKey ?? '').trim());
+	return /^[sr]k_live_/.test(normalizeSecretKey(secretKey));
 }
 
+/** Whether the key is recognisably a test key (sk_test_… or rk_test_…), however it was pasted. */
+export function isTestKey(secretKey: unknown): boolean {
+	return /^[sr]k_test_/.test(normalizeSecretKey(secretKey));
+}
+
+/**
+ * Only names that are this machine whatever a resolver says: `localhost`, 127.0.0.0/8 and ::1.
+ * Other names (`*.localhost` included) are whatever DNS or /etc/hosts make of them.
+ */
 function isLoopback(hostname: string): boolean {
-	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
-	return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+	const host = hostname.toLowerCase();
+	return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**
@@ -34,19 +82,25 @@ export function baseUrlProblem(rawBaseUrl: unknown, secretKey: unknown): string 
 	try {
 		url = new URL(baseUrl);
 	} catch {
-		return `'${baseUrl}' is not a URL. Enter ${STRIPE_DEFAULT_BASE_URL}, or the address of a local stripe-mock such as http://localhost:12111.`;
+		return `${quoteValue(baseUrl)} is not a URL. Enter ${STRIPE_DEFAULT_BASE_URL}, or the address of a local stripe-mock such as http://localhost:12111.`;
 	}
 	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		return `'${baseUrl}' is not an http(s) address. Enter ${STRIPE_DEFAULT_BASE_URL}.`;
+		return `${quoteValue(baseUrl)} is not an http(s) address. Enter ${STRIPE_DEFAULT_BASE_URL}.`;
 	}
 	if (url.search !== '' || url.hash !== '' || baseUrl.includes('?') || baseUrl.includes('#')) {
-		return `'${baseUrl}' has a query (?…) or fragment (#…), which would be put in front of every request path. Remove everything from the ? or # on, e.g. ${STRIPE_DEFAULT_BASE_URL}.`;
+		return `${quoteValue(baseUrl)} has a query (?…) or fragment (#…), which would be put in front of every request path. Remove everything from the ? or # on, e.g. ${STRIPE_DEFAULT_BASE_URL}.`;
 	}
 	if (url.username !== '' || url.password !== '') {
-		return `'${url.protocol}//…@${url.host}' carries a user name or password, which would travel with every request. Remove it: the Secret Key is the only credential Stripe needs.`;
+		return `${quoteValue(`${url.protocol}//…@${url.host}`)} carries a user name or password, which would travel with every request. Remove it: the Secret Key is the only credential Stripe needs.`;
 	}
-	if (url.protocol === 'http:' && isLiveKey(secretKey) && !isLoopback(url.hostname)) {
-		return `a live key is never sent over plain http:// to ${url.host}, where it would cross the network unencrypted. Use https:// (normally ${STRIPE_DEFAULT_BASE_URL}), or a test key (sk_test_…) for a stripe-mock on another host.`;
+	if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+		if (isLiveKey(secretKey)) {
+			return `a live key is never sent over plain http:// to ${shortened(url.host)}, where it would cross the network unencrypted. Use https:// (normally ${STRIPE_DEFAULT_BASE_URL}), or a test key (sk_test_…) for a stripe-mock on another host.`;
+		}
+		// A key whose mode cannot be read may be a live one: it gets the live key's answer.
+		if (!isTestKey(secretKey)) {
+			return `the Secret Key does not start with sk_test_ or rk_test_, so it may be a live key, and it is never sent over plain http:// to ${shortened(url.host)}, where it would cross the network unencrypted. Use https:// (normally ${STRIPE_DEFAULT_BASE_URL}), or paste only the test key (sk_test_…) for a stripe-mock on another host.`;
+		}
 	}
 	return undefined;
 }

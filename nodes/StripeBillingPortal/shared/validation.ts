@@ -2,6 +2,7 @@ import type { IExecuteSingleFunctions, INodeParameterResourceLocator } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 
 import { EMAIL_EXAMPLE, EMAIL_MAX_LENGTH, EMAIL_PATTERN } from './email';
+import { quoteValue } from './quote';
 import {
 	COUPON_ID_PATTERN,
 	DASHBOARD_PATHS,
@@ -49,12 +50,8 @@ export function fieldError(
 	return withFix(error, { user: fix, ...(agentFix ? { agent: agentFix } : {}) });
 }
 
-/** A value as error messages quote it: in single quotes, cut to 80 characters. */
-export function quoteValue(value: unknown): string {
-	// JSON would show NaN and Infinity as null, and undefined as nothing at all.
-	const text = typeof value === 'string' ? value : typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? String(value)) : String(value);
-	return text.length > 80 ? `'${text.slice(0, 77)}…'` : `'${text}'`;
-}
+// Kept importable from here, where the field checks that quote values live.
+export { quoteValue } from './quote';
 
 /** A form value as trimmed text; undefined when it is empty. */
 export function textValue(raw: unknown): string | undefined {

@@ -22,8 +22,19 @@ export function forAgents<E>(context: { getNode: () => INode }, error: E): E {
 	const fix = fixOf(error);
 	const advice = (fix?.agent ?? fix?.user ?? '').trim();
 	if (advice === '' || error.message.includes(advice)) return error;
-	error.message = `${error.message.replace(/[.\s]*$/, '')}. ${advice}`;
+	error.message = `${withoutClosingDots(error.message)}. ${advice}`;
 	return error;
+}
+
+/**
+ * The message without the dots and spaces it ends in, found by walking back from its end: a
+ * pattern such as `/[.\s]*$/` would retry from every dot and space of a long run, taking time
+ * that grows with the square of the run (seconds for a message quoting a long value).
+ */
+function withoutClosingDots(message: string): string {
+	let end = message.length;
+	while (end > 0 && (message[end - 1] === '.' || message[end - 1].trim() === '')) end--;
+	return message.slice(0, end);
 }
 
 type PreSend = (this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) => Promise<IHttpRequestOptions>;

@@ -2,6 +2,7 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { STRIPE_DEFAULT_BASE_URL } from '../shared/constants';
+import { shortened } from '../shared/quote';
 import { withFix } from '../shared/validation';
 
 const CONNECTION_ERROR_MESSAGES: Record<string, string> = {
@@ -50,7 +51,7 @@ export function connectionError(
 ): NodeApiError {
 	const code = findConnectionErrorCode(cause);
 	const cleanError: JsonObject = { code: code ?? null, baseUrl };
-	const where = baseUrl || 'the Base URL';
+	const where = baseUrl ? shortened(baseUrl) : 'the Base URL';
 	if (code !== undefined && ANSWER_LOST.has(code)) {
 		const timedOut = code !== 'ERR_BAD_RESPONSE';
 		return connectionFix(new NodeApiError(node, cleanError, {

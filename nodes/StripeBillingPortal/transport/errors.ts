@@ -9,6 +9,7 @@ import type {
 import { NodeApiError } from 'n8n-workflow';
 
 import { STRIPE_DEFAULT_BASE_URL } from '../shared/constants';
+import { quoteValue, shortened } from '../shared/quote';
 import { withFix } from '../shared/validation';
 import { SETTINGS_FIELD } from './constants';
 import { limitedReasonOf, type LimitedReason } from './limiter';
@@ -90,7 +91,7 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined,
 	}
 	const field = stripe?.param ? vocabulary?.fieldFor(stripe.param) : undefined;
 	if (stripe?.code === 'resource_missing') {
-		const where = field ? ` in ${field}` : stripe.param ? ` in '${stripe.param}'` : '';
+		const where = field ? ` in ${field}` : stripe.param ? ` in ${quoteValue(stripe.param)}` : '';
 		return `Check the ID${where}: it must exist in the same Stripe account and mode (test or live) as the credential's key. Test-mode IDs are not visible to live keys, and the other way round.`;
 	}
 	if (httpStatus === 400 && stripe?.type === 'idempotency_error') {
@@ -199,7 +200,7 @@ export function failedAnswer(response: IN8nHttpFullResponse): StripeErrorDetails
 	if (status >= 300) {
 		const location = headerValue(response.headers as IDataObject | undefined, 'location');
 		return refuse(
-			`Stripe answered with a redirect (HTTP ${status}${location ? ` to ${location}` : ''}), which it never does; the redirect was not followed. ${BASE_URL_ADVICE}`,
+			`Stripe answered with a redirect (HTTP ${status}${location ? ` to ${shortened(location)}` : ''}), which it never does; the redirect was not followed. ${BASE_URL_ADVICE}`,
 		);
 	}
 	if (!isPlainObject(body)) {

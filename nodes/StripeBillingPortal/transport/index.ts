@@ -19,7 +19,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { baseUrlOf, findBaseUrlError, isLiveKey } from '../shared/baseUrl';
+import { baseUrlOf, findBaseUrlError, isLiveKey, normalizeSecretKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
 import { DEFAULT_TIMEOUT_SECONDS } from './constants';
 import { forAgents } from './agent';
@@ -230,7 +230,7 @@ export async function sendListSearchRequest(
 	const baseUrl = baseUrlOf(credentials.baseUrl);
 	// List searches show the connected account's objects when the node acts for one.
 	const headers = listSearchAccountHeaders(context);
-	const secretKey = String(credentials.secretKey ?? '').trim();
+	const secretKey = normalizeSecretKey(credentials.secretKey);
 	// The editor's searches count against the same account budgets as the workflows running now.
 	const limiter = limiterFor(accountFingerprint(baseUrl, secretKey, headers['Stripe-Account']), isLiveKey(secretKey));
 	const ticket = await limiter.take(endpointKey('GET', path));

@@ -219,6 +219,9 @@ class ConcurrencyBudget {
 	}
 }
 
+/** How many endpoints one account's limiter keeps budgets for; this package uses about ten. */
+export const ENDPOINTS_KEPT = 64;
+
 interface Endpoint {
 	rate: RateBudget;
 	concurrency: ConcurrencyBudget;
@@ -289,9 +292,23 @@ export class AccountLimiter {
 				queue: Promise.resolve(),
 				waiting: 0,
 			};
+			this.forgetIdleEndpoints();
 			this.endpoints.set(key, endpoint);
 		}
 		return endpoint;
+	}
+
+	/**
+	 * Keeps the endpoint map bounded, however many distinct paths come by (a path word missing
+	 * from STRIPE_PATH_WORDS would make one entry per ID): at ENDPOINTS_KEPT entries, the
+	 * longest-known idle ones go. A busy endpoint stays; those are bounded by the requests alive.
+	 */
+	private forgetIdleEndpoints(): void {
+		if (this.endpoints.size < ENDPOINTS_KEPT) return;
+		for (const [key, endpoint] of this.endpoints) {
+			if (this.endpoints.size < ENDPOINTS_KEPT) return;
+			if (endpoint.waiting === 0 && endpoint.concurrency.inFlight === 0) this.endpoints.delete(key);
+		}
 	}
 
 	/** Whether nothing is queued or running: the registry may drop it once it has been idle long enough. */
@@ -458,6 +475,43 @@ export function limiterCount(): number {
 }
 
 /**
+ * The words of Stripe's API paths (docs.stripe.com/api): resources and the actions on them.
+ * Every other path segment is an object's ID, whatever it looks like: IDs can be all lower case
+ * (`cus_abc`), and a merchant chooses some of them (coupons, products). A word missing here
+ * makes its endpoint share a budget with its neighbours (slower, never over a limit);
+ * test/transport/endpoint-key.test.ts checks that every path this package sends keeps its words.
+ */
+const STRIPE_PATH_WORDS: ReadonlySet<string> = new Set([
+	'v1',
+	'v2',
+	'accounts',
+	'billing_portal',
+	'cancel',
+	'charges',
+	'configurations',
+	'coupons',
+	'customers',
+	'discount',
+	'events',
+	'invoices',
+	'items',
+	'login_links',
+	'payment_intents',
+	'payment_methods',
+	'prices',
+	'products',
+	'promotion_codes',
+	'resume',
+	'search',
+	'sessions',
+	'sources',
+	'subscription_items',
+	'subscriptions',
+	'tax_ids',
+	'webhook_endpoints',
+]);
+
+/**
  * The endpoint a request counts against: its method and path, with object IDs folded, since
  * Stripe counts `GET /v1/customers/cus_1` and `/cus_2` against one limit.
  */
@@ -465,8 +519,7 @@ export function endpointKey(method: string, path: string): string {
 	const template = path
 		.split('?')[0]
 		.split('/')
-		// An ID is a prefix and a body with capitals or digits (cus_NffrFeUfNV2Hib); path words are lower case.
-		.map((segment) => (/^[a-z]+_[A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*$/.test(segment) ? '{id}' : segment))
+		.map((segment) => (segment === '' || STRIPE_PATH_WORDS.has(segment) ? segment : '{id}'))
 		.join('/');
 	return `${method.toUpperCase()} ${template}`;
 }

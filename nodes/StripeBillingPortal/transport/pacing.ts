@@ -1,6 +1,6 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
 
-import { isLiveKey } from '../shared/baseUrl';
+import { isLiveKey, normalizeSecretKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
 import { realClock, type Clock } from './clock';
 import { accountFingerprint, limiterFor, type AccountLimiter } from './limiter';
@@ -85,7 +85,7 @@ const runAccounts = new WeakMap<object, Promise<RunAccount>>();
 async function readRunAccount(context: IExecuteSingleFunctions): Promise<RunAccount> {
 	let secretKey = '';
 	try {
-		secretKey = String((await context.getCredentials(CREDENTIAL_TYPE)).secretKey ?? '').trim();
+		secretKey = normalizeSecretKey((await context.getCredentials(CREDENTIAL_TYPE)).secretKey);
 	} catch {
 		// No credential to read: the request itself will say so; budgets fall back to test mode.
 	}

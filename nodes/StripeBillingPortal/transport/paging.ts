@@ -2,6 +2,7 @@ import type { DeclarativeRestApiSettings, IDataObject, IExecutePaginationFunctio
 import { NodeApiError } from 'n8n-workflow';
 
 import { STRIPE_MAX_PAGE_SIZE } from '../shared/constants';
+import { quoteValue } from '../shared/quote';
 
 export interface StripeList {
 	object: 'list';
@@ -37,7 +38,7 @@ export function nextCursor(page: unknown[], backwards: boolean, used: Set<string
 		return { problem: 'Stripe answered a list page whose entries have no ID, so the next page cannot be asked for' };
 	}
 	if (used.has(id)) {
-		return { problem: `Stripe answered a list page that does not advance (it ends at '${id}' again), so paging stopped` };
+		return { problem: `Stripe answered a list page that does not advance (it ends at ${quoteValue(id)} again), so paging stopped` };
 	}
 	used.add(id);
 	return { cursor: id };

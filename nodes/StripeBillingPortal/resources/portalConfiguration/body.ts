@@ -99,7 +99,7 @@ function oneOf(context: Context, field: string, value: string, allowed: readonly
 		throw fieldError(
 			context,
 			field,
-			`'${value}' is not an option`,
+			`${quoteValue(value)} is not an option`,
 			`Choose one of: ${allowed.map((option) => option.value).join(', ')}.`,
 		);
 	}
@@ -557,7 +557,7 @@ function bodyFromFields(context: Context, write: ConfigurationWrite): IDataObjec
 	for (const value of list(context, 'Clear Fields', settings.clearFields)) {
 		const clearable = CLEARABLE_FIELDS.find((field) => field.value === value);
 		if (!clearable) {
-			throw fieldError(context, 'Clear Fields', `'${value}' is not a field that can be cleared`, `Choose from: ${CLEARABLE_FIELDS.map((field) => field.value).join(', ')}.`);
+			throw fieldError(context, 'Clear Fields', `${quoteValue(value)} is not a field that can be cleared`, `Choose from: ${CLEARABLE_FIELDS.map((field) => field.value).join(', ')}.`);
 		}
 		if (getPath(body, clearable.path) !== undefined) {
 			throw fieldError(context, 'Clear Fields', `${clearable.name} is both set and cleared`, 'Either give it a value or clear it, not both.');
@@ -602,7 +602,14 @@ function checkFieldRules(context: Context, body: IDataObject): void {
 	}
 }
 
+/**
+ * Longer keys get no spelling suggestion: the edit distance costs the key's length times each
+ * candidate's, and a key this far beyond Stripe's longest (about 30 characters) is no typo.
+ */
+const SUGGESTED_KEY_MAX_LENGTH = 64;
+
 function closest(key: string, candidates: string[]): string | undefined {
+	if (key.length > SUGGESTED_KEY_MAX_LENGTH) return undefined;
 	const distance = (a: string, b: string): number => {
 		const row = Array.from({ length: b.length + 1 }, (_, index) => index);
 		for (let i = 1; i <= a.length; i++) {
@@ -630,11 +637,11 @@ function closest(key: string, candidates: string[]): string | undefined {
  */
 function jsonObject(context: Context, raw: unknown, keys: ParamKeys, path: string): IDataObject {
 	if (!isPlainObject(raw)) {
-		throw fieldError(context, JSON_FIELD, `${path ? `'${path}'` : 'the JSON'} must be an object`, 'Write it as { "key": value, … } in Stripe’s parameter names.');
+		throw fieldError(context, JSON_FIELD, `${path ? quoteValue(path) : 'the JSON'} must be an object`, 'Write it as { "key": value, … } in Stripe’s parameter names.');
 	}
 	const entries = Object.entries(raw);
 	if (entries.length === 0 && path) {
-		throw fieldError(context, JSON_FIELD, `'${path}' is an empty object`, 'n8n sends nothing for {}: give its parameters, or leave the key out.');
+		throw fieldError(context, JSON_FIELD, `${quoteValue(path)} is an empty object`, 'n8n sends nothing for {}: give its parameters, or leave the key out.');
 	}
 	const body: IDataObject = {};
 	for (const [key, child] of entries) {
@@ -646,7 +653,7 @@ function jsonObject(context: Context, raw: unknown, keys: ParamKeys, path: strin
 			throw fieldError(
 				context,
 				JSON_FIELD,
-				`'${where}' is not a parameter of a portal configuration`,
+				`${quoteValue(where)} is not a parameter of a portal configuration`,
 				suggestion ? `Did you mean '${path ? `${path}.` : ''}${suggestion}'? ${allowed}` : allowed,
 			);
 		}
@@ -656,7 +663,7 @@ function jsonObject(context: Context, raw: unknown, keys: ParamKeys, path: strin
 }
 
 function jsonValue(context: Context, raw: unknown, spec: ParamSpec, where: string): unknown {
-	const refuse = (problem: string, fix: string) => fieldError(context, JSON_FIELD, `'${where}' ${problem}`, fix);
+	const refuse = (problem: string, fix: string) => fieldError(context, JSON_FIELD, `${quoteValue(where)} ${problem}`, fix);
 	if (raw === null) throw refuse('is null', 'Leave the key out to keep the value; to clear a field, give it "" (an empty string).');
 	if (raw === undefined) throw refuse('is undefined', 'Leave the key out, or give it a value.');
 	const emptyable = spec.kind !== 'expand' && spec.kind !== 'object' && spec.emptyable;
@@ -678,7 +685,7 @@ function jsonValue(context: Context, raw: unknown, spec: ParamSpec, where: strin
 			if (raw.length === 0) return emptyList();
 			return raw.map((entry, index) => {
 				if (typeof entry === 'string' ? entry.trim() !== '' : typeof entry === 'number' && Number.isFinite(entry)) return entry;
-				throw fieldError(context, JSON_FIELD, `'${where}[${index}]' is ${entry === '' ? 'empty' : describeValue(entry)}`, `Each entry of '${where}' is one value, e.g. [ "a", "b" ].`);
+				throw fieldError(context, JSON_FIELD, `${quoteValue(`${where}[${index}]`)} is ${entry === '' ? 'empty' : describeValue(entry)}`, `Each entry of ${quoteValue(where)} is one value, e.g. [ "a", "b" ].`);
 			});
 		case 'objects':
 			if (!Array.isArray(raw)) throw refuse(`is ${describeValue(raw)}, not a list`, 'Write it as [ { … }, … ].');
@@ -696,16 +703,16 @@ function jsonValue(context: Context, raw: unknown, spec: ParamSpec, where: strin
 }
 
 function jsonMetadata(context: Context, raw: unknown, where: string, emptyable: boolean): IDataObject {
-	const at = `'${where}': `;
+	const at = `${quoteValue(where)}: `;
 	if (!isPlainObject(raw)) {
-		throw fieldError(context, JSON_FIELD, `'${where}' is ${describeValue(raw)}`, 'Write it as { "key": "value", … }.');
+		throw fieldError(context, JSON_FIELD, `${quoteValue(where)} is ${describeValue(raw)}`, 'Write it as { "key": "value", … }.');
 	}
 	const entries = Object.entries(raw);
 	if (entries.length === 0) {
 		throw fieldError(
 			context,
 			JSON_FIELD,
-			`'${where}' is an empty object`,
+			`${quoteValue(where)} is an empty object`,
 			emptyable ? 'n8n sends nothing for {}: to delete every key give "" (an empty string); to keep them, leave the key out.' : 'n8n sends nothing for {}: leave the key out, or give key-value pairs.',
 		);
 	}

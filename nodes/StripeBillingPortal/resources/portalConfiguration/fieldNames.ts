@@ -1,5 +1,6 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
 
+import { quoteValue } from '../../shared/quote';
 import type { ErrorVocabulary } from '../../transport/errors';
 
 const CONFIGURATION_FIELDS_BY_PARAM: Array<[RegExp, string]> = [
@@ -74,7 +75,7 @@ export function configurationFieldFor(param: string): string | undefined {
 
 /** A body typed as JSON: the failing parameter is a key inside that field. */
 function jsonFieldFor(param: string): string {
-	return `'${param}' in Configuration (JSON)`;
+	return `${quoteValue(param)} in Configuration (JSON)`;
 }
 
 export function configurationErrorVocabulary(jsonInput: boolean): ErrorVocabulary {

@@ -12,6 +12,7 @@ import {
 	optionalText,
 	optionalUnixSeconds,
 	optionalWholeNumber,
+	quoteValue,
 	requiredText,
 } from '../../shared/validation';
 import {
@@ -44,7 +45,7 @@ function buildAfterCompletion(context: IExecuteSingleFunctions): IDataObject {
 		throw fieldError(
 			context,
 			'After Completion',
-			`'${type}' is not an option`,
+			`${quoteValue(type)} is not an option`,
 			`Choose one of: ${AFTER_COMPLETION_TYPES.join(', ')}.`,
 		);
 	}
@@ -142,7 +143,7 @@ function buildFlowData(context: IExecuteSingleFunctions): FlowPlan | undefined {
 		throw fieldError(
 			context,
 			'Flow',
-			`'${type}' is not a flow type`,
+			`${quoteValue(type)} is not a flow type`,
 			`Choose None or one of: ${Object.keys(FLOW_TYPES).join(', ')}.`,
 		);
 	}
@@ -270,7 +271,7 @@ export async function buildSessionCreateBody(
 			throw fieldError(
 				this,
 				'Locale',
-				`'${locale}' is not a portal locale`,
+				`${quoteValue(locale)} is not a portal locale`,
 				`Use auto or one of Stripe's portal locales, e.g. en, en-GB, de, fr-CA, pt-BR, zh-TW.`,
 			);
 		}

@@ -1,0 +1,21 @@
+/**
+ * The longest a message quotes a value. Values come from forms, expressions and Stripe; an
+ * expression can hand over a whole document, and a message carrying it would be as long (and
+ * every later step that reads the message, an AI agent included, pays for it).
+ */
+export const QUOTED_VALUE_MAX_LENGTH = 80;
+
+/**
+ * A value as messages quote it: in single quotes, cut to QUOTED_VALUE_MAX_LENGTH characters.
+ * The one place messages quote what a user or a server supplied, so no message grows with it.
+ */
+export function quoteValue(value: unknown): string {
+	// JSON would show NaN and Infinity as null, and undefined as nothing at all.
+	const text = typeof value === 'string' ? value : typeof value === 'object' && value !== null ? (JSON.stringify(value) ?? String(value)) : String(value);
+	return `'${shortened(text)}'`;
+}
+
+/** Text a message names without quotes (a Base URL, a redirect's target), cut the same way. */
+export function shortened(text: string): string {
+	return text.length > QUOTED_VALUE_MAX_LENGTH ? `${text.slice(0, QUOTED_VALUE_MAX_LENGTH - 3)}…` : text;
+}
