@@ -81,6 +81,14 @@ export interface RunNodeOptions {
 	nodeSettings?: Partial<INode>;
 	/** Execution mode, default 'manual' (a run started from the editor). */
 	mode?: WorkflowExecuteMode;
+	/** Called once the execution has started, with what n8n's Stop button calls for it. */
+	onStarted?: (execution: RunningExecution) => void;
+}
+
+/** A running execution, as n8n's Stop button sees it. */
+export interface RunningExecution {
+	/** Cancels it through WorkflowExecute's own PCancelable, as n8n's ActiveExecutions.stopExecution does. */
+	stop: () => void;
 }
 
 export interface RunNodeResult {
@@ -276,6 +284,7 @@ async function execute(
 	pkg: LoadedPackage,
 	mode: WorkflowExecuteMode,
 	pinData?: IPinData,
+	onStarted?: (execution: RunningExecution) => void,
 ): Promise<{ run: IRun; logs: string[] }> {
 	const { value: run, logs } = await withLogCapture(async () => {
 		const executionId = nextExecutionId();
@@ -283,7 +292,9 @@ async function execute(
 		const credentialsHelper = new HarnessCredentialsHelper(pkg.credentialTypes, store, pkg.nodeTypes);
 		const additionalData = createAdditionalData(credentialsHelper, { hooks, executionId, workflowId: workflow.id });
 		const workflowExecute = new WorkflowExecute(additionalData, mode);
-		return await workflowExecute.run({ workflow, startNode, pinData });
+		const running = workflowExecute.run({ workflow, startNode, pinData });
+		onStarted?.({ stop: () => running.cancel() });
+		return await running;
 	});
 	return { run, logs };
 }
@@ -304,7 +315,7 @@ const SOURCE_NODE_NAME = 'Items Source';
  * emitting `items`) → the node under test, executed by n8n-core's WorkflowExecute.
  */
 export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
-	const { pkg, items, credentials, continueOnFail, nodeSettings, mode = 'manual' } = options;
+	const { pkg, items, credentials, continueOnFail, nodeSettings, mode = 'manual', onStarted } = options;
 	const { fullType, typeVersion, type } = packageNodeType(pkg, options.nodeType, options.typeVersion);
 
 	let nodeName = nodeSettings?.name ?? type.description.defaults.name ?? type.description.displayName;
@@ -344,7 +355,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	});
 	const store: CredentialStore = credentials ? { [credentials.type]: credentials.data } : {};
 
-	const { run, logs } = await execute(workflow, nodes, connections, source, store, pkg, mode);
+	const { run, logs } = await execute(workflow, nodes, connections, source, store, pkg, mode, undefined, onStarted);
 	const { runData, error } = run.data.resultData;
 	return { items: lastOutput(runData, nodeName), error: error as ExecutionError | undefined, runData, logs, run, nodeName };
 }

@@ -15,6 +15,7 @@ export {
 	type LoadedPackage,
 	type RunNodeOptions,
 	type RunNodeResult,
+	type RunningExecution,
 	type RunWorkflowOptions,
 	type RunWorkflowResult,
 	type RunListSearchOptions,

@@ -95,6 +95,10 @@ function checkFault(fault: Fault): void {
 		case 'delay':
 			if (!(Number.isFinite(fault.ms) && fault.ms >= 0)) throw new Error(`Delay ms must be a number >= 0, got ${fault.ms}`);
 			return;
+		case 'trickle':
+			if (fault.everyMs !== undefined && !(Number.isFinite(fault.everyMs) && fault.everyMs > 0))
+				throw new Error(`Trickle everyMs must be a number > 0, got ${fault.everyMs}`);
+			return;
 		default:
 			return;
 	}
@@ -448,6 +452,11 @@ export class StripeSandbox {
 			case 'stall':
 				// Nothing is written: the client closing the socket or stop() ends it.
 				return;
+			case 'trickle': {
+				const r = this.dispatch(record);
+				this.afterHold(r, () => this.sendTrickling(res, record, r, fault.everyMs ?? 1000));
+				return;
+			}
 			case 'redirect':
 				this.send(res, record, { status: fault.status ?? 302, headers: { Server: 'nginx', Location: fault.location }, body: '' });
 				return;
@@ -658,6 +667,23 @@ export class StripeSandbox {
 	 * Status line, headers with the Content-Length of the whole body, the first `bytes` of the body
 	 * (default half), then the socket destroyed once those bytes are flushed.
 	 */
+	private sendTrickling(res: http.ServerResponse, record: RecordedRequest, r: SandboxResponse, everyMs: number): void {
+		if (res.destroyed || res.headersSent) return;
+		const body = Buffer.from(r.body, 'utf8');
+		res.writeHead(r.status, { ...r.headers, 'Content-Length': String(body.length) });
+		record.status = r.status;
+		let sent = 0;
+		const next = () => {
+			if (res.destroyed) return;
+			res.write(body.subarray(sent, sent + 1));
+			sent++;
+			if (sent < body.length) this.later(everyMs, next);
+			else res.end();
+		};
+		res.flushHeaders();
+		this.later(everyMs, next);
+	}
+
 	private sendTruncated(res: http.ServerResponse, record: RecordedRequest, r: SandboxResponse, bytes?: number): void {
 		if (res.destroyed || res.headersSent) return;
 		const body = Buffer.from(r.body, 'utf8');

@@ -76,7 +76,7 @@ describe('budgets', () => {
 		expect(new Set(gaps(times))).toEqual(new Set([Math.round(global)]));
 	});
 
-	it('queue requests that arrive together, and let a cancelled one leave without stalling the rest', async () => {
+	it('queue requests that arrive together, and let a cancelled one leave without starting or stalling the rest', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock);
 		const abort = new AbortController();
@@ -85,8 +85,32 @@ describe('budgets', () => {
 		const next = limiter.take(SESSIONS);
 		abort.abort(new Error('execution cancelled'));
 		limiter.settle(first, { kind: 'answered' });
-		await expect(cancelled).resolves.toBeDefined(); // its sleep had already begun on the fake clock
+		// Its wait had already begun on the fake clock, which ignores the signal: it still never starts.
+		await expect(cancelled).rejects.toThrow('execution cancelled');
 		await expect(next).resolves.toMatchObject({ endpoint: SESSIONS });
+		expect(limiter.state().inFlight).toBe(1);
+	});
+
+	it('a request whose execution was stopped before its turn never starts, even when the budget is free', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		const abort = new AbortController();
+		abort.abort(new Error('execution cancelled'));
+		await expect(limiter.take(SESSIONS, abort.signal)).rejects.toThrow('execution cancelled');
+		expect(limiter.state()).toMatchObject({ inFlight: 0, waiting: 0 });
+	});
+
+	it('a request waiting behind others leaves at once when its execution is stopped, not when its turn comes', async () => {
+		// A clock whose sleeps never end on their own: only the abort can end this wait.
+		const limiter = new AccountLimiter(false, { now: () => 0, sleep: async () => await new Promise<void>(() => undefined) });
+		const abort = new AbortController();
+		await limiter.take(SESSIONS);
+		const queued = limiter.take(SESSIONS, abort.signal);
+		const behind = limiter.take(SESSIONS, abort.signal);
+		abort.abort(new Error('execution cancelled'));
+		await expect(queued).rejects.toThrow('execution cancelled');
+		await expect(behind).rejects.toThrow('execution cancelled');
+		expect(limiter.state()).toMatchObject({ inFlight: 1, waiting: 0 });
 	});
 });
 

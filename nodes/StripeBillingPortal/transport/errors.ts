@@ -264,7 +264,7 @@ export interface RetryOutcome {
 	retriesAllowed: number;
 	/** True when the last failure was still retryable, i.e. the retries or the patience ran out. */
 	exhausted: boolean;
-	/** For an item Stripe kept rate-limiting: for how long, in how many attempts, and the patience it had. */
+	/** For an item Stripe kept rate-limiting: for how long, in how many attempts (0: it waited for a turn while the account was rate-limited, and was never sent), and the patience it had. */
 	rateLimited?: { waitedMs: number; attempts: number; maxWaitSeconds: number };
 }
 
@@ -278,7 +278,12 @@ export function rateLimitedError(
 	const stripeMessage = (details.stripe?.message ?? 'rate limit exceeded').replace(/\.$/, '');
 	const limited = outcome.rateLimited ?? { waitedMs: 0, attempts: 1, maxWaitSeconds: 0 };
 	const seconds = Math.round(limited.waitedMs / 1000);
-	const what = limited.attempts <= 1 ? 'rate-limited' : `still rate-limited after ${limited.attempts} attempts over ${seconds} s`;
+	const what =
+		limited.attempts === 0
+			? `not sent after waiting ${seconds} s for a turn`
+			: limited.attempts === 1
+				? 'rate-limited'
+				: `still rate-limited after ${limited.attempts} attempts over ${seconds} s`;
 	const lock = details.limitedReason === undefined && details.stripe?.code === 'lock_timeout';
 	const fix = lock
 		? `Another request kept changing the same object: run the items that change one object one after another, or raise ${SETTINGS_FIELD} → Max Wait for Rate Limits (was ${limited.maxWaitSeconds} s).`
