@@ -377,16 +377,16 @@ export class AccountLimiter {
 		});
 		// A cancelled wait must not stall the requests queued behind it.
 		endpoint.queue = turn.catch(() => undefined);
+		let gaveUp = true;
 		try {
 			// Waiting behind others ends at once on abort, not when this turn comes.
 			await untilAborted(turn, signal);
-		} catch (error) {
-			// Started in the very moment the wait was given up: it will not be sent, so it is not in flight.
-			if (ticket) this.settle(ticket, { kind: 'other' });
-			throw error;
+			gaveUp = false;
 		} finally {
 			this.waiting--;
 			endpoint.waiting--;
+			// Started in the very moment the wait was given up: it will not be sent, so it is not in flight.
+			if (gaveUp && ticket) this.settle(ticket, { kind: 'other' });
 		}
 		return ticket as Ticket;
 	}

@@ -288,7 +288,7 @@ export async function pacedWithRetries<T>(
 		exhausted: true,
 		rateLimited: { waitedMs: now() - queuedAt, attempts: limitedCount, maxWaitSeconds: settings.maxWaitSeconds },
 	});
-	try {
+	const sendUntilDone = async (): Promise<T> => {
 		for (;;) {
 			if (runPacer && cap !== undefined) await runPacer.take(cap, patience.signal);
 			const ticket = await limiter.take(endpoint, patience.signal);
@@ -330,7 +330,12 @@ export async function pacedWithRetries<T>(
 			}
 			await wait(delay, patience.signal);
 		}
-	} catch (error) {
+	};
+	/**
+	 * What an item whose waits were cut short ends with: the stop, or its Max Wait. Anything else
+	 * is already the item's own error (onGiveUp's), handed on as it is.
+	 */
+	const endedEarly = (error: unknown): T => {
 		// Once the user stopped the execution, whatever ended the item is the stop.
 		if (stopped?.aborted) throw canceledError(context, inFlight);
 		if (!(patience.ranOut && error === RAN_OUT)) throw error;
@@ -344,6 +349,9 @@ export async function pacedWithRetries<T>(
 			stripeApiError(context.getNode(), { httpStatus: 429, stripe: { message: 'the account was rate-limited while this item waited for its turn' } }),
 			outcome,
 		);
+	};
+	try {
+		return await sendUntilDone().catch(endedEarly);
 	} finally {
 		patience.end();
 	}
