@@ -87,6 +87,14 @@ export interface RunNodeOptions {
 	workflowId?: string;
 	/** The execution's ID, default a new one per run (n8n numbers executions per database, so two instances can both run execution 1). */
 	executionId?: string;
+	/** Called once the execution has started, with what n8n's Stop button calls for it. */
+	onStarted?: (execution: RunningExecution) => void;
+}
+
+/** A running execution, as n8n's Stop button sees it. */
+export interface RunningExecution {
+	/** Cancels it through WorkflowExecute's own PCancelable, as n8n's ActiveExecutions.stopExecution does. */
+	stop: () => void;
 }
 
 export interface RunNodeResult {
@@ -290,6 +298,7 @@ async function execute(
 	pinData?: IPinData,
 	givenExecutionId?: string,
 	retrying?: IRun,
+	onStarted?: (execution: RunningExecution) => void,
 ): Promise<{ run: IRun; logs: string[] }> {
 	const { value: run, logs } = await withLogCapture(async () => {
 		const executionId = givenExecutionId ?? nextExecutionId();
@@ -310,7 +319,9 @@ async function execute(
 			return await new WorkflowExecute(additionalData, 'retry', data).processRunExecutionData(workflow);
 		}
 		const workflowExecute = new WorkflowExecute(additionalData, mode);
-		return await workflowExecute.run({ workflow, startNode, pinData });
+		const running = workflowExecute.run({ workflow, startNode, pinData });
+		onStarted?.({ stop: () => running.cancel() });
+		return await running;
 	});
 	return { run, logs };
 }
@@ -371,7 +382,7 @@ const SOURCE_NODE_NAME = 'Items Source';
  * emitting `items`) → the node under test, executed by n8n-core's WorkflowExecute.
  */
 export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
-	const { pkg, items, credentials, continueOnFail, nodeSettings, mode = 'manual' } = options;
+	const { pkg, items, credentials, continueOnFail, nodeSettings, mode = 'manual', onStarted } = options;
 	const { fullType, typeVersion, type } = packageNodeType(pkg, options.nodeType, options.typeVersion);
 
 	let nodeName = nodeSettings?.name ?? type.description.defaults.name ?? type.description.displayName;
@@ -426,7 +437,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 			},
 		};
 	};
-	const { run, logs } = await execute(workflow, nodes, connections, source, store, pkg, mode, undefined, options.executionId);
+	const { run, logs } = await execute(workflow, nodes, connections, source, store, pkg, mode, undefined, options.executionId, undefined, onStarted);
 	return finish(run, logs);
 }
 

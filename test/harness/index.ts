@@ -16,6 +16,7 @@ export {
 	type LoadedPackage,
 	type RunNodeOptions,
 	type RunNodeResult,
+	type RunningExecution,
 	type RunWorkflowOptions,
 	type RunWorkflowResult,
 	type RunListSearchOptions,

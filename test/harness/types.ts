@@ -21,17 +21,21 @@ import { TOOL_SUFFIX, isUsableAsTool, toolVariantOf } from './tool-variant';
 
 /**
  * n8n's server gives a declarative node an `execute` method that runs the RoutingNode, unless the
- * node already has execute/poll/trigger/methods or is a non-declarative webhook node (then the
- * engine's own declarative path runs it, with the same RoutingNode).
+ * node already has execute/supplyData/poll/trigger, or is a non-declarative node with a webhook or
+ * methods (then the engine's own declarative path runs it, with the same RoutingNode). As in
+ * n8n 2.41.1's `shouldAssignExecuteMethod` (packages/cli/src/utils.ts): a declarative node with
+ * list searches gets the method too, and with it the execution's cancel signal, which the
+ * engine's own path never hands a declarative node.
  */
 function needsExecuteShim(nodeType: INodeType): boolean {
 	const isDeclarative = nodeType.description?.requestDefaults !== undefined;
 	return (
 		!nodeType.execute &&
+		!nodeType.supplyData &&
 		!nodeType.poll &&
 		!nodeType.trigger &&
 		(!nodeType.webhook || isDeclarative) &&
-		!nodeType.methods
+		(!nodeType.methods || isDeclarative)
 	);
 }
 

@@ -55,6 +55,8 @@
  *     aborted response. The record keeps that status, with `truncated: true`.
  *   sandbox.queueFault({ kind: 'stall' })   handle nothing, answer nothing until the client closes
  *     the socket (status stays undefined); stop() still closes at once.
+ *   sandbox.queueFault({ kind: 'trickle', everyMs?: ms })   handle normally, send the status line and
+ *     headers, then one byte of the body every `everyMs` (default 1000): never idle, slow to finish.
  *   sandbox.queueFault({ kind: 'redirect', location, status?: 301 | 302 | 307 | 308 })   that status
  *     (default 302), a Location header and no body; nothing is handled.
  *   new StripeSandbox({ connectedAccounts: ['acct_1...'] }) / sandbox.addConnectedAccount('acct_1...')

@@ -153,6 +153,10 @@ function checkFault(fault: Fault): void {
 			if (fault.status !== undefined && !(Number.isInteger(fault.status) && fault.status >= 500 && fault.status <= 599))
 				throw new Error(`fail-after-start status must be an integer from 500 to 599, got ${fault.status}`);
 			return;
+		case 'trickle':
+			if (fault.everyMs !== undefined && !(Number.isFinite(fault.everyMs) && fault.everyMs > 0))
+				throw new Error(`Trickle everyMs must be a number > 0, got ${fault.everyMs}`);
+			return;
 		default:
 			return;
 	}
@@ -570,6 +574,11 @@ export class StripeSandbox {
 			case 'stall':
 				// Nothing is written: the client closing the socket or stop() ends it.
 				return;
+			case 'trickle': {
+				const r = this.dispatch(record);
+				this.afterHold(r, () => this.sendTrickling(res, record, r, fault.everyMs ?? 1000));
+				return;
+			}
 			case 'redirect':
 				this.send(res, record, { status: fault.status ?? 302, headers: { Server: 'nginx', Location: fault.location }, body: '' });
 				return;
@@ -836,6 +845,23 @@ export class StripeSandbox {
 	 * Status line, headers with the Content-Length of the whole body, the first `bytes` of the body
 	 * (default half), then the socket destroyed once those bytes are flushed.
 	 */
+	private sendTrickling(res: http.ServerResponse, record: RecordedRequest, r: SandboxResponse, everyMs: number): void {
+		if (res.destroyed || res.headersSent) return;
+		const body = Buffer.from(r.body, 'utf8');
+		res.writeHead(r.status, { ...r.headers, 'Content-Length': String(body.length) });
+		record.status = r.status;
+		let sent = 0;
+		const next = () => {
+			if (res.destroyed) return;
+			res.write(body.subarray(sent, sent + 1));
+			sent++;
+			if (sent < body.length) this.later(everyMs, next);
+			else res.end();
+		};
+		res.flushHeaders();
+		this.later(everyMs, next);
+	}
+
 	private sendTruncated(res: http.ServerResponse, record: RecordedRequest, r: SandboxResponse, bytes?: number): void {
 		if (res.destroyed || res.headersSent) return;
 		const body = Buffer.from(r.body, 'utf8');

@@ -221,6 +221,17 @@ export type Fault = FaultFilter &
 				kind: 'stall';
 		  }
 		| {
+				/**
+				 * Handle the request normally (objects created, idempotent result saved), write the status
+				 * line and headers (Content-Length of the whole body), then one byte of the body every
+				 * `everyMs`: a connection that is never idle long enough for a socket idle timeout, yet
+				 * takes minutes to answer. Ends when the body is sent, the client closes or the sandbox stops.
+				 */
+				kind: 'trickle';
+				/** Milliseconds between bytes (> 0); default 1000. */
+				everyMs?: number;
+		  }
+		| {
 				/** Answer with a redirect to `location` and no body (nothing is handled). */
 				kind: 'redirect';
 				/** Default 302. */

@@ -32,6 +32,8 @@ export interface StubOptions {
 export interface StubContext extends IExecutePaginationFunctions {
 	/** Every request handed to makeRoutingRequest, in order. */
 	routed: DeclarativeRestApiSettings.ResultOptions[];
+	/** Stops the execution, as n8n's Stop button does: aborts the signal the node gets. */
+	stop: () => void;
 }
 
 function lookUp(parameters: Record<string, unknown>, path: string): unknown {
@@ -50,6 +52,7 @@ export function stubContext(options: StubOptions = {}): StubContext {
 	const routed: DeclarativeRestApiSettings.ResultOptions[] = [];
 	const context = {
 		routed,
+		stop: () => abort.abort(new Error('execution cancelled')),
 		getNode: () => STUB_NODE,
 		getItemIndex: () => options.itemIndex ?? 0,
 		getExecutionId: () => options.executionId ?? 'exec1',

@@ -170,6 +170,28 @@ describe('budgets', () => {
 		expect(limiter.state()).toMatchObject({ waiting: 0, inFlight: 1 });
 		limiter.settle(running[0], { kind: 'answered' });
 	});
+
+	it('a request whose execution was stopped before its turn never starts, even when the budget is free', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		const abort = new AbortController();
+		abort.abort(new Error('execution cancelled'));
+		await expect(limiter.take(SESSIONS, abort.signal)).rejects.toThrow('execution cancelled');
+		expect(limiter.state()).toMatchObject({ inFlight: 0, waiting: 0 });
+	});
+
+	it('a request waiting behind others leaves at once when its execution is stopped, not when its turn comes', async () => {
+		// A clock whose sleeps never end on their own: only the abort can end this wait.
+		const limiter = new AccountLimiter(false, { now: () => 0, sleep: async () => await new Promise<void>(() => undefined) });
+		const abort = new AbortController();
+		await limiter.take(SESSIONS);
+		const queued = limiter.take(SESSIONS, abort.signal);
+		const behind = limiter.take(SESSIONS, abort.signal);
+		abort.abort(new Error('execution cancelled'));
+		await expect(queued).rejects.toThrow('execution cancelled');
+		await expect(behind).rejects.toThrow('execution cancelled');
+		expect(limiter.state()).toMatchObject({ inFlight: 1, waiting: 0 });
+	});
 });
 
 describe('adapting to Stripe’s answers', () => {

@@ -3,10 +3,69 @@ import { sleep } from 'n8n-workflow';
 /** Where pacing reads the time, waits and draws its jitter; a unit test hands in a clock it moves itself. */
 export interface Clock {
 	now: () => number;
+	/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 	sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 	/** A number in [0, 1); without one, pacing has no jitter. */
 	random?: () => number;
 }
 
-/** The real one: a monotonic clock, n8n's cancellable sleep and Math.random. */
-export const realClock: Clock = { now: () => performance.now(), sleep, random: Math.random };
+/** A signal's reason, or an error that says the wait was aborted when it gave none. */
+export function abortReason(signal: AbortSignal): unknown {
+	return signal.reason ?? new Error('The operation was aborted');
+}
+
+/**
+ * Waits `ms`, or rejects with the signal's reason the moment it aborts. The node runs on the
+ * host's n8n-workflow, and its `sleep` has not taken a signal in every version n8n 2.x shipped
+ * with: so the signal is watched here, and handed to `sleep` only so that a version that takes
+ * it clears its timer (in one that does not, the timer runs out on its own, doing nothing).
+ */
+export async function abortableSleep(
+	ms: number,
+	signal?: AbortSignal,
+	timer: (ms: number, signal?: AbortSignal) => Promise<void> = sleep,
+): Promise<void> {
+	if (signal?.aborted) throw abortReason(signal);
+	const done = new AbortController();
+	const elapsed = timer(ms, done.signal).then(
+		() => true,
+		() => false,
+	);
+	if (!signal) {
+		await elapsed;
+		return;
+	}
+	let onAbort: () => void = () => undefined;
+	const aborted = new Promise<false>((resolve) => {
+		onAbort = () => resolve(false);
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		if (!(await Promise.race([elapsed, aborted]))) throw abortReason(signal);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+		done.abort();
+	}
+}
+
+/**
+ * Settles as `promise` does, or rejects with the signal's reason as soon as it aborts: a wait in
+ * a queue (a turn behind other requests) ends at once instead of when the turn comes.
+ */
+export async function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+	if (!signal) return await promise;
+	if (signal.aborted) throw abortReason(signal);
+	let onAbort: () => void = () => undefined;
+	const aborted = new Promise<never>((_, reject) => {
+		onAbort = () => reject(abortReason(signal));
+		signal.addEventListener('abort', onAbort, { once: true });
+	});
+	try {
+		return await Promise.race([promise, aborted]);
+	} finally {
+		signal.removeEventListener('abort', onAbort);
+	}
+}
+
+/** The real one: a monotonic clock, an abortable sleep and Math.random. */
+export const realClock: Clock = { now: () => performance.now(), sleep: abortableSleep, random: Math.random };

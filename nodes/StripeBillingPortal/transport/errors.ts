@@ -1,4 +1,5 @@
 import type {
+	IHookFunctions,
 	IDataObject,
 	IExecuteSingleFunctions,
 	IN8nHttpFullResponse,
@@ -268,13 +269,13 @@ export interface RetryOutcome {
 	retriesAllowed: number;
 	/** True when the last failure was still retryable, i.e. the retries or the patience ran out. */
 	exhausted: boolean;
-	/** For an item Stripe kept rate-limiting: for how long, in how many attempts, and the patience it had. */
+	/** For an item Stripe kept rate-limiting: for how long, in how many attempts (0: it waited for a turn while the account was rate-limited, and was never sent), and the patience it had. */
 	rateLimited?: { waitedMs: number; attempts: number; maxWaitSeconds: number };
 }
 
 /** The error for a request Stripe kept rate-limiting: what happened, then what to change. */
 export function rateLimitedError(
-	context: IExecuteSingleFunctions,
+	context: IExecuteSingleFunctions | IHookFunctions,
 	cause: StripeApiError,
 	outcome: RetryOutcome,
 ): NodeApiError {
@@ -282,7 +283,12 @@ export function rateLimitedError(
 	const stripeMessage = (details.stripe?.message ?? 'rate limit exceeded').replace(/\.$/, '');
 	const limited = outcome.rateLimited ?? { waitedMs: 0, attempts: 1, maxWaitSeconds: 0 };
 	const seconds = Math.round(limited.waitedMs / 1000);
-	const what = limited.attempts <= 1 ? 'rate-limited' : `still rate-limited after ${limited.attempts} attempts over ${seconds} s`;
+	const what =
+		limited.attempts === 0
+			? `not sent after waiting ${seconds} s for a turn`
+			: limited.attempts === 1
+				? 'rate-limited'
+				: `still rate-limited after ${limited.attempts} attempts over ${seconds} s`;
 	const lock = details.limitedReason === undefined && details.stripe?.code === 'lock_timeout';
 	const fix = lock
 		? `Another request kept changing the same object: run the items that change one object one after another, or raise ${SETTINGS_FIELD} → Max Wait for Rate Limits (was ${limited.maxWaitSeconds} s).`
@@ -294,7 +300,8 @@ export function rateLimitedError(
 			'Stripe allows 100 requests per second in live mode and 25 in test mode per account, and 25 per second on each endpoint. This node shares that budget among every execution in this n8n process and slows down whenever Stripe answers 429; a rate-limited request did nothing, so it was resent with growing pauses until Max Wait for Rate Limits ran out.',
 		].join('\n'),
 		httpCode: '429',
-		itemIndex: context.getItemIndex(),
+		// Hook contexts (the trigger's endpoint requests) have no item.
+		...('getItemIndex' in context ? { itemIndex: context.getItemIndex() } : {}),
 	});
 	(error as StripeApiError)[STRIPE_ERROR_DETAILS] = details;
 	return error;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-import { realClock, type Clock } from './clock';
+import { abortReason, realClock, untilAborted, type Clock } from './clock';
 
 /**
  * Stripe's rate limits as documented (docs.stripe.com/rate-limits): per account a global rate
@@ -271,6 +271,12 @@ export class AccountLimiter {
 	/** Resolved whenever a request in flight ends, for turns waiting on a concurrency cap. */
 	private slotFreed?: { promise: Promise<void>; resolve: () => void };
 
+	/** How many answers Stripe's limiters have refused so far: whether the account was rate-limited since some moment. */
+	limitedAnswers = 0;
+
+	/** Called once at the next answer Stripe's limiters refuse (see onNextLimited). */
+	private readonly limitedListeners = new Set<() => void>();
+
 	lastUsed: number;
 
 	constructor(
@@ -340,22 +346,27 @@ export class AccountLimiter {
 			const promise = new Promise<void>((done) => (resolve = done));
 			return { promise, resolve };
 		})();
-		const freed = this.slotFreed.promise;
-		if (!signal) return await freed;
 		// Rejects with the signal's reason, as n8n's sleep does when an execution is cancelled.
-		await new Promise<void>((resolve, reject) => {
-			if (signal.aborted) return reject(signal.reason);
-			const onAbort = () => reject(signal.reason);
-			signal.addEventListener('abort', onAbort, { once: true });
-			void freed.then(() => {
-				signal.removeEventListener('abort', onAbort);
-				resolve();
-			});
-		});
+		await untilAborted(this.slotFreed.promise, signal);
 	}
 
-	/** Waits for this endpoint's turn under every budget, then counts the request as in flight. */
+	/**
+	 * Calls `listener` once, at the next answer one of Stripe's limiters refuses; returns how to
+	 * stop listening. An item whose Max Wait for Rate Limits is over while it still waits for its
+	 * turn fails then, not before: waiting at the documented pace is not being rate-limited.
+	 */
+	onNextLimited(listener: () => void): () => void {
+		this.limitedListeners.add(listener);
+		return () => this.limitedListeners.delete(listener);
+	}
+
+	/**
+	 * Waits for this endpoint's turn under every budget, then counts the request as in flight.
+	 * When `signal` aborts (the execution was stopped, or the item's Max Wait ran out) the wait
+	 * ends at once with its reason, and the request never starts.
+	 */
 	async take(endpointKey: string, signal?: AbortSignal): Promise<Ticket> {
+		if (signal?.aborted) throw abortReason(signal);
 		const endpoint = this.endpoint(endpointKey);
 		this.lastUsed = this.clock.now();
 		// With nobody queued and every budget free, going through the queue would only cost time.
@@ -368,6 +379,8 @@ export class AccountLimiter {
 		const turn = endpoint.queue.then(async () => {
 			// Budgets can fall while a turn sleeps (another request came back 429): check again after each wait.
 			for (;;) {
+				// Checked in the same synchronous step as the start below: a request given up on never starts.
+				if (signal?.aborted) throw abortReason(signal);
 				if (!this.hasRoom(endpoint)) {
 					await this.roomFreed(signal);
 					continue;
@@ -381,11 +394,16 @@ export class AccountLimiter {
 		});
 		// A cancelled wait must not stall the requests queued behind it.
 		endpoint.queue = turn.catch(() => undefined);
+		let gaveUp = true;
 		try {
-			await turn;
+			// Waiting behind others ends at once on abort, not when this turn comes.
+			await untilAborted(turn, signal);
+			gaveUp = false;
 		} finally {
 			this.waiting--;
 			endpoint.waiting--;
+			// Started in the very moment the wait was given up: it will not be sent, so it is not in flight.
+			if (gaveUp && ticket) this.settle(ticket, { kind: 'other' });
 		}
 		return ticket as Ticket;
 	}
@@ -398,6 +416,7 @@ export class AccountLimiter {
 		const now = this.clock.now();
 		// The refused request counts as in flight for the concurrency decrease, then ends.
 		if (outcome.kind === 'limited') {
+			this.limitedAnswers++;
 			if (outcome.reason === 'global-rate') this.global.limited(now, ticket.startedAt);
 			else if (outcome.reason === 'endpoint-rate') endpoint.rate.limited(now, ticket.startedAt);
 			this.concurrency.inFlight--;
@@ -418,6 +437,11 @@ export class AccountLimiter {
 		const freed = this.slotFreed;
 		this.slotFreed = undefined;
 		freed?.resolve();
+		if (outcome.kind === 'limited' && this.limitedListeners.size > 0) {
+			const listeners = [...this.limitedListeners];
+			this.limitedListeners.clear();
+			for (const listener of listeners) listener();
+		}
 	}
 
 	state(): LimiterState {

@@ -2,7 +2,7 @@ import type { IExecuteSingleFunctions } from 'n8n-workflow';
 
 import { isLiveKey, normalizeSecretKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
-import { realClock, type Clock } from './clock';
+import { abortReason, realClock, untilAborted, type Clock } from './clock';
 import { accountFingerprint, limiterFor, type AccountLimiter } from './limiter';
 
 
@@ -25,6 +25,7 @@ export class Pacer {
 	constructor(private readonly clock: Clock = realClock) {}
 
 	async take(requestsPerSecond: number, signal?: AbortSignal): Promise<void> {
+		if (signal?.aborted) throw abortReason(signal);
 		const interval = 1000 / requestsPerSecond;
 		// With nobody queued and the interval already over, going through the queue would only
 		// cost time: measured, it made an unpaced run a quarter slower.
@@ -34,15 +35,19 @@ export class Pacer {
 		}
 		this.waiting++;
 		const turn = this.queue.then(async () => {
+			// A request given up on (its execution stopped) takes no turn when its place comes.
+			if (signal?.aborted) throw abortReason(signal);
 			const wait = this.lastStart + interval - this.clock.now();
 			// Below a millisecond a timer only adds its own delay.
 			if (wait >= 1) await this.clock.sleep(wait, signal);
+			if (signal?.aborted) throw abortReason(signal);
 			this.lastStart = this.clock.now();
 		});
 		// A cancelled wait must not stall the requests queued behind it.
 		this.queue = turn.catch(() => undefined);
 		try {
-			await turn;
+			// Waiting behind others ends at once on abort, not when this turn comes.
+			await untilAborted(turn, signal);
 		} finally {
 			this.waiting--;
 		}

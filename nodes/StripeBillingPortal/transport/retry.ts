@@ -1,10 +1,17 @@
 import type { IExecuteSingleFunctions, IHookFunctions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { findBaseUrlError } from '../shared/baseUrl';
-import { STRIPE_ERROR_DETAILS, type RetryOutcome, type StripeApiError, type StripeErrorDetails } from './errors';
+import {
+	STRIPE_ERROR_DETAILS,
+	rateLimitedError,
+	stripeApiError,
+	type RetryOutcome,
+	type StripeApiError,
+	type StripeErrorDetails,
+} from './errors';
 import type { AccountLimiter, AttemptOutcome } from './limiter';
-import type { Clock } from './clock';
+import { abortableSleep, abortReason, type Clock } from './clock';
 import { pacerFor, type Pacer } from './pacing';
 import type { RequestSettings } from './settings';
 
@@ -113,10 +120,12 @@ export interface PacedRequestContext {
 	endpoint: string;
 	/** The run's pacer for the user's own cap unless given: unit tests hand in one on their own clock. */
 	pacer?: Pacer;
-	/** How pauses wait; n8n's cancellable sleep unless given. */
+	/** How pauses wait; an abortable sleep unless given. */
 	sleep?: Clock['sleep'];
 	/** The clock patience is measured on. */
 	now?: () => number;
+	/** The real-time timer behind Timeout and Max Wait for Rate Limits (a test may shorten or lengthen it). */
+	timer?: Clock['sleep'];
 }
 
 /**
@@ -129,6 +138,128 @@ export interface ResultRetry<T> {
 	giveUp: (value: T, outcome: RetryOutcome) => T;
 }
 
+/** An attempt that got no answer within Timeout: treated like a connection that timed out (retried with the same key). */
+export class AttemptTimedOutError extends Error {
+	readonly code = 'ETIMEDOUT';
+
+	constructor(readonly timeoutSeconds: number) {
+		super(`ETIMEDOUT: no answer within ${timeoutSeconds} s`);
+		this.name = 'AttemptTimedOutError';
+	}
+}
+
+/**
+ * Runs one attempt, bounded in wall-clock time. n8n applies a request's `timeout` as a socket
+ * idle timeout, so a server that trickles a byte now and then would hold the attempt (and its
+ * place under the account's budgets) for ever; and n8n replaces a request's own abort signal
+ * with the execution's, so the attempt cannot be aborted per attempt either. The attempt is
+ * raced against a timer instead: when the timer wins, the attempt is abandoned (its late answer
+ * ignored) and fails like a timed-out connection. It is also abandoned at once when the
+ * execution is stopped (n8n aborts the request itself where it passes its signal on).
+ */
+export async function withinTimeout<T>(
+	attempt: () => Promise<T>,
+	timeoutSeconds: number,
+	stopped: AbortSignal | undefined,
+	timer: Clock['sleep'] = abortableSleep,
+): Promise<T> {
+	if (stopped?.aborted) throw abortReason(stopped);
+	return await new Promise<T>((resolve, reject) => {
+		const settled = new AbortController();
+		const onStop = () => {
+			finish();
+			reject(abortReason(stopped as AbortSignal));
+		};
+		const finish = () => {
+			stopped?.removeEventListener('abort', onStop);
+			// Clears the timer (where the host's sleep takes a signal).
+			settled.abort();
+		};
+		stopped?.addEventListener('abort', onStop, { once: true });
+		timer(timeoutSeconds * 1000, settled.signal).then(
+			() => {
+				finish();
+				reject(new AttemptTimedOutError(timeoutSeconds));
+			},
+			() => undefined,
+		);
+		attempt().then(
+			(value) => {
+				finish();
+				resolve(value);
+			},
+			(error: unknown) => {
+				finish();
+				reject(error);
+			},
+		);
+	});
+}
+
+/** Why the waits of an item ended early. */
+const RAN_OUT = Symbol('maxWaitRanOut');
+const STOPPED = Symbol('executionStopped');
+
+/**
+ * An item's patience: one signal that every wait of the item (its turn under the user's cap and
+ * the account's budgets, the pause before a resend) watches. It aborts when the execution is
+ * stopped, and when Max Wait for Rate Limits is over since the item first asked for its turn,
+ * provided Stripe rate-limited the account (or this item) meanwhile: a long queue at the
+ * documented pace is not being rate-limited, so an item in it fails only at the next 429.
+ */
+class Patience {
+	private readonly controller = new AbortController();
+
+	readonly signal = this.controller.signal;
+
+	/** Set by the item itself when Stripe answered one of its attempts 429. */
+	limited = false;
+
+	private stopListening?: () => void;
+
+	private readonly onStop = () => this.controller.abort(STOPPED);
+
+	constructor(
+		private readonly stopped: AbortSignal | undefined,
+		limiter: AccountLimiter,
+		maxWaitMs: number,
+		timer: Clock['sleep'],
+	) {
+		if (stopped?.aborted) this.controller.abort(STOPPED);
+		stopped?.addEventListener('abort', this.onStop, { once: true });
+		const limitedBefore = limiter.limitedAnswers;
+		timer(maxWaitMs, this.signal).then(
+			() => {
+				if (this.limited || limiter.limitedAnswers > limitedBefore) this.controller.abort(RAN_OUT);
+				else this.stopListening = limiter.onNextLimited(() => this.controller.abort(RAN_OUT));
+			},
+			() => undefined,
+		);
+	}
+
+	get ranOut(): boolean {
+		return this.signal.aborted && this.signal.reason === RAN_OUT;
+	}
+
+	end(): void {
+		this.stopped?.removeEventListener('abort', this.onStop);
+		this.stopListening?.();
+		// Ends the Max Wait timer (where the host's sleep takes a signal).
+		if (!this.signal.aborted) this.controller.abort(STOPPED);
+	}
+}
+
+/** The error of an item whose execution was stopped: n8n reads "canceled" in it as a stopped run. */
+function canceledError(context: IExecuteSingleFunctions, inFlight: boolean): NodeOperationError {
+	return new NodeOperationError(
+		context.getNode(),
+		inFlight
+			? 'Execution canceled while waiting for Stripe’s answer: the request may have reached Stripe; nothing more was sent for this item'
+			: 'Execution canceled: nothing more was sent to Stripe for this item',
+		{ itemIndex: context.getItemIndex() },
+	);
+}
+
 /**
  * Sends `attempt` when the user's cap (if any) and the account's budgets allow, and again when
  * Stripe or the network says it is worth it. Rate-limited answers (429) did nothing at Stripe,
@@ -137,54 +268,97 @@ export interface ResultRetry<T> {
  * budgets. A failure that ends the loop is rethrown with `onGiveUp` given the chance to explain it.
  */
 export async function pacedWithRetries<T>(
-	{ context, settings, connectionCode, limiter, endpoint, pacer, sleep: wait = sleep, now = () => performance.now() }: PacedRequestContext,
+	{ context, settings, connectionCode, limiter, endpoint, pacer, sleep: wait = abortableSleep, now = () => performance.now(), timer = abortableSleep }: PacedRequestContext,
 	attempt: () => Promise<T>,
 	onGiveUp: (error: unknown, outcome: RetryOutcome) => unknown,
 	resultRetry?: ResultRetry<T>,
 ): Promise<T> {
 	const cap = settings.maxRequestsPerSecond;
+	// Hook contexts (the trigger's endpoint requests) have no execution to stop and no node run to pace.
 	const itemContext = 'getExecutionCancelSignal' in context ? context : undefined;
 	const runPacer = cap === undefined || !itemContext ? undefined : (pacer ?? pacerFor(itemContext));
-	const signal = itemContext?.getExecutionCancelSignal();
+	const stopped = itemContext?.getExecutionCancelSignal();
+	// Max Wait for Rate Limits counts from the item's first request for a turn: queueing behind a
+	// rate-limited account is waiting for rate limits as much as a pause before a resend is.
+	const queuedAt = now();
+	const deadline = queuedAt + settings.maxWaitSeconds * 1000;
+	const patience = new Patience(stopped, limiter, settings.maxWaitSeconds * 1000, timer);
 	let retries = 0;
 	let limitedCount = 0;
-	let limitedSince: number | undefined;
-	for (;;) {
-		if (runPacer && cap !== undefined) await runPacer.take(cap, signal);
-		const ticket = await limiter.take(endpoint, signal);
-		let value!: T;
-		let failure: Failure | undefined;
-		let thrown: unknown;
-		try {
-			value = await attempt();
-			failure = resultRetry?.failure(value);
-		} catch (error) {
-			thrown = error;
-			failure = failureOf(error, connectionCode);
-		} finally {
-			limiter.settle(ticket, attemptOutcome(failure));
-		}
-		if (failure === undefined) return value;
+	let inFlight = false;
+	/** The item's last rate-limited answer, for the error when its patience runs out while it waits. */
+	let lastLimited: { thrown: unknown; value?: T } | undefined;
+	const outcomeNow = (): RetryOutcome => ({
+		retriesMade: retries,
+		retriesAllowed: settings.retries,
+		exhausted: true,
+		rateLimited: { waitedMs: now() - queuedAt, attempts: limitedCount, maxWaitSeconds: settings.maxWaitSeconds },
+	});
+	const sendUntilDone = async (): Promise<T> => {
+		for (;;) {
+			if (runPacer && cap !== undefined) await runPacer.take(cap, patience.signal);
+			const ticket = await limiter.take(endpoint, patience.signal);
+			let value!: T;
+			let failure: Failure | undefined;
+			let thrown: unknown;
+			inFlight = true;
+			try {
+				value = await withinTimeout(attempt, settings.timeoutSeconds, stopped, timer);
+				failure = resultRetry?.failure(value);
+			} catch (error) {
+				thrown = error;
+				failure = failureOf(error, connectionCode);
+			} finally {
+				limiter.settle(ticket, attemptOutcome(failure));
+			}
+			if (failure === undefined) return value;
+			if (stopped?.aborted) throw STOPPED;
+			inFlight = false;
 
-		const retryable = isRetryable(failure);
-		let delay: number | undefined;
-		let rateLimited: RetryOutcome['rateLimited'];
-		if (retryable && failure.httpStatus === 429) {
-			limitedCount++;
-			limitedSince ??= now();
-			const waited = now() - limitedSince;
-			const pause = rateLimitedDelayMs(limitedCount, failure);
-			if (waited + pause <= settings.maxWaitSeconds * 1000) delay = pause;
-			else rateLimited = { waitedMs: waited, attempts: limitedCount, maxWaitSeconds: settings.maxWaitSeconds };
-		} else if (retryable && retries < settings.retries && (failure.retryAfterSeconds ?? 0) <= MAX_RETRY_AFTER_SECONDS) {
-			retries++;
-			delay = retryDelayMs(retries, failure);
+			const retryable = isRetryable(failure);
+			let delay: number | undefined;
+			let rateLimited: RetryOutcome['rateLimited'];
+			if (retryable && failure.httpStatus === 429) {
+				patience.limited = true;
+				limitedCount++;
+				lastLimited = { thrown, value };
+				const pause = rateLimitedDelayMs(limitedCount, failure);
+				if (now() + pause <= deadline) delay = pause;
+				else rateLimited = outcomeNow().rateLimited;
+			} else if (retryable && retries < settings.retries && (failure.retryAfterSeconds ?? 0) <= MAX_RETRY_AFTER_SECONDS) {
+				retries++;
+				delay = retryDelayMs(retries, failure);
+			}
+			if (delay === undefined) {
+				const outcome: RetryOutcome = { retriesMade: retries, retriesAllowed: settings.retries, exhausted: retryable, rateLimited };
+				if (thrown === undefined && resultRetry) return resultRetry.giveUp(value, outcome);
+				throw onGiveUp(thrown, outcome);
+			}
+			await wait(delay, patience.signal);
 		}
-		if (delay === undefined || signal?.aborted) {
-			const outcome: RetryOutcome = { retriesMade: retries, retriesAllowed: settings.retries, exhausted: retryable, rateLimited };
-			if (thrown === undefined && resultRetry) return resultRetry.giveUp(value, outcome);
-			throw onGiveUp(thrown, outcome);
-		}
-		await wait(delay, signal);
+	};
+	/**
+	 * What an item whose waits were cut short ends with: the stop, or its Max Wait. Anything else
+	 * is already the item's own error (onGiveUp's), handed on as it is.
+	 */
+	const endedEarly = (error: unknown): T => {
+		// Once the user stopped the execution, whatever ended the item is the stop.
+		if (stopped?.aborted && itemContext) throw canceledError(itemContext, inFlight);
+		if (!(patience.ranOut && error === RAN_OUT)) throw error;
+		// Max Wait ran out while the item waited for its turn or before a resend.
+		const outcome = outcomeNow();
+		if (lastLimited?.thrown !== undefined) throw onGiveUp(lastLimited.thrown, outcome);
+		if (lastLimited && resultRetry) return resultRetry.giveUp(lastLimited.value as T, outcome);
+		// Never sent: the account was rate-limited all the while it queued.
+		throw rateLimitedError(
+			context,
+			stripeApiError(context.getNode(), { httpStatus: 429, stripe: { message: 'the account was rate-limited while this item waited for its turn' } }),
+			outcome,
+		);
+	};
+	try {
+		return await sendUntilDone().catch(endedEarly);
+	} finally {
+		patience.end();
 	}
 }

@@ -1,0 +1,233 @@
+/**
+ * The waits of the request pipeline end when they must: at once when the execution is stopped
+ * (whatever the host's n8n-workflow `sleep` does with a signal), when an attempt's Timeout is up,
+ * and when an item's Max Wait for Rate Limits is over. The engine tests (resilience.stop.test.ts)
+ * prove it at the wire; these pin down each stage alone.
+ */
+import { NodeOperationError } from 'n8n-workflow';
+
+import { abortableSleep, untilAborted } from '../../nodes/StripeBillingPortal/transport/clock';
+import { findConnectionErrorCode } from '../../nodes/StripeBillingPortal/transport/connection';
+import { stripeApiError, type RetryOutcome } from '../../nodes/StripeBillingPortal/transport/errors';
+import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/limiter';
+import { Pacer } from '../../nodes/StripeBillingPortal/transport/pacing';
+import { AttemptTimedOutError, pacedWithRetries, withinTimeout } from '../../nodes/StripeBillingPortal/transport/retry';
+import { STUB_NODE, stubContext } from '../support/stub-context';
+
+const SESSIONS = 'POST /v1/billing_portal/sessions';
+
+/** A sleep like n8n-workflow's before it took a signal: it ignores one, and only time ends it. */
+function signalIgnoringSleep() {
+	const pending: Array<() => void> = [];
+	const sleep = async (_ms: number) => await new Promise<void>((resolve) => pending.push(resolve));
+	return { sleep, pending };
+}
+
+/** A timer the test fires itself. */
+function manualTimer() {
+	const timers: Array<{ ms: number; fire: () => void }> = [];
+	const timer = async (ms: number, signal?: AbortSignal) =>
+		await new Promise<void>((resolve, reject) => {
+			timers.push({ ms, fire: resolve });
+			signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+		});
+	return { timer, timers };
+}
+
+const never = async () => await new Promise<never>(() => undefined);
+
+/** A clock that moves only when something sleeps on it. */
+function movingClock() {
+	let time = 0;
+	return {
+		now: () => time,
+		sleep: async (ms: number) => {
+			time += ms;
+		},
+	};
+}
+
+describe('abortableSleep', () => {
+	it('ends at once on abort even when the host’s sleep ignores the signal', async () => {
+		const old = signalIgnoringSleep();
+		const abort = new AbortController();
+		const waiting = abortableSleep(60_000, abort.signal, old.sleep);
+		abort.abort(new Error('stopped'));
+		await expect(waiting).rejects.toThrow('stopped');
+		expect(old.pending).toHaveLength(1);
+	});
+
+	it('resolves when the time is up, and hands the host’s sleep a signal it aborts afterwards, so a sleep that takes one clears its timer', async () => {
+		const signals: AbortSignal[] = [];
+		await abortableSleep(5, new AbortController().signal, async (_ms, signal) => {
+			if (signal) signals.push(signal);
+		});
+		expect(signals).toHaveLength(1);
+		expect(signals[0].aborted).toBe(true);
+	});
+
+	it('rejects before waiting when the signal has already aborted', async () => {
+		const abort = new AbortController();
+		abort.abort(new Error('stopped'));
+		const old = signalIgnoringSleep();
+		await expect(abortableSleep(10, abort.signal, old.sleep)).rejects.toThrow('stopped');
+		expect(old.pending).toHaveLength(0);
+	});
+});
+
+describe('untilAborted', () => {
+	it('leaves a wait that would never end, at once', async () => {
+		const abort = new AbortController();
+		const waiting = untilAborted(never(), abort.signal);
+		abort.abort(new Error('stopped'));
+		await expect(waiting).rejects.toThrow('stopped');
+	});
+});
+
+describe('Pacer', () => {
+	it('a request queued behind others leaves at once when stopped, and never takes its turn', async () => {
+		let time = 0;
+		const pacer = new Pacer({ now: () => time, sleep: never });
+		const abort = new AbortController();
+		await pacer.take(1);
+		const queued = pacer.take(1, abort.signal);
+		abort.abort(new Error('stopped'));
+		await expect(queued).rejects.toThrow('stopped');
+		time = 10_000;
+		await expect(pacer.take(1)).resolves.toBeUndefined();
+	});
+});
+
+describe('withinTimeout', () => {
+	it('fails an attempt that is still running when its time is up, as a timed-out connection', async () => {
+		const { timer, timers } = manualTimer();
+		const attempt = withinTimeout(never, 3, undefined, timer);
+		expect(timers.map((t) => t.ms)).toEqual([3_000]);
+		timers[0].fire();
+		const error = await attempt.catch((failure: unknown) => failure);
+		expect(error).toBeInstanceOf(AttemptTimedOutError);
+		expect(findConnectionErrorCode(error)).toBe('ETIMEDOUT');
+	});
+
+	it('hands back the answer that came in time', async () => {
+		const { timer } = manualTimer();
+		await expect(withinTimeout(async () => 'answer', 3, undefined, timer)).resolves.toBe('answer');
+	});
+
+	it('abandons an attempt in flight at once when the execution is stopped', async () => {
+		const { timer } = manualTimer();
+		const abort = new AbortController();
+		const attempt = withinTimeout(never, 80, abort.signal, timer);
+		abort.abort(new Error('stopped'));
+		await expect(attempt).rejects.toThrow('stopped');
+	});
+});
+
+describe('pacedWithRetries: time limits and Stop', () => {
+	const rateLimited = () => stripeApiError(STUB_NODE, { httpStatus: 429, limitedReason: 'global-rate', stripe: { message: 'Rate limited' } });
+
+	it('an attempt whose Timeout is up frees its place under the account’s budget and is retried like a timed-out connection', async () => {
+		const { timer, timers } = manualTimer();
+		const limiter = new AccountLimiter(false, movingClock());
+		let calls = 0;
+		let outcome: RetryOutcome | undefined;
+		const sent = pacedWithRetries(
+			{
+				context: stubContext(),
+				settings: { retries: 1, timeoutSeconds: 3, maxWaitSeconds: 60 },
+				connectionCode: findConnectionErrorCode,
+				limiter,
+				endpoint: SESSIONS,
+				sleep: async () => undefined,
+				now: () => 0,
+				timer,
+			},
+			async () => {
+				calls++;
+				return await never();
+			},
+			(error, ended) => {
+				outcome = ended;
+				return error;
+			},
+		).catch((error: unknown) => error);
+		// The item's Max Wait timer, then the first attempt's Timeout.
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(limiter.state().inFlight).toBe(1);
+		timers.find((t) => t.ms === 3_000)?.fire();
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(calls).toBe(2);
+		timers.filter((t) => t.ms === 3_000)[1]?.fire();
+		const error = await sent;
+		expect(error).toBeInstanceOf(AttemptTimedOutError);
+		expect(outcome).toMatchObject({ retriesMade: 1, exhausted: true });
+		expect(limiter.state().inFlight).toBe(0);
+	});
+
+	it('an item still waiting for its turn when Max Wait is over, while Stripe rate-limits the account, fails with the rate-limit message without being sent', async () => {
+		const { timer, timers } = manualTimer();
+		// A budget whose turns never come: the item can only wait.
+		const limiter = new AccountLimiter(false, { now: () => 0, sleep: never });
+		const other = await limiter.take(SESSIONS);
+		let calls = 0;
+		const sent = pacedWithRetries(
+			{
+				context: stubContext(),
+				settings: { retries: 3, timeoutSeconds: 80, maxWaitSeconds: 10 },
+				connectionCode: findConnectionErrorCode,
+				limiter,
+				endpoint: SESSIONS,
+				sleep: async () => undefined,
+				now: () => 0,
+				timer,
+			},
+			async () => {
+				calls++;
+				return 'sent';
+			},
+			(error) => error,
+		).catch((error: unknown) => error);
+		await new Promise((resolve) => setImmediate(resolve));
+		// Max Wait is over, but Stripe has not rate-limited anything: waiting at the pace is not failing.
+		timers.find((t) => t.ms === 10_000)?.fire();
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(limiter.state().waiting).toBe(1);
+		// Another request of the account is answered 429: now the item has waited for rate limits.
+		limiter.settle(other, { kind: 'limited', reason: 'global-rate' });
+		const error = (await sent) as Error;
+		expect(calls).toBe(0);
+		expect(error.message).toMatch(/^Stripe rate limit: not sent after waiting \d+ s for a turn .*Max Wait for Rate Limits \(was 10 s\)/);
+		expect(limiter.state().waiting).toBe(0);
+	});
+
+	it('stopping the execution ends the pause before a resend at once, and nothing more is sent', async () => {
+		const context = stubContext();
+		const limiter = new AccountLimiter(false, movingClock());
+		let calls = 0;
+		const sent = pacedWithRetries(
+			{
+				context,
+				settings: { retries: 3, timeoutSeconds: 80, maxWaitSeconds: 60 },
+				connectionCode: findConnectionErrorCode,
+				limiter,
+				endpoint: SESSIONS,
+				// The pause before the resend would never end by itself (an old sleep ignores the signal).
+				sleep: async (ms, signal) => await abortableSleep(ms, signal, signalIgnoringSleep().sleep),
+				now: () => 0,
+			},
+			async () => {
+				calls++;
+				throw rateLimited();
+			},
+			(error) => error,
+		).catch((error: unknown) => error);
+		await new Promise((resolve) => setImmediate(resolve));
+		expect(calls).toBe(1);
+		context.stop();
+		const error = (await sent) as Error;
+		expect(error).toBeInstanceOf(NodeOperationError);
+		expect(error.message).toMatch(/^Execution canceled/);
+		expect(calls).toBe(1);
+	});
+});
+
