@@ -266,7 +266,10 @@ describe('a customer’s portal actions, delivered by Stripe to the registered e
 	});
 
 	afterAll(async () => {
-		await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+		await new Promise<void>((resolveClose) => {
+			server.close(() => resolveClose());
+			server.closeAllConnections();
+		});
 	});
 
 	beforeEach(() => {
