@@ -67,6 +67,18 @@ const stories: Record<string, { story: string; check?: (run: RunWorkflowResult, 
 		story: 'an AI agent hands the customer a portal link through the node as a tool',
 		coveredBy: 'examples.ai-agent.test.ts',
 	},
+	'trigger-support-cancellation-feedback.json': {
+		story: 'a portal cancellation with feedback sends the success team a note',
+		coveredBy: 'examples.trigger.test.ts',
+	},
+	'trigger-win-back-login-link.json': {
+		story: 'a scheduled cancellation emails the customer a lasting link to take it back',
+		coveredBy: 'examples.trigger.test.ts',
+	},
+	'trigger-dedupe-across-processes.json': {
+		story: 'n8n’s Remove Duplicates hands each Stripe event on once across processes',
+		coveredBy: 'examples.trigger.test.ts',
+	},
 };
 
 describe('example workflows', () => {

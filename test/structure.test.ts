@@ -16,6 +16,7 @@ import { REQUEST_BUILDER } from '../nodes/StripeBillingPortal/transport/agent';
 
 const NODE_DIR = resolve(__dirname, '../nodes/StripeBillingPortal');
 const CREDENTIALS_DIR = resolve(__dirname, '../credentials');
+const TRIGGER_DIR = resolve(__dirname, '../nodes/StripeBillingPortalTrigger');
 
 interface ModuleInfo {
 	/** Imports of values (not `import type`), as paths relative to the node folder, without `.ts`. */
@@ -72,7 +73,7 @@ function bringsValues(node: ts.ImportDeclaration | ts.ExportDeclaration): boolea
 
 function readGraph(): Graph {
 	const graph: Graph = {};
-	for (const path of [...sourceFiles(NODE_DIR), ...sourceFiles(CREDENTIALS_DIR)]) {
+	for (const path of [...sourceFiles(NODE_DIR), ...sourceFiles(TRIGGER_DIR), ...sourceFiles(CREDENTIALS_DIR)]) {
 		const source = readFileSync(path, 'utf8');
 		const file = ts.createSourceFile(path, source, ts.ScriptTarget.ES2022, true);
 		const info: ModuleInfo = { valueImports: [], imports: [], packageValueImports: [], source };
@@ -94,9 +95,10 @@ function readGraph(): Graph {
 	return graph;
 }
 
-/** The room a module lives in: a resource folder, transport, shared, listSearch, or the node file. */
+/** The room a module lives in: a resource folder, transport, shared, listSearch, the node file, or the trigger node. */
 function roomOf(id: string): string {
 	if (id.startsWith('../../credentials/')) return 'credentials';
+	if (id.startsWith('../StripeBillingPortalTrigger/')) return 'trigger';
 	const parts = id.split('/');
 	if (parts[0] === 'resources') return `resources/${parts[1]}`;
 	return parts.length > 1 ? parts[0] : 'node';
@@ -175,6 +177,12 @@ export function layoutViolations(graph: Graph): string[] {
 			if (room.startsWith('resources/') && (targetRoom === 'listSearch' || targetRoom === 'node')) {
 				found.push(`${id} imports ${target}: resources do not reach back into the node or its list searches`);
 			}
+			if (room === 'trigger' && targetRoom !== 'trigger' && targetRoom !== 'transport' && targetRoom !== 'shared') {
+				found.push(`${id} (trigger) imports ${target}: the trigger uses only transport/ and shared/`);
+			}
+			if (room !== 'trigger' && targetRoom === 'trigger') {
+				found.push(`${id} imports ${target}: nothing of the action node imports the trigger`);
+			}
 		}
 		if (isDescriptionModule(id)) {
 			const runtime = [id, ...valueClosure(graph, id)].filter((module) => graph[module]?.packageValueImports.length);
@@ -214,7 +222,7 @@ describe('the node’s layout', () => {
 	it('has the rooms the README describes', () => {
 		const rooms = new Set(Object.keys(graph).map(roomOf));
 		expect([...rooms].sort()).toEqual(
-			['credentials', 'listSearch', 'node', 'resources/portalConfiguration', 'resources/portalLoginLink', 'resources/portalSession', 'shared', 'transport'].sort(),
+			['credentials', 'listSearch', 'node', 'resources/portalConfiguration', 'resources/portalLoginLink', 'resources/portalSession', 'shared', 'transport', 'trigger'].sort(),
 		);
 		for (const resource of ['portalConfiguration', 'portalLoginLink', 'portalSession']) {
 			for (const part of ['index', 'fields', 'body', 'constants', 'fieldNames']) {
@@ -301,6 +309,12 @@ describe('the layout rules catch what breaks them', () => {
 			/shared\/ids is used by transport alone/,
 		],
 		['an import cycle', (g) => g['shared/ids'].imports.push('shared/ids'), /import cycle/],
+		['the trigger importing a resource', (g) => (g['../StripeBillingPortalTrigger/decode'] = module(['resources/a/index'])), /the trigger uses only transport\/ and shared\//],
+		['transport importing the trigger', (g) => {
+			g['../StripeBillingPortalTrigger/decode'] = module([]);
+			g['transport/index'].imports.push('../StripeBillingPortalTrigger/decode');
+		}, /nothing of the action node imports the trigger/],
+		['a request sent from the trigger', (g) => (g['../StripeBillingPortalTrigger/endpoints'] = module(['transport/index'], { source: 'this.helpers.httpRequestWithAuthentication' })), /only transport\/ sends requests/],
 	])('%s', (_title, plant, expected) => {
 		const graph = base();
 		plant(graph);

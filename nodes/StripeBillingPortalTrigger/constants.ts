@@ -46,8 +46,9 @@ export const OUTCOMES = {
 	},
 	billingDetailsUpdated: {
 		name: 'Billing Details Updated',
-		description: 'Address, e-mail, name, phone, shipping or tax IDs changed (customer.updated, customer.tax_id.*)',
-		events: ['customer.updated', 'customer.tax_id.created', 'customer.tax_id.updated', 'customer.tax_id.deleted'],
+		// customer.tax_id.updated is Stripe's own verification of a tax ID, not the customer's doing.
+		description: 'Address, e-mail, name, phone, shipping changed or a tax ID added or removed (customer.updated, customer.tax_id.created/.deleted)',
+		events: ['customer.updated', 'customer.tax_id.created', 'customer.tax_id.deleted'],
 	},
 	portalSessionCreated: {
 		name: 'Portal Session Created',

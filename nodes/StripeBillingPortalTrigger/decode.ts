@@ -15,6 +15,8 @@ export interface DecodedOutcome {
 	/** cancellation_details.reason: cancellation_requested, payment_failed or payment_disputed. */
 	reason: string | null;
 	feedback: string | null;
+	/** A customized feedback option the customer picked (bpc_… configuration's feedback_options), its ID. */
+	feedbackOption: string | null;
 	comment: string | null;
 	/** The values that changed, before and after; null where the outcome has no "before". */
 	from: Data | null;
@@ -82,9 +84,25 @@ function cancellationState(subscription: Data, previous?: Data): SubscriptionSta
 	return { scheduled: cancelAtPeriodEnd || cancelAt !== null, cancelAt, cancelAtPeriodEnd };
 }
 
-function cancellationDetails(value: unknown): { reason: string | null; feedback: string | null; comment: string | null } {
+interface CancellationDetails {
+	reason: string | null;
+	feedback: string | null;
+	feedbackOption: string | null;
+	comment: string | null;
+}
+
+function cancellationDetails(value: unknown): CancellationDetails {
 	const details = isObject(value) ? value : {};
-	return { reason: textOrNull(details.reason), feedback: textOrNull(details.feedback), comment: textOrNull(details.comment) };
+	return { reason: textOrNull(details.reason), feedback: textOrNull(details.feedback), feedbackOption: idOf(details.feedback_option), comment: textOrNull(details.comment) };
+}
+
+/** The survey's answer: the fields the customer fills in. */
+function answerOf(details: CancellationDetails): Data {
+	return { feedback: details.feedback, feedbackOption: details.feedbackOption, comment: details.comment };
+}
+
+function hasAnswer(details: CancellationDetails): boolean {
+	return details.feedback !== null || details.feedbackOption !== null || details.comment !== null;
 }
 
 interface ItemState {
@@ -131,7 +149,7 @@ function pauseOf(value: unknown): Data | null {
 	return { behavior: textOrNull(value.behavior), resumesAt: isoOf(value.resumes_at) };
 }
 
-type Found = Pick<DecodedOutcome, 'outcome' | 'from' | 'to'> & Partial<Pick<DecodedOutcome, 'customer' | 'subscription' | 'reason' | 'feedback' | 'comment'>>;
+type Found = Pick<DecodedOutcome, 'outcome' | 'from' | 'to'> & Partial<Pick<DecodedOutcome, 'customer' | 'subscription'>>;
 
 function subscriptionOutcomes(event: StripeEventEnvelope): Found[] {
 	const subscription = event.data.object;
@@ -146,9 +164,7 @@ function subscriptionOutcomes(event: StripeEventEnvelope): Found[] {
 		const canceledAt = typeof subscription.canceled_at === 'number' ? subscription.canceled_at : undefined;
 		const endedAt = typeof subscription.ended_at === 'number' ? subscription.ended_at : undefined;
 		const immediate = canceledAt !== undefined && endedAt !== undefined && Math.abs(endedAt - canceledAt) <= 60;
-		if (immediate && (details.feedback !== null || details.comment !== null)) {
-			found.push({ outcome: 'cancellationFeedbackGiven', from: null, to: { feedback: details.feedback, comment: details.comment } });
-		}
+		if (immediate && hasAnswer(details)) found.push({ outcome: 'cancellationFeedbackGiven', from: null, to: answerOf(details) });
 		return found;
 	}
 	if (event.type === 'customer.subscription.paused') {
@@ -169,11 +185,12 @@ function subscriptionOutcomes(event: StripeEventEnvelope): Found[] {
 		}
 	}
 	if (isObject(previous.cancellation_details)) {
-		const old = cancellationDetails(previous.cancellation_details);
-		const feedbackChanged = has(previous.cancellation_details, 'feedback') && old.feedback !== details.feedback && details.feedback !== null;
-		const commentChanged = has(previous.cancellation_details, 'comment') && old.comment !== details.comment && details.comment !== null;
-		if (feedbackChanged || commentChanged) {
-			found.push({ outcome: 'cancellationFeedbackGiven', from: { feedback: old.feedback, comment: old.comment }, to: { feedback: details.feedback, comment: details.comment } });
+		const previousDetails = previous.cancellation_details;
+		// previous_attributes lists only the fields that changed; the others are as they are now.
+		const old = cancellationDetails({ ...(isObject(subscription.cancellation_details) ? subscription.cancellation_details : {}), ...previousDetails });
+		const answered = (['feedback', 'feedback_option', 'comment'] as const).some((key) => has(previousDetails, key));
+		if (answered && hasAnswer(details) && JSON.stringify(answerOf(old)) !== JSON.stringify(answerOf(details))) {
+			found.push({ outcome: 'cancellationFeedbackGiven', from: answerOf(old), to: answerOf(details) });
 		}
 	}
 	if (has(previous, 'items')) {
@@ -262,7 +279,7 @@ export function decodeEvent(event: StripeEventEnvelope, chosen: ReadonlySet<Outc
 	let found: Found[];
 	let subscription: string | null = null;
 	let customer: string | null = null;
-	let details = { reason: null as string | null, feedback: null as string | null, comment: null as string | null };
+	let details: CancellationDetails = { reason: null, feedback: null, feedbackOption: null, comment: null };
 	if (event.type.startsWith('customer.subscription.')) {
 		found = subscriptionOutcomes(event);
 		subscription = idOf(object.id);
@@ -285,6 +302,7 @@ export function decodeEvent(event: StripeEventEnvelope, chosen: ReadonlySet<Outc
 			subscription: entry.subscription ?? subscription,
 			reason: details.reason,
 			feedback: details.feedback,
+			feedbackOption: details.feedbackOption,
 			comment: details.comment,
 			from: entry.from,
 			to: entry.to,

@@ -51,9 +51,9 @@ export class DeliveryMemory {
 	}
 
 	/**
-	 * Whether this event was already handed on by this trigger (scope: one workflow's node), and
-	 * marks it handed on. Only events that start an execution are marked, so an event refused
-	 * before (bad signature, say) is still welcome when Stripe retries it properly signed.
+	 * Whether this event was already seen by this trigger (scope: one workflow's node), and marks
+	 * it seen. Called only for deliveries that passed verification, so a forged copy cannot use up
+	 * an event's ID before Stripe's genuine delivery arrives.
 	 */
 	firstDelivery(scope: string, eventId: string): boolean {
 		const key = `${scope}\n${eventId}`;

@@ -82,7 +82,8 @@ export class TriggerUnderTest {
 
 	/** The whole workflow static data, as n8n would save it. */
 	savedStaticData(): IDataObject {
-		return structuredClone(this.workflow.staticData);
+		// n8n observes static data through a proxy; saving writes it out as JSON.
+		return JSON.parse(JSON.stringify(this.workflow.staticData)) as IDataObject;
 	}
 
 	private additionalData() {

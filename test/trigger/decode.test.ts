@@ -41,10 +41,23 @@ describe('cancellations', () => {
 			reason: 'cancellation_requested',
 			feedback: 'too_expensive',
 			comment: 'We moved to a cheaper plan elsewhere',
-			from: { feedback: null, comment: null },
-			to: { feedback: 'too_expensive', comment: 'We moved to a cheaper plan elsewhere' },
+			from: { feedback: null, feedbackOption: null, comment: null },
+			to: { feedback: 'too_expensive', feedbackOption: null, comment: 'We moved to a cheaper plan elsewhere' },
 			occurredAt: '2026-12-01T10:00:03.000Z',
 		});
+	});
+
+	it('a customized feedback option picked in the survey is Feedback Given', () => {
+		const items = decode(
+			event({
+				type: 'customer.subscription.updated',
+				object: subscription({ cancel_at: T0 + 86_400 * 20, cancel_at_period_end: true, canceled_at: T0, cancellation_details: { comment: null, feedback: null, feedback_option: 'bfo_1QfU40Lk3cP0rT7mSeasonal', reason: 'cancellation_requested' } }),
+				previous: { cancellation_details: { feedback_option: null } },
+			}),
+		);
+		expect(items.map((item) => [item.outcome, item.feedbackOption, item.to])).toEqual([
+			['cancellationFeedbackGiven', 'bfo_1QfU40Lk3cP0rT7mSeasonal', { feedback: null, feedbackOption: 'bfo_1QfU40Lk3cP0rT7mSeasonal', comment: null }],
+		]);
 	});
 
 	it('a cancellation at a date (cancel_at alone) is Cancellation Scheduled', () => {
@@ -200,6 +213,11 @@ describe('billing details and payment methods', () => {
 		]);
 	});
 
+	it('Stripe’s own verification of a tax ID (customer.tax_id.updated, no request) is nothing', () => {
+		const taxId = { id: 'txi_1QfU11Lk3cP0rT7m', object: 'tax_id', customer: 'cus_RYa8hE2nXk1pQz', type: 'eu_vat', value: 'DE123456789', verification: { status: 'verified' } };
+		expect(decode(event({ type: 'customer.tax_id.updated', object: taxId, previous: { verification: { status: 'pending' } }, request: { id: null, idempotency_key: null } }))).toEqual([]);
+	});
+
 	it('a customer update that touches none of these (metadata) is nothing', () => {
 		expect(decode(event({ type: 'customer.updated', object: customer(), previous: { metadata: {} } }))).toEqual([]);
 	});
@@ -279,7 +297,6 @@ describe('the events an endpoint is registered for', () => {
 		expect(eventsFor(['billingDetailsUpdated', 'paymentMethodUpdated'])).toEqual([
 			'customer.tax_id.created',
 			'customer.tax_id.deleted',
-			'customer.tax_id.updated',
 			'customer.updated',
 		]);
 		expect(eventsFor(OUTCOME_NAMES)).toEqual([
@@ -292,7 +309,6 @@ describe('the events an endpoint is registered for', () => {
 			'customer.subscription.updated',
 			'customer.tax_id.created',
 			'customer.tax_id.deleted',
-			'customer.tax_id.updated',
 			'customer.updated',
 		]);
 	});

@@ -31,7 +31,7 @@ export function subscription(overrides: Json = {}): Json {
 		cancel_at: null,
 		cancel_at_period_end: false,
 		canceled_at: null,
-		cancellation_details: { comment: null, feedback: null, reason: null },
+		cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: null },
 		collection_method: 'charge_automatically',
 		created: T0 - 86_400 * 40,
 		default_payment_method: null,
@@ -107,7 +107,7 @@ export function cancellationScheduledEvent(): Json {
 	const periodEnd = T0 + 86_400 * 20;
 	return event({
 		type: 'customer.subscription.updated',
-		object: subscription({ cancel_at: periodEnd, cancel_at_period_end: true, canceled_at: T0, cancellation_details: { comment: null, feedback: null, reason: 'cancellation_requested' } }),
+		object: subscription({ cancel_at: periodEnd, cancel_at_period_end: true, canceled_at: T0, cancellation_details: { comment: null, feedback: null, feedback_option: null, reason: 'cancellation_requested' } }),
 		previous: { cancel_at: null, cancel_at_period_end: false, canceled_at: null, cancellation_details: { reason: null } },
 	});
 }
@@ -122,7 +122,7 @@ export function cancellationFeedbackEvent(): Json {
 			cancel_at: periodEnd,
 			cancel_at_period_end: true,
 			canceled_at: T0,
-			cancellation_details: { comment: 'We moved to a cheaper plan elsewhere', feedback: 'too_expensive', reason: 'cancellation_requested' },
+			cancellation_details: { comment: 'We moved to a cheaper plan elsewhere', feedback: 'too_expensive', feedback_option: null, reason: 'cancellation_requested' },
 		}),
 		previous: { cancellation_details: { comment: null, feedback: null } },
 	});
