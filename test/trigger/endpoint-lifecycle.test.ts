@@ -98,6 +98,7 @@ describe('activation', () => {
 			endpointSecret: sandbox.webhooks.secretsOf(endpoint.id)[0],
 			endpointUrl: 'http://127.0.0.1:5678/webhook/5c2f0b1e-3d4a-4e6f-8a9b-0c1d2e3f4a5b/webhook',
 			endpointEvents: 'customer.subscription.deleted,customer.subscription.updated',
+			endpointLivemode: false,
 		});
 		expect((await node.hook('checkExists')).value).toBe(true);
 	});
