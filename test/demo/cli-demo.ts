@@ -38,12 +38,6 @@ async function main(): Promise<number> {
 				console.log(`  n8n execute cannot start a chat trigger: its twin ${workflow.id} sends one chat message instead,`);
 				console.log(`  "${DEMO_CHAT_MESSAGE}", to the example's own agent, whose model is scripted (no OpenAI account).`);
 			}
-			// `n8n execute` starts only manual and Execute Workflow triggers; the portal trigger's
-			// examples run from the sandbox's portal actions in test/examples.test.ts and test/e2e/trigger.e2e.ts.
-			if (workflow.nodes.some((node) => node.type === `${PACKAGE_NAME}.stripeBillingPortalTrigger`)) {
-				console.log('  starts on Stripe events (Stripe Billing Portal Trigger): publish it in the editor (npm run dev) to try it');
-				continue;
-			}
 			const requestsBefore = setUp.sandbox.requests.length;
 			const mailBefore = setUp.mail.messages.length;
 			console.log(`  $ n8n execute --id=${workflow.id}`);
