@@ -489,6 +489,13 @@ describe('at-least-once delivery', () => {
 		sandbox.webhooks.redeliver(paused.id);
 		await sandbox.webhooks.settled();
 		expect(verified(4, hook.secret!).id).toBe(paused.id);
+		sandbox.webhooks.pause();
+		await sandbox.portal.pause(SEED_IDS.jennyPro);
+		sandbox.webhooks.clearHeld();
+		await sandbox.portal.resume(SEED_IDS.jennyPro);
+		await sandbox.webhooks.settled();
+		expect(receiver.deliveries).toHaveLength(6);
+		expect(verified(5, hook.secret!).id).toBe(sandbox.webhooks.events.slice(-1)[0].id);
 	});
 
 	it('while a secret is rolled, signs with both: stripe-node accepts either secret', async () => {

@@ -264,6 +264,12 @@ export class WebhookHub {
 		for (const q of queued) for (let i = 0; i < (options.times ?? 1); i++) this.deliver(q.stored, q.event, 1);
 	}
 
+	/** Drops the held deliveries unsent (the events stay recorded) and stops holding. */
+	clearHeld(): void {
+		this.held.length = 0;
+		this.paused = false;
+	}
+
 	/** Delivers an event again to its endpoints (or one of them), as Stripe's at-least-once may. */
 	redeliver(eventId: string, endpointId?: string): void {
 		const event = this.events.find((e) => e.id === eventId);
