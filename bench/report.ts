@@ -13,6 +13,7 @@ import type { QueueSection } from './queue';
 import { RATIO_GOAL, type PerItemSection } from './per-item';
 import { WALL_GOAL, type RateLimitSection } from './rate-limit';
 import { ROOT } from './subjects';
+import { triggerText, type TriggerSection } from './trigger';
 
 export const OUT_DIR = resolve(__dirname, 'out');
 
@@ -48,6 +49,7 @@ export interface BenchResult {
 	memory?: MemorySection;
 	bursts?: BurstSection;
 	queue?: QueueSection;
+	trigger?: TriggerSection;
 	/** Seconds each section took, by its letter. */
 	sectionS: Record<string, number>;
 	totalS: number;
@@ -319,6 +321,7 @@ export function render(result: BenchResult): string {
 	if (result.memory) parts.push(memoryText(result.memory));
 	if (result.bursts) parts.push(burstsText(result.bursts));
 	if (result.queue) parts.push(queueText(result.queue));
+	if (result.trigger) parts.push(triggerText(result.trigger));
 	if (result.missingFeatures.length > 0) {
 		parts.push(['MISSING FEATURES (figures that depend on them are not what the goals are about):', ...result.missingFeatures.map((f) => `  - ${f}`)].join('\n'));
 	}

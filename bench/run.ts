@@ -22,6 +22,7 @@ import { measurePerItem } from './per-item';
 import { measureRateLimit } from './rate-limit';
 import { environment, loadAverage, render, writeJson, type BenchResult } from './report';
 import { SandboxProcess } from './sandbox';
+import { measureTriggers } from './trigger';
 import { ROOT, SUBJECTS, missingNodeOptions, type SubjectName } from './subjects';
 
 const SIZES = {
@@ -31,6 +32,7 @@ const SIZES = {
 		memory: { items: 10_000 },
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 1000 },
 		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2], concurrency: 10, limiters: QUEUE_LIMITERS },
+		trigger: { deliveries: 2000, rounds: 6 },
 	},
 	quick: {
 		rateLimit: { items: 100, requestsPerSecond: 25 },
@@ -38,11 +40,12 @@ const SIZES = {
 		memory: { items: 1000 },
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 300 },
 		queue: { calls: 50, requestsPerSecond: 5, workers: [1, 2], concurrency: 10, limiters: QUEUE_LIMITERS },
+		trigger: { deliveries: 300, rounds: 2 },
 	},
 };
 
 /** The sections a plain run measures; q (queue mode) only with --queue or --only=q. */
-const DEFAULT_SECTIONS = ['a', 'b', 'c', 'd'] as const;
+const DEFAULT_SECTIONS = ['a', 'b', 'c', 'd', 't'] as const;
 const SECTIONS = [...DEFAULT_SECTIONS, 'q'] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -206,6 +209,17 @@ async function main(): Promise<number> {
 				result.bursts = { status: 'error', error: describe(error), rows: [], goals: BURST_GOALS };
 			}
 			result.sectionS.d = (performance.now() - sectionStarted) / 1000;
+		}
+		if (sections.has('t')) {
+			const sectionStarted = performance.now();
+			try {
+				result.trigger = await measureTriggers({ ours: packages.ours, ...sizes.trigger, collectGarbage: garbageCollector(), log });
+			} catch (error) {
+				failed = true;
+				log(`ERROR: (t) failed: ${describe(error)}`);
+				result.trigger = { status: 'error', error: describe(error), deliveries: sizes.trigger.deliveries, rounds: sizes.trigger.rounds, rows: [], ratio: Number.NaN, goalMet: false, runs: [] };
+			}
+			result.sectionS.t = (performance.now() - sectionStarted) / 1000;
 		}
 		if (sections.has('q')) {
 			const sectionStarted = performance.now();

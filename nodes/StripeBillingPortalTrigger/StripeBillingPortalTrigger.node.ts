@@ -198,7 +198,8 @@ export class StripeBillingPortalTrigger implements INodeType {
 
 		// Read, never written here: n8n would save static data after this delivery, racing a re-publish.
 		const staticData = this.getWorkflowStaticData('node');
-		const secret = endpointMode(this) === 'own' ? String(this.getNodeParameter('signingSecret', '') ?? '').trim() : staticData[STATIC_DATA_KEYS.secret];
+		const mode = endpointMode(this);
+		const secret = mode === 'own' ? String(this.getNodeParameter('signingSecret', '') ?? '').trim() : staticData[STATIC_DATA_KEYS.secret];
 		const options = this.getNodeParameter('options', {}) as IDataObject;
 		const tolerance = Number(options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
 		const rawBody = (request as { rawBody?: unknown }).rawBody;
@@ -210,8 +211,10 @@ export class StripeBillingPortalTrigger implements INodeType {
 		if (!verification.ok) return refuse(verification.refusal);
 		const event = verification.event;
 
-		const credentials = await this.getCredentials(CREDENTIAL_TYPE);
-		if (event.livemode !== isLiveKey(credentials.secretKey)) return refuse('wrong mode');
+		// The registered endpoint's own mode, else the key's: reading the credential costs a decryption per delivery.
+		const storedMode = staticData[STATIC_DATA_KEYS.livemode];
+		const live = mode === 'managed' && typeof storedMode === 'boolean' ? storedMode : isLiveKey((await this.getCredentials(CREDENTIAL_TYPE)).secretKey);
+		if (event.livemode !== live) return refuse('wrong mode');
 		// The decoding reads the fields of this version; an endpoint made by hand may use another.
 		if (event.api_version !== STRIPE_API_VERSION) return refuse('api version');
 

@@ -84,7 +84,13 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 export const MAX_WEBHOOK_ENDPOINTS = 16;
 
 /** Where the trigger keeps its endpoint in the workflow's static data ('node' scope). */
-export const STATIC_DATA_KEYS = { endpointId: 'endpointId', secret: 'endpointSecret', url: 'endpointUrl', events: 'endpointEvents' } as const;
+export const STATIC_DATA_KEYS = {
+	endpointId: 'endpointId',
+	secret: 'endpointSecret',
+	url: 'endpointUrl',
+	events: 'endpointEvents',
+	livemode: 'endpointLivemode',
+} as const;
 
 /** The metadata keys that mark an endpoint as this trigger's own. */
 export const OWNER_METADATA_KEYS = {

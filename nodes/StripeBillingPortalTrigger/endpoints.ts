@@ -21,6 +21,7 @@ export interface WebhookEndpoint {
 	enabled_events: string[];
 	api_version: string | null;
 	status: string;
+	livemode?: boolean;
 	metadata: Record<string, string>;
 	secret?: string;
 }
@@ -60,6 +61,8 @@ function writeStoredEndpoint(staticData: IDataObject, endpoint: WebhookEndpoint,
 	staticData[STATIC_DATA_KEYS.secret] = secret;
 	staticData[STATIC_DATA_KEYS.url] = endpoint.url;
 	staticData[STATIC_DATA_KEYS.events] = [...endpoint.enabled_events].sort().join(',');
+	// Stripe sends an endpoint only its own mode's events: what webhook() checks each event against.
+	if (typeof endpoint.livemode === 'boolean') staticData[STATIC_DATA_KEYS.livemode] = endpoint.livemode;
 }
 
 export function clearStoredEndpoint(staticData: IDataObject): void {

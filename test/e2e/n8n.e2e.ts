@@ -334,7 +334,11 @@ describe('the n8n editor', () => {
 	it("serves the package's node types, credential type and icon to the signed-in editor", async () => {
 		const nodes = (await rest('GET', '/types/nodes.json')) as Array<{ name: string; iconUrl?: string | { light: string; dark: string } }>;
 		const ours = nodes.filter((node) => node.name.startsWith(`${PACKAGE_NAME}.`));
-		expect(ours.map((node) => node.name).sort()).toEqual([`${PACKAGE_NAME}.stripeBillingPortal`, `${PACKAGE_NAME}.stripeBillingPortalTool`]);
+		expect(ours.map((node) => node.name).sort()).toEqual([
+			`${PACKAGE_NAME}.stripeBillingPortal`,
+			`${PACKAGE_NAME}.stripeBillingPortalTool`,
+			`${PACKAGE_NAME}.stripeBillingPortalTrigger`,
+		]);
 		const credentials = (await rest('GET', '/types/credentials.json')) as Array<{ name: string }>;
 		expect(credentials.map((credential) => credential.name)).toContain('stripeBillingPortalApi');
 		for (const node of ours) {

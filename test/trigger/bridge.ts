@@ -48,6 +48,11 @@ export class WebhookBridge {
 	async stop(): Promise<void> {
 		const server = this.server;
 		this.server = undefined;
-		if (server) await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+		if (!server) return;
+		await new Promise<void>((resolveClose) => {
+			server.close(() => resolveClose());
+			// Stripe's deliveries keep their connections alive; they must not hold the test process open.
+			server.closeAllConnections();
+		});
 	}
 }

@@ -98,6 +98,7 @@ describe('activation', () => {
 			endpointSecret: sandbox.webhooks.secretsOf(endpoint.id)[0],
 			endpointUrl: 'http://127.0.0.1:5678/webhook/5c2f0b1e-3d4a-4e6f-8a9b-0c1d2e3f4a5b/webhook',
 			endpointEvents: 'customer.subscription.deleted,customer.subscription.updated',
+			endpointLivemode: false,
 		});
 		expect((await node.hook('checkExists')).value).toBe(true);
 	});
@@ -265,7 +266,10 @@ describe('a customer’s portal actions, delivered by Stripe to the registered e
 	});
 
 	afterAll(async () => {
-		await new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+		await new Promise<void>((resolveClose) => {
+			server.close(() => resolveClose());
+			server.closeAllConnections();
+		});
 	});
 
 	beforeEach(() => {

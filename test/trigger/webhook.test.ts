@@ -123,6 +123,15 @@ describe('a signed delivery', () => {
 		expect((json?.rawEvent as { data: { object: { url: string } } }).data.object.url).toBe('[redacted]');
 	});
 
+	it('to an endpoint this trigger registered is checked against the mode Stripe registered it in', async () => {
+		const staticData = { 'node:Stripe Billing Portal Trigger': { endpointId: 'we_1QfU30Lk3cP0rT7m', endpointSecret: SECRET, endpointLivemode: false } };
+		// The key was changed to a live one since: the endpoint still lives in test mode and gets test events.
+		const node = trigger({ endpoint: 'managed', signingSecret: '' }, staticData, 'rk_live_51QfTriggerLiveKey0000000000');
+		expect((await node.deliver(signed(fresh(cancellationScheduledEvent())))).result.workflowData?.[0]).toHaveLength(1);
+		const live = await node.deliver(signed({ ...fresh(cancellationScheduledEvent()), livemode: true }));
+		expect(live.answered?.status).toBe(400);
+	});
+
 	it('to an endpoint this trigger registered is verified with the secret stored at activation', async () => {
 		const node = trigger({ endpoint: 'managed', signingSecret: '' }, { 'node:Stripe Billing Portal Trigger': { endpointId: 'we_1QfU30Lk3cP0rT7m', endpointSecret: SECRET } });
 		const { result } = await node.deliver(signed(fresh(cancellationScheduledEvent())));
