@@ -46,7 +46,8 @@ describe('a 200,000-character value in a field that names it in its error', () =
 			const result = await runNode({
 				pkg: environment.pkg,
 				nodeType: `${NODE_TYPE}Tool`,
-				parameters: createSessionParameters({ customer, additionalFields: { locale: LONG_VALUE } }),
+				// The tool-only switch on (the customer is fixed by the workflow), so the value itself is checked.
+				parameters: createSessionParameters({ customer, sessionLinkToModel: true, additionalFields: { locale: LONG_VALUE } }),
 				items: [{}],
 				credentials: credentialsFor(environment.sandbox),
 			});
