@@ -18,6 +18,11 @@ function indent(text: string, prefix = '    '): string {
 	return text.replace(/^/gm, prefix);
 }
 
+/** A workflow tool whose sub-workflow is given as JSON in the node ("Define Below"). */
+function definesSubWorkflowInline(node: { type: string; parameters?: Record<string, unknown> }): boolean {
+	return node.type === '@n8n/n8n-nodes-langchain.toolWorkflow' && node.parameters?.source === 'parameter';
+}
+
 async function main(): Promise<number> {
 	const keep = process.argv.includes('--keep');
 	const userFolder = join(ROOT, '.cache', 'demo', 'n8n-user');
@@ -28,6 +33,14 @@ async function main(): Promise<number> {
 		for (const example of setUp.examples) {
 			let workflow = example.workflow;
 			console.log(`\n▶ ${workflow.name}\n  examples/${example.file}, imported as workflow ${workflow.id}`);
+			if (workflow.nodes.some(definesSubWorkflowInline)) {
+				// Seen with n8n 2.41.1 here: on a fresh user folder that `n8n start` never opened,
+				// `n8n execute` is refused the credentials of a sub-workflow defined inside a tool
+				// ("uses a credential you do not have access to"); the server runs it.
+				console.log('  Its tool runs a sub-workflow defined inside it, which `n8n execute` on this fresh n8n is refused the');
+				console.log("  credentials of; the end-to-end test runs it in the n8n editor's chat instead.");
+				continue;
+			}
 			if (workflow.nodes.some((node) => node.type === CHAT_TRIGGER)) {
 				workflow = chatAsCliWorkflow(workflow, DEMO_CHAT_MESSAGE);
 				console.log(`  n8n execute cannot start a chat trigger: its twin ${workflow.id} sends one chat message instead,`);
