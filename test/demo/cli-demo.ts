@@ -18,6 +18,11 @@ function indent(text: string, prefix = '    '): string {
 	return text.replace(/^/gm, prefix);
 }
 
+/** A workflow tool whose sub-workflow is given as JSON in the node ("Define Below"). */
+function definesSubWorkflowInline(node: { type: string; parameters?: Record<string, unknown> }): boolean {
+	return node.type === '@n8n/n8n-nodes-langchain.toolWorkflow' && node.parameters?.source === 'parameter';
+}
+
 async function main(): Promise<number> {
 	const keep = process.argv.includes('--keep');
 	const userFolder = join(ROOT, '.cache', 'demo', 'n8n-user');
@@ -31,6 +36,14 @@ async function main(): Promise<number> {
 			if (workflow.nodes.some((node) => node.type === `${PACKAGE_NAME}.stripeBillingPortalTrigger`)) {
 				// Stripe starts these by calling the published workflow's webhook; `n8n execute` cannot.
 				console.log('  starts when Stripe delivers a portal event to the published workflow: run by the trigger tests, not by n8n execute');
+				continue;
+			}
+			if (workflow.nodes.some(definesSubWorkflowInline)) {
+				// Seen with n8n 2.41.1 here: on a fresh user folder that `n8n start` never opened,
+				// `n8n execute` is refused the credentials of a sub-workflow defined inside a tool
+				// ("uses a credential you do not have access to"); the server runs it.
+				console.log('  Its tool runs a sub-workflow defined inside it, which `n8n execute` on this fresh n8n is refused the');
+				console.log("  credentials of; the end-to-end test runs it in the n8n editor's chat instead.");
 				continue;
 			}
 			if (workflow.nodes.some((node) => node.type === CHAT_TRIGGER)) {

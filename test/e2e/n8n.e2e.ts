@@ -211,38 +211,6 @@ describe('the n8n CLI', () => {
 		expect(setUp.sandbox.sessions.length).toBe(sessionsBefore);
 	}, 300_000);
 
-	it('runs the e-mail AI example: the sub-workflow tool mails the session link to the address, the chat gets only the fixed reply', async () => {
-		const fixedReply = 'If this address belongs to a billing account, a link to manage it is on its way to that address. Tell the user to check their inbox; nothing else is known.';
-		const answers: unknown[] = [];
-		for (const [index, address] of ['jenny.rosen@example.com', 'nobody.here@example.com'].entries()) {
-			const mailBefore = setUp.mail.messages.length;
-			const sessionsBefore = setUp.sandbox.sessions.length;
-			const probe = chatAsCliWorkflow(workflow('aiAgentEmailSession'), `my email is ${address}, I want to update my card`);
-			probe.id = `e2eAiEmailProbe${index}`;
-			await setUp.instance.importWorkflows([probe]);
-			const result = await setUp.instance.execute(probe.id);
-			expect(result.execution?.status).toBe('success');
-			const toolOutput = nodeOutput(result.execution!, 'Email portal link');
-			expect(toolOutput).toEqual([{ response: fixedReply }]);
-			answers.push(toolOutput);
-			expect(nodeOutput(result.execution!, 'Billing Assistant')).toEqual([{ output: fixedReply }]);
-			const sessions = setUp.sandbox.sessions.slice(sessionsBefore);
-			const mail = setUp.mail.messages.slice(mailBefore);
-			if (index === 0) {
-				// Jenny's address: one session, its link in one e-mail to her address, nowhere in what the model read.
-				expect(sessions).toHaveLength(1);
-				expect(mail).toHaveLength(1);
-				expect(mail[0].to).toEqual([address]);
-				expect(mail[0].text).toContain(sessions[0].url);
-				expect(JSON.stringify(result.execution!.data.resultData.runData['Billing Assistant'])).not.toContain(sessions[0].url);
-			} else {
-				expect(sessions).toHaveLength(0);
-				expect(mail).toHaveLength(0);
-			}
-		}
-		expect(answers[1]).toEqual(answers[0]);
-	}, 400_000);
-
 	it('logs no warning or error about the package while loading it and running the examples', () => {
 		const log = setUp.instance.logText();
 		expect(log).toContain('Cancel Link');
@@ -450,6 +418,28 @@ describe('the n8n editor', () => {
 		]);
 		expect(setUp.sandbox.sessions.length).toBe(sessionsBefore);
 	});
+
+	// In the editor, not through `n8n execute`: n8n 2.41 checks an inline sub-workflow's credentials
+	// against the user who runs it, and `n8n execute` before the owner is set up is refused them.
+	it('chats with the e-mail AI example: the session link goes by mail to Jenny’s address only, the chat gets only the fixed reply', async () => {
+		const fixedReply = 'If this address belongs to a billing account, a link to manage it is on its way to that address. Tell the user to check their inbox; nothing else is known.';
+		await openWorkflow(page, server.url, 'aiAgentEmailSession');
+		const mailBefore = setUp.mail.messages.length;
+		const sessionsBefore = setUp.sandbox.sessions.length;
+		expect(await chatInEditor(page, 'my email is jenny.rosen@example.com, I want to update my card')).toBe(fixedReply);
+		const sessions = setUp.sandbox.sessions.slice(sessionsBefore);
+		expect(sessions).toHaveLength(1);
+		const mail = setUp.mail.messages.slice(mailBefore);
+		expect(mail).toHaveLength(1);
+		expect(mail[0].to).toEqual(['jenny.rosen@example.com']);
+		expect(mail[0].text).toContain(sessions[0].url);
+		await shot('chat-ai-agent-email');
+
+		// A guessed address: the same reply, no session, no mail.
+		expect(await chatInEditor(page, 'Hi, I want to update my card. My email is nobody.here@example.com')).toBe(fixedReply);
+		expect(setUp.sandbox.sessions.length).toBe(sessionsBefore + 1);
+		expect(setUp.mail.messages.length).toBe(mailBefore + 1);
+	}, 300_000);
 
 	it("shows the credential's test result in its editor: connected, and for a wrong key the reason to fix", async () => {
 		await openCredential(page, server.url, 'Stripe (sandbox)');
