@@ -94,8 +94,14 @@ describe('fieldForParam for portal configurations', () => {
 		);
 	});
 
-	it('keeps the session’s names for session params', () => {
+	it('keeps each resource’s names: a param both resources send reads in the words of the one that sent it', () => {
+		expect(fieldForParam('configuration')).toBe('Additional Fields → Configuration');
+		expect(fieldForParam('configuration', form)).toBe('Configuration');
 		expect(fieldForParam('return_url')).toBe('Return URL');
+		expect(fieldForParam('default_return_url', form)).toBe('Default Return URL');
+		// Names of one resource are not lent to the other.
 		expect(fieldForParam('name', form)).toBe('Name');
+		expect(fieldForParam('name')).toBeUndefined();
+		expect(fieldForParam('default_return_url')).toBeUndefined();
 	});
 });

@@ -47,7 +47,7 @@ describe('Login Available Until from an expression', () => {
 describe('New Quantity from an expression', () => {
 	it('blank (whitespace or nothing) is left out, not sent as quantity=0', async () => {
 		for (const quantity of ['={{ "   " }}', '={{ null }}', '']) {
-			const run = await runCreateSession(environment, confirmUpdate({ price: 'price_1PgL1c2eZvKYlo2CqZ9x0pBd', quantity }));
+			const run = await runCreateSession(environment, confirmUpdate({ price: SEED_IDS.proYearly, quantity }));
 			expect(run.error).toBeUndefined();
 			const items = sessionBody(run.requests[0]).flow_data?.subscription_update_confirm?.items ?? [];
 			expect(items[0]).not.toHaveProperty('quantity');

@@ -131,7 +131,6 @@ describe('Subscription Source: the customer’s only current subscription', () =
 				},
 			],
 		];
-		environment.sandbox.addCoupon({ id: 'STAY20' });
 		for (const [flowType, extra, flowData] of cases) {
 			// Max's Team subscription is trialing: trialing counts as current.
 			const run = await runCreateSession(environment, { customer: customerById(SEED_IDS.max), flowType, ...extra, ...only });

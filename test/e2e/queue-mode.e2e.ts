@@ -26,6 +26,7 @@ import { ROOT } from '../cli/install';
 import type { WorkflowJson } from '../cli/instance';
 import { QueueCluster, callWebhook } from '../cli/queue';
 import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox } from '../sandbox';
+import { mostArrivalsInAnyWindow } from '../support/attempts';
 
 const FOLDER = join(ROOT, '.cache', 'queue-e2e');
 const CALLS = Number(process.env.QUEUE_E2E_CALLS ?? 200);
@@ -167,7 +168,14 @@ interface RunResult {
 	/** Successful, not replayed session creates per Idempotency-Key. */
 	createdPerKey: Record<string, number>;
 	expectedKeys: string[];
-	report: Record<string, unknown> & { httpStatuses: Record<string, number>; callsWithMoreThanOneSession: number; keysNotFromACall: number };
+	report: Record<string, unknown> & {
+		httpStatuses: Record<string, number>;
+		callsWithMoreThanOneSession: number;
+		keysNotFromACall: number;
+		attemptsInBusiestSecond: number;
+		rateLimited429: number;
+		executionsPerWorker: Record<string, number>;
+	};
 }
 
 /**
@@ -268,6 +276,8 @@ async function run(scenario: Scenario): Promise<RunResult> {
 		rateLimited429: stats.limited,
 		rateLimitedByReason: Object.fromEntries(Object.entries(stats.limitedByReason).filter(([, count]) => count > 0)),
 		busiestSecond: stats.maxInAnyWindow,
+		/** Session POSTs the workers sent in their busiest second, refused ones included: what they asked of the account. */
+		attemptsInBusiestSecond: mostArrivalsInAnyWindow(creates),
 		executionsPerWorker: Object.fromEntries(
 			cluster!.workerProcesses.map((worker, index) => [worker.name, cluster!.logMessages(worker, /^Worker started execution/, logOffsets[index]).length]),
 		),
@@ -299,7 +309,15 @@ function expectOneSuccessfulSessionPerCall({ statuses, createdPerKey, expectedKe
 
 describe('n8n in queue mode: main and two workers (concurrency 10) run a webhook workflow with this node', () => {
 	it(`${CALLS} calls at once against a limit the workers outrun (${OUTRUN.sandboxRps}/s): every execution succeeds, one portal session per call, none twice`, async () => {
-		expectOneSuccessfulSessionPerCall(await run(OUTRUN));
+		const result = await run(OUTRUN);
+		expectOneSuccessfulSessionPerCall(result);
+		// The workers did outrun the limit: together they sent faster than it, and it refused some.
+		expect(result.report.attemptsInBusiestSecond).toBeGreaterThan(OUTRUN.sandboxRps);
+		expect(result.report.rateLimited429).toBeGreaterThan(0);
+		// And both workers ran executions, each with its own copy of the node's budgets.
+		const perWorker = Object.values(result.report.executionsPerWorker);
+		expect(perWorker).toHaveLength(WORKERS);
+		for (const executions of perWorker) expect(executions).toBeGreaterThan(0);
 	}, RUN_DEADLINE_MS + 60_000);
 
 	it(`the set-up itself: ${CALLS} calls at once at Stripe's test-mode limit (25/s) all succeed, one session each`, async () => {

@@ -641,6 +641,7 @@ export class StripeSandbox {
 
 	private rateLimited(record: RecordedRequest, reason: RateLimitedReason): SandboxResponse {
 		record.requestId = newId.request();
+		record.limitedReason = reason;
 		const key = extractKey(record.headers);
 		const headers = this.baseHeaders(record, requestedVersion(record));
 		headers[RATE_LIMITED_REASON_HEADER] = reason;

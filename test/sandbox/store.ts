@@ -199,7 +199,8 @@ export const SEED_IDS = {
 	proProduct: 'prod_SandboxPro01',
 	proMonthly: 'price_SandboxProMonthly01',
 	proYearly: 'price_SandboxProYearly01',
-	coupon: 'SANDBOX10',
+	/** The retention offer the examples name (support-ticket-cancel-link.json). */
+	coupon: 'STAY20',
 	promotionCode: 'promo_SandboxSave1001',
 } as const;
 
@@ -364,7 +365,7 @@ export class SandboxStore {
 		this.addProduct({ id: SEED_IDS.proProduct, name: 'Pro', created: SEED_EPOCH });
 		this.addPrice({ id: SEED_IDS.proMonthly, product: SEED_IDS.proProduct, unit_amount: 2900 });
 		this.addPrice({ id: SEED_IDS.proYearly, product: SEED_IDS.proProduct, unit_amount: 29000 });
-		this.addCoupon({ id: SEED_IDS.coupon, percent_off: 10 });
+		this.addCoupon({ id: SEED_IDS.coupon, percent_off: 20 });
 		this.addPromotionCode({ id: SEED_IDS.promotionCode, coupon: SEED_IDS.coupon, code: 'SAVE10' });
 		this.addSubscription({
 			id: SEED_IDS.jennyPro,

@@ -24,6 +24,8 @@ export interface RecordedRequest {
 	status?: number;
 	/** True when the answer was replayed from the idempotency store (the handler did not run again). */
 	replayed?: boolean;
+	/** The limiter that refused the request with a 429 (its Stripe-Rate-Limited-Reason); undefined when none did. */
+	limitedReason?: RateLimitedReason;
 	/** True when only part of the answer's body was sent before the socket was destroyed (drop-mid-body). */
 	truncated?: boolean;
 	/**
