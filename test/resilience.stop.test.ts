@@ -69,8 +69,9 @@ describe('Stop stops: nothing reaches Stripe after the user stops an execution',
 		expect(sessions.length).toBeGreaterThan(20);
 		expect(sessions.length).toBeLessThan(100);
 		expect(sessions.filter((request) => request.receivedAt > stoppedAt + 500).map((request) => Math.round(request.receivedAt - stoppedAt))).toEqual([]);
-		// The execution ends too, as stopped, instead of sitting in its queues until they drain.
-		expect(ended - stoppedAt).toBeLessThan(1_500);
+		// The execution ends too, as stopped, instead of sitting in its queues until they drain (the
+		// 250 queued requests would take over 10 s at 24/s); the bound leaves room for a busy machine.
+		expect(ended - stoppedAt).toBeLessThan(5_000);
 		expect(result.run.status).toBe('canceled');
 		expect(result.error?.message).toMatch(/^Execution canceled/);
 	}, 60_000);
@@ -82,7 +83,7 @@ describe('Stop stops: nothing reaches Stripe after the user stops an execution',
 		expect(sessions.length).toBeGreaterThan(10);
 		expect(sessions.length).toBeLessThan(40);
 		expect(sessions.filter((request) => request.receivedAt > stoppedAt + 500)).toEqual([]);
-		expect(ended - stoppedAt).toBeLessThan(1_500);
+		expect(ended - stoppedAt).toBeLessThan(5_000);
 		expect(result.run.status).toBe('canceled');
 	}, 60_000);
 });
