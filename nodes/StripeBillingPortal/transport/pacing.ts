@@ -1,7 +1,9 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { isLiveKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
+import { statedLimits, type AccountLimits } from '../shared/rateLimits';
 import { realClock, type Clock } from './clock';
 import { accountFingerprint, limiterFor, type AccountLimiter } from './limiter';
 
@@ -76,6 +78,8 @@ export function pacerFor(context: IExecuteSingleFunctions): Pacer {
 interface RunAccount {
 	secretKey: string;
 	live: boolean;
+	/** The account's limits: Stripe's documented ones, or those the credential states. */
+	limits: AccountLimits;
 	/** Limiter fingerprints by Base URL and connected account, so each is hashed once per run. */
 	fingerprints: Map<string, string>;
 }
@@ -83,13 +87,24 @@ interface RunAccount {
 const runAccounts = new WeakMap<object, Promise<RunAccount>>();
 
 async function readRunAccount(context: IExecuteSingleFunctions): Promise<RunAccount> {
-	let secretKey = '';
+	let credentials: Record<string, unknown> = {};
 	try {
-		secretKey = String((await context.getCredentials(CREDENTIAL_TYPE)).secretKey ?? '').trim();
+		credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	} catch {
 		// No credential to read: the request itself will say so; budgets fall back to test mode.
 	}
-	return { secretKey, live: isLiveKey(secretKey), fingerprints: new Map() };
+	const secretKey = String(credentials.secretKey ?? '').trim();
+	const live = isLiveKey(secretKey);
+	return { secretKey, live, limits: limitsOrError(context, credentials, live), fingerprints: new Map() };
+}
+
+/** The credential's stated limits, or an error before any request: the message names the field and the fix. */
+function limitsOrError(context: IExecuteSingleFunctions, credentials: Record<string, unknown>, live: boolean): AccountLimits {
+	try {
+		return statedLimits(credentials, live);
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), (error as Error).message, { itemIndex: context.getItemIndex() });
+	}
 }
 
 /**
@@ -115,5 +130,5 @@ export async function accountLimiterFor(context: IExecuteSingleFunctions, baseUr
 		fingerprint = accountFingerprint(baseUrl, account.secretKey, connectedAccount);
 		account.fingerprints.set(key, fingerprint);
 	}
-	return limiterFor(fingerprint, account.live);
+	return limiterFor(fingerprint, account.live, account.limits);
 }
