@@ -81,8 +81,8 @@ const LONG_QUIET_GROWTH = 1.1;
  * about a second, while processes starting together (queue-mode workers after a deploy) meet
  * the account's real limit at a fraction of their caps, with a few 429s instead of a storm.
  */
-const SLOW_START_SHARE = 1 / 16;
-const SLOW_START_STEP = 1 / 8;
+const SLOW_START_SHARE = 1 / 8;
+const SLOW_START_STEP = 1 / 4;
 /** An answer raises a budget in slow start if a request had to wait for it this recently. */
 const HELD_RECENTLY_MS = 1_000;
 /** How often a turn waiting on a budget in slow start looks again whether an answer raised it. */
@@ -193,6 +193,7 @@ class RateBudget {
 	/** A rate-limited answer to a request started at `startedAt`. */
 	limited(now: number, startedAt: number): void {
 		if (startedAt < this.lastDecrease + DECREASE_AFTER_MS) return;
+		const wasStarting = this.slowStart;
 		this.slowStart = false;
 		const granted = this.answers.rate(now);
 		const sent = Math.min(this.rate, this.sent.rate(now) || this.rate);
@@ -202,7 +203,9 @@ class RateBudget {
 		this.lastIncrease = now;
 		// After a fall to what was granted, growth starts at once: the account had room for that
 		// much, and the others sharing it fell to theirs too, so together they are at or under its limit.
-		this.growsFrom = overshoot ? now : now + QUIET_MS;
+		// So does a budget's first, in slow start: it came up from below, so it holds less than its
+		// share of an account others already fill, and waiting would keep it there.
+		this.growsFrom = overshoot || wasStarting ? now : now + QUIET_MS;
 	}
 
 	/** A request had to wait for this budget: the budget, not the work, set the pace. */
