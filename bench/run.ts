@@ -30,14 +30,14 @@ const SIZES = {
 		perItem: { items: 1000, warmUpRounds: 1, rounds: 7 },
 		memory: { items: 10_000 },
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 1000 },
-		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2], concurrency: 10, limiters: QUEUE_LIMITERS },
+		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2, 4], concurrency: 10, limiters: QUEUE_LIMITERS },
 	},
 	quick: {
 		rateLimit: { items: 100, requestsPerSecond: 25 },
 		perItem: { items: 200, warmUpRounds: 1, rounds: 3 },
 		memory: { items: 1000 },
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 300 },
-		queue: { calls: 50, requestsPerSecond: 5, workers: [1, 2], concurrency: 10, limiters: QUEUE_LIMITERS },
+		queue: { calls: 50, requestsPerSecond: 5, workers: [1, 2, 4], concurrency: 10, limiters: QUEUE_LIMITERS },
 	},
 };
 
