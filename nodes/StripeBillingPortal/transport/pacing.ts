@@ -26,19 +26,34 @@ export class Pacer {
 
 	constructor(private readonly clock: Clock = realClock) {}
 
-	async take(requestsPerSecond: number, signal?: AbortSignal): Promise<void> {
+	/**
+	 * Waits for this run's turn. `inTurn` (the account limiter's turn) runs within it, before the
+	 * start is counted: the next request is then spaced from when this one actually started.
+	 */
+	async take(requestsPerSecond: number, signal?: AbortSignal, inTurn?: () => Promise<void>): Promise<void> {
 		const interval = 1000 / requestsPerSecond;
 		// With nobody queued and the interval already over, going through the queue would only
 		// cost time: measured, it made an unpaced run a quarter slower.
 		if (this.waiting === 0 && this.clock.now() - this.lastStart >= interval) {
 			this.lastStart = this.clock.now();
-			return;
+			if (!inTurn) return;
+			this.waiting++;
+			const turn = inTurn().then(() => {
+				this.lastStart = this.clock.now();
+			});
+			this.queue = turn.catch(() => undefined);
+			try {
+				return await turn;
+			} finally {
+				this.waiting--;
+			}
 		}
 		this.waiting++;
 		const turn = this.queue.then(async () => {
 			const wait = this.lastStart + interval - this.clock.now();
 			// Below a millisecond a timer only adds its own delay.
 			if (wait >= 1) await this.clock.sleep(wait, signal);
+			await inTurn?.();
 			this.lastStart = this.clock.now();
 		});
 		// A cancelled wait must not stall the requests queued behind it.

@@ -3,7 +3,7 @@ import { sleep } from 'n8n-workflow';
 
 import { findBaseUrlError } from '../shared/baseUrl';
 import { STRIPE_ERROR_DETAILS, type RetryOutcome, type StripeApiError, type StripeErrorDetails } from './errors';
-import type { AccountLimiter, AttemptOutcome } from './limiter';
+import type { AccountLimiter, AttemptOutcome, Ticket } from './limiter';
 import type { Clock } from './clock';
 import { pacerFor, type Pacer } from './pacing';
 import type { RequestSettings } from './settings';
@@ -145,8 +145,14 @@ export async function pacedWithRetries<T>(
 	let limitedCount = 0;
 	let limitedSince: number | undefined;
 	for (;;) {
-		if (runPacer && cap !== undefined) await runPacer.take(cap, signal);
-		const ticket = await limiter.take(endpoint, signal);
+		// The account's turn is taken within the run's: the user's cap spaces actual starts, even
+		// while the account's budget (in slow start, or lowered) holds requests longer than it does.
+		let ticket!: Ticket;
+		const takeTicket = async () => {
+			ticket = await limiter.take(endpoint, signal);
+		};
+		if (runPacer && cap !== undefined) await runPacer.take(cap, signal, takeTicket);
+		else await takeTicket();
 		let value!: T;
 		let failure: Failure | undefined;
 		let thrown: unknown;
