@@ -57,6 +57,7 @@ export async function runThroughEngine(
 		secretKey = SECRET_KEY,
 		parameters: extraParameters,
 		mode,
+		credentialData,
 	}: {
 		items: IDataObject[];
 		baseUrl: string;
@@ -67,12 +68,14 @@ export async function runThroughEngine(
 		parameters?: INodeParameters;
 		/** n8n's execution mode; default 'manual' (a run from the editor). */
 		mode?: WorkflowExecuteMode;
+		/** Credential fields set over the key, version and Base URL (e.g. an account's stated limits). */
+		credentialData?: IDataObject;
 	},
 ): Promise<EngineRun> {
 	const parameters = { ...subject.parameters(options), ...extraParameters };
 	const credentials = {
 		type: subject.credentialType,
-		data: { secretKey, apiVersion: API_VERSION, baseUrl },
+		data: { secretKey, apiVersion: API_VERSION, baseUrl, ...credentialData },
 	};
 	const started = performance.now();
 	const result = await runNode({

@@ -11,7 +11,7 @@ import type { BurstRow, BurstSection } from './bursts';
 import type { MemorySection } from './memory';
 import type { QueueSection } from './queue';
 import { RATIO_GOAL, type PerItemSection } from './per-item';
-import { WALL_GOAL, type RateLimitSection } from './rate-limit';
+import { RAISED_ACCOUNT, WALL_GOAL, type RateLimitSection } from './rate-limit';
 import { ROOT } from './subjects';
 import { triggerText, type TriggerSection } from './trigger';
 
@@ -150,7 +150,7 @@ function rateLimitText(section: RateLimitSection): string {
 	]);
 	return [
 		title,
-		`  floor = items / min(sandbox limit, node rate); goals column (this node only): failed = 0 / wall ≤ ${WALL_GOAL}× floor, all items through / dup = 0`,
+		`  floor = items / min(sandbox limit, node rate); goals column (this node only): failed = 0 / wall ≤ ${WALL_GOAL}× floor (the raised account ${RAISED_ACCOUNT.wallGoal}×), all items through / dup = 0`,
 		table(
 			['run', 'items', 'failed', 'output', 'wall s', 'floor s', 'wall/floor', '429s', 'max/1 s', 'sessions', 'dup', 'goals'],
 			rows,
@@ -290,7 +290,7 @@ function queueText(section: QueueSection): string {
 		num(r.floorS, 1),
 		`${num(r.wallOverFloor, 2)}×`,
 		num(r.startUpS, 0),
-		[r.goals.failedZero, r.goals.noDuplicates, r.goals.wall, r.goals.steadyLimited].map(mark).join('/'),
+		[r.goals.failedZero, r.goals.noDuplicates, r.goals.wall, r.goals.steadyLimited, r.goals.limited].map(mark).join('/'),
 	]);
 	const details = section.rows.flatMap((r) => {
 		const who = `${r.workers} worker${r.workers === 1 ? '' : 's'} (${r.sandboxLimiter})`;
@@ -308,7 +308,7 @@ function queueText(section: QueueSection): string {
 	});
 	return [
 		title,
-		`  floor = calls / the sandbox's limit; goals: failed = 0 / dup = 0 / wall ≤ ${section.wallGoal}× floor / steady 429 ≤ 5 % (2nd half of the run); start-up (cluster, not in wall) in s`,
+		`  floor = calls / the sandbox's limit; goals: failed = 0 / dup = 0 / wall ≤ ${section.wallGoal}× floor / steady 429 ≤ 5 % (2nd half of the run) / all 429 ≤ 5 %; start-up (cluster, not in wall) in s`,
 		table(['run', 'failed exec', 'requests', '429s', '429 %', 'steady', 'dup', 'max/1 s', 'wall s', 'floor s', 'wall/floor', 'start-up', 'goals'], rows),
 		...details,
 	].join('\n');

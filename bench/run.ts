@@ -31,7 +31,7 @@ const SIZES = {
 		perItem: { items: 1000, warmUpRounds: 1, rounds: 7 },
 		memory: { items: 10_000 },
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 1000 },
-		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2], concurrency: 10, limiters: QUEUE_LIMITERS },
+		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2, 4], concurrency: 10, limiters: QUEUE_LIMITERS },
 		trigger: { deliveries: 2000, rounds: 6 },
 	},
 	quick: {
@@ -39,7 +39,7 @@ const SIZES = {
 		perItem: { items: 200, warmUpRounds: 1, rounds: 3 },
 		memory: { items: 1000 },
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 300 },
-		queue: { calls: 50, requestsPerSecond: 5, workers: [1, 2], concurrency: 10, limiters: QUEUE_LIMITERS },
+		queue: { calls: 50, requestsPerSecond: 5, workers: [1, 2, 4], concurrency: 10, limiters: QUEUE_LIMITERS },
 		trigger: { deliveries: 300, rounds: 2 },
 	},
 };

@@ -9,6 +9,7 @@ import type {
 
 import { BASE_URL_EXPRESSION, BaseUrlError, baseUrlProblem, normalizeSecretKey } from '../nodes/StripeBillingPortal/shared/baseUrl';
 import { STRIPE_API_VERSION, STRIPE_DEFAULT_BASE_URL } from '../nodes/StripeBillingPortal/shared/constants';
+import { RATE_LIMIT_FIELDS, STRIPE_RATE_LIMITS } from '../nodes/StripeBillingPortal/shared/rateLimits';
 
 export class StripeBillingPortalApi implements ICredentialType {
 	name = 'stripeBillingPortalApi';
@@ -44,6 +45,40 @@ export class StripeBillingPortalApi implements ICredentialType {
 			type: 'string',
 			default: STRIPE_DEFAULT_BASE_URL,
 			description: `Where requests go: ${STRIPE_DEFAULT_BASE_URL}, or a local stripe-mock or sandbox for testing`,
+		},
+		{
+			displayName: RATE_LIMIT_FIELDS.custom.displayName,
+			name: RATE_LIMIT_FIELDS.custom.name,
+			type: 'boolean',
+			default: false,
+			description: `Whether Stripe raised this account's rate limits, or the Base URL has limits of its own (a stripe-mock, a test proxy). Off, the node keeps under Stripe's documented limits (${STRIPE_RATE_LIMITS.globalLive} requests/s live, ${STRIPE_RATE_LIMITS.globalTest}/s test, ${STRIPE_RATE_LIMITS.endpoint}/s per endpoint) and slows down on its own when Stripe answers 429, so a value set too high costs retries, not failures.`,
+		},
+		{
+			displayName: RATE_LIMIT_FIELDS.live.displayName,
+			name: RATE_LIMIT_FIELDS.live.name,
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: STRIPE_RATE_LIMITS.globalLive,
+			displayOptions: { show: { [RATE_LIMIT_FIELDS.custom.name]: [true] } },
+			description: `The account's global limit with a live key, as Stripe granted it (documented default ${STRIPE_RATE_LIMITS.globalLive})`,
+		},
+		{
+			displayName: RATE_LIMIT_FIELDS.test.displayName,
+			name: RATE_LIMIT_FIELDS.test.name,
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: STRIPE_RATE_LIMITS.globalTest,
+			displayOptions: { show: { [RATE_LIMIT_FIELDS.custom.name]: [true] } },
+			description: `The account's global limit with a test key, or the Base URL's own limit (documented default ${STRIPE_RATE_LIMITS.globalTest})`,
+		},
+		{
+			displayName: RATE_LIMIT_FIELDS.endpoint.displayName,
+			name: RATE_LIMIT_FIELDS.endpoint.name,
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: STRIPE_RATE_LIMITS.endpoint,
+			displayOptions: { show: { [RATE_LIMIT_FIELDS.custom.name]: [true] } },
+			description: `Each endpoint's limit (e.g. creating portal sessions), within the global one (documented default ${STRIPE_RATE_LIMITS.endpoint}; the Search API keeps its ${STRIPE_RATE_LIMITS.search})`,
 		},
 	];
 

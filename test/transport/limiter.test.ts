@@ -1,11 +1,13 @@
 /**
  * The account limiter's arithmetic on a clock the test moves itself: the global and endpoint
- * budgets, the adaptive decrease on a limiter 429 and the slow recovery (limiter.convergence.test.ts
- * runs processes against each other), the concurrency cap,
+ * budgets (Stripe's documented limits, or those the credential states), the slow start of a
+ * budget that has not heard from Stripe yet, the adaptive decrease on a limiter 429 and the slow
+ * recovery (limiter.convergence.test.ts runs processes against each other), the concurrency cap,
  * and one limiter per account in the process, named by a fingerprint that holds no key.
  */
 import {
 	AccountLimiter,
+	LIMIT_MARGIN,
 	accountFingerprint,
 	endpointKey,
 	limitedReasonOf,
@@ -85,24 +87,53 @@ async function starts(limiter: AccountLimiter, clock: FakeClock, endpoint: strin
 	return times;
 }
 
+/**
+ * A limiter that has heard from Stripe: requests one after another, each answered at once, until
+ * the budgets of `endpoints` are past slow start; then two idle seconds, so that what a test
+ * measures over the last second starts empty. Returns the time the test starts from.
+ */
+async function warm(limiter: AccountLimiter, clock: FakeClock, ...endpoints: string[]): Promise<number> {
+	for (const endpoint of endpoints) {
+		for (let request = 0; request < 100; request++) {
+			const state = limiter.state();
+			const budget = state.endpoints[endpoint];
+			if (budget && budget.rate === budget.cap && state.globalRate >= Math.min(state.globalCap, budget.cap)) break;
+			limiter.settle(await limiter.take(endpoint), { kind: 'answered' });
+		}
+	}
+	clock.time += 2_000;
+	return clock.time;
+}
+
 const gaps = (times: number[]) => times.slice(1).map((time, index) => Math.round(time - times[index]));
 
 describe('budgets', () => {
-	it('start under Stripe’s documented limits: 25/s test, 100/s live, 25/s per endpoint, 20/s search', () => {
+	it('are capped under Stripe’s documented limits: 25/s test, 100/s live, 25/s per endpoint, 20/s search', () => {
 		const clock = new FakeClock();
 		const test = new AccountLimiter(false, clock);
 		const live = new AccountLimiter(true, clock);
-		justUnder(test.state().globalRate, DOCUMENTED.globalTest);
-		justUnder(live.state().globalRate, DOCUMENTED.globalLive);
-		void live.take('GET /v1/customers/search').then((ticket) => live.settle(ticket, { kind: 'answered' }));
+		justUnder(test.state().globalCap, DOCUMENTED.globalTest);
+		justUnder(live.state().globalCap, DOCUMENTED.globalLive);
 		void live.take(SESSIONS).then((ticket) => live.settle(ticket, { kind: 'answered' }));
-		justUnder(live.state().endpoints['GET /v1/customers/search'].rate, DOCUMENTED.search);
-		justUnder(live.state().endpoints[SESSIONS].rate, DOCUMENTED.endpoint);
+		void live.take('GET /v1/customers/search').then((ticket) => live.settle(ticket, { kind: 'answered' }));
+		justUnder(live.state().endpoints[SESSIONS].cap, DOCUMENTED.endpoint);
+		justUnder(live.state().endpoints['GET /v1/customers/search'].cap, DOCUMENTED.search);
+	});
+
+	it('are capped at the limits the credential states for a raised account, the Search API at most its 20/s', () => {
+		const clock = new FakeClock();
+		const raised = new AccountLimiter(true, clock, { global: 1000, endpoint: 200, search: 20 });
+		void raised.take(SESSIONS).then((ticket) => raised.settle(ticket, { kind: 'answered' }));
+		void raised.take('GET /v1/customers/search').then((ticket) => raised.settle(ticket, { kind: 'answered' }));
+		justUnder(raised.state().globalCap, 1000);
+		justUnder(raised.state().endpoints[SESSIONS].cap, 200);
+		justUnder(raised.state().endpoints['GET /v1/customers/search'].cap, DOCUMENTED.search);
 	});
 
 	it('space one endpoint by its own budget, even where the account allows more (live)', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(true, clock);
+		await warm(limiter, clock, SESSIONS);
 		// Even gaps of at least 1000/25 = 40 ms (Stripe's 25/s per endpoint), and under 1000/22.5 ms.
 		const found = gaps(await starts(limiter, clock, SESSIONS, 5));
 		expect(new Set(found).size).toBe(1);
@@ -113,6 +144,7 @@ describe('budgets', () => {
 	it('let two endpoints share the account: each at its own rate, together under the global one', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock);
+		await warm(limiter, clock, CUSTOMERS, SESSIONS);
 		const times: number[] = [];
 		for (let pair = 0; pair < 5; pair++) {
 			for (const endpoint of [CUSTOMERS, SESSIONS]) {
@@ -145,7 +177,8 @@ describe('budgets', () => {
 		await settled();
 		// It left without starting: the next one now waits its own turn, and starts when it comes.
 		expect(limiter.state()).toMatchObject({ waiting: 1, inFlight: 1 });
-		clock.advance(1000 / 22.5);
+		// Its turn: within a second even in slow start (the budget has not heard from Stripe yet).
+		clock.advance(1000);
 		await expect(next).resolves.toMatchObject({ endpoint: SESSIONS });
 		expect(limiter.state()).toMatchObject({ waiting: 0, inFlight: 2 });
 		limiter.settle(first, { kind: 'answered' });
@@ -155,7 +188,8 @@ describe('budgets', () => {
 		const clock = new ManualClock();
 		const limiter = new AccountLimiter(false, clock);
 		const running = [await limiter.take(SESSIONS)];
-		clock.advance(100);
+		// The second start's turn, within a second even in slow start.
+		clock.advance(1000);
 		running.push(await limiter.take(SESSIONS));
 		limiter.settle(running[1], { kind: 'limited', reason: 'global-concurrency' });
 		// One request in flight and a cap of one: the next waits for a slot, not for time.
@@ -191,6 +225,55 @@ describe('budgets', () => {
 		await expect(queued).rejects.toThrow('execution cancelled');
 		await expect(behind).rejects.toThrow('execution cancelled');
 		expect(limiter.state()).toMatchObject({ inFlight: 1, waiting: 0 });
+	});
+});
+
+describe('slow start: a budget that has not heard from Stripe yet', () => {
+	it('starts well under its cap and, while requests wait for it, reaches the cap within about a second (test mode, 25/s)', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		expect(limiter.state().globalRate).toBeLessThan((25 * LIMIT_MARGIN) / 4);
+		const times = await starts(limiter, clock, SESSIONS, 60);
+		const interval = Math.round(1000 / (25 * LIMIT_MARGIN));
+		const spacing = gaps(times);
+		// The first requests are spaced wider than the account's 24/s …
+		expect(spacing[0]).toBeGreaterThan(2 * interval);
+		// … and from about a second on, every one at 24/s.
+		const atCap = spacing.findIndex((gap) => gap === interval);
+		expect(times[atCap] - times[0]).toBeLessThanOrEqual(1_000);
+		expect(new Set(spacing.slice(atCap))).toEqual(new Set([interval]));
+		expect(limiter.state().globalRate).toBe(limiter.state().globalCap);
+	});
+
+	it('reaches a raised account’s cap as fast: 100/s stated, 400 requests in about 4 s', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock, { global: 100, endpoint: 100, search: 20 });
+		const times = await starts(limiter, clock, SESSIONS, 400);
+		expect((times.at(-1)! - times[0]) / 1000).toBeLessThan((400 / 100) * 1.1);
+	});
+
+	it('grows only while requests wait for it: a trickle of answers leaves it where it started', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		const start = limiter.state().globalRate;
+		for (let request = 0; request < 10; request++) {
+			await starts(limiter, clock, SESSIONS, 1);
+			clock.time += 2_000;
+		}
+		expect(limiter.state().globalRate).toBe(start);
+		expect(limiter.state().endpoints[SESSIONS].rate).toBe(start);
+	});
+
+	it('ends at the first 429: from there the budget grows by the slow additive step only', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		await starts(limiter, clock, SESSIONS, 3);
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
+		const lowered = limiter.state().globalRate;
+		await starts(limiter, clock, SESSIONS, 5);
+		// 0.5 % of the cap a second, not a slow-start step of several requests a second per answer.
+		expect(limiter.state().globalRate).toBeLessThan(lowered + 1);
+		expect(limiter.state().globalRate).toBeGreaterThanOrEqual(lowered);
 	});
 });
 
@@ -231,6 +314,7 @@ describe('adapting to Stripe’s answers', () => {
 	it('falls at once to what Stripe granted over the last second, when it sent more than twice that', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock);
+		const t0 = await warm(limiter, clock, SESSIONS);
 		// Another process takes most of the account: three requests got through, six more are out.
 		for (let answered = 0; answered < 3; answered++) {
 			limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
@@ -240,7 +324,7 @@ describe('adapting to Stripe’s answers', () => {
 		for (let request = 0; request < 6; request++) out.push(await limiter.take(SESSIONS));
 		limiter.settle(out[0], { kind: 'limited', reason: 'global-rate' });
 		// Three answers in the 958 ms since the first: about 3/s.
-		const granted = (3 * 1000) / (clock.time - 10_000);
+		const granted = (3 * 1000) / (clock.time - t0);
 		expect(limiter.state().globalRate).toBeCloseTo(granted);
 		// The account had room for that much: growth starts at once, 0.5 % of the cap a second.
 		for (const ticket of out.slice(1)) limiter.settle(ticket, { kind: 'answered' });
@@ -252,6 +336,7 @@ describe('adapting to Stripe’s answers', () => {
 	it('measures what was granted over the time answers came, not a whole second, early in a burst', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock);
+		const t0 = await warm(limiter, clock, SESSIONS);
 		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
 		clock.time += 250;
 		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
@@ -260,29 +345,31 @@ describe('adapting to Stripe’s answers', () => {
 		for (let request = 0; request < 5; request++) out.push(await limiter.take(SESSIONS));
 		limiter.settle(out[0], { kind: 'limited', reason: 'global-rate' });
 		// Two answers in the burst's first 667 ms are 3/s, not the 2/s a whole second would say.
-		expect(clock.time - 10_000).toBeCloseTo(666.7, 0);
+		expect(clock.time - t0).toBeCloseTo(666.7, 0);
 		expect(limiter.state().globalRate).toBeCloseTo(3);
 	});
 
 	it('an endpoint-rate 429 lowers only that endpoint', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(true, clock);
+		await warm(limiter, clock, CUSTOMERS, SESSIONS);
+		const before = limiter.state();
 		await starts(limiter, clock, CUSTOMERS, 1);
 		const ticket = await limiter.take(SESSIONS);
 		limiter.settle(ticket, { kind: 'limited', reason: 'endpoint-rate' });
 		const state = limiter.state();
 		// One request sent in the endpoint's first 250 ms: 4/s sent, lowered to 80 % of that.
 		expect(state.endpoints[SESSIONS].rate).toBeCloseTo(4 * 0.8);
-		// The other endpoint and the live account's global budget are where they started.
+		// The other endpoint and the live account's global budget are where they were.
 		justUnder(state.endpoints[CUSTOMERS].rate, DOCUMENTED.endpoint);
-		justUnder(state.globalRate, DOCUMENTED.globalLive);
 		expect(state.endpoints[CUSTOMERS].rate).toBe(state.endpoints[CUSTOMERS].cap);
-		expect(state.globalRate).toBe(state.globalCap);
+		expect(state.globalRate).toBe(before.globalRate);
 	});
 
 	it('a 429 without a reason (a lock timeout) slows nothing down', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock);
+		await warm(limiter, clock, SESSIONS);
 		const before = limiter.state();
 		const ticket = await limiter.take(SESSIONS);
 		limiter.settle(ticket, { kind: 'other' });
@@ -294,7 +381,9 @@ describe('adapting to Stripe’s answers', () => {
 	it('answers raise a lowered budget only after three quiet seconds, then by 0.5 % of its cap a second, back to its cap and never above', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock);
+		await warm(limiter, clock, SESSIONS);
 		const cap = limiter.state().globalRate;
+		expect(cap).toBe(limiter.state().globalCap);
 		const ticket = await limiter.take(SESSIONS);
 		limiter.settle(ticket, { kind: 'limited', reason: 'global-rate' });
 		const lowered = limiter.state().globalRate;
@@ -378,6 +467,18 @@ describe('one limiter per account in the process', () => {
 		expect(limiterFor(accountFingerprint('https://api.stripe.com', 'sk_test_B'), false)).not.toBe(limiterFor(fingerprint, false));
 		expect(limiterFor(accountFingerprint('https://api.stripe.com', 'sk_test_A', 'acct_1'), false)).not.toBe(limiterFor(fingerprint, false));
 		expect(limiterFor(accountFingerprint('http://127.0.0.1:12111', 'sk_test_A'), false)).not.toBe(limiterFor(fingerprint, false));
+	});
+
+	it('takes the limits the credential states now, keeping what its budgets learnt', async () => {
+		const fingerprint = accountFingerprint('https://api.stripe.com', 'sk_test_restated');
+		const limiter = limiterFor(fingerprint, false, { global: 25, endpoint: 25, search: 20 });
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
+		const share = limiter.state().globalRate / limiter.state().globalCap;
+		expect(limiterFor(fingerprint, false, { global: 100, endpoint: 100, search: 20 })).toBe(limiter);
+		const state = limiter.state();
+		expect(state.globalCap).toBeCloseTo(100 * LIMIT_MARGIN);
+		expect(state.endpoints[SESSIONS].cap).toBeCloseTo(100 * LIMIT_MARGIN);
+		expect(state.globalRate / state.globalCap).toBeCloseTo(share);
 	});
 
 	it('is named by a fingerprint that holds nothing of the key', () => {

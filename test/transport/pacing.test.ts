@@ -39,6 +39,22 @@ describe('Pacer', () => {
 		expect(clock.time).toBe(1_300);
 	});
 
+	it('spaces from when a request actually starts, after the account’s turn taken within its own', async () => {
+		const clock = new FakeClock();
+		const pacer = new Pacer(clock);
+		const starts: number[] = [];
+		// The account's budget holds the first two requests 300 ms each (a budget in slow start).
+		const accountTurns = [300, 300, 0, 0];
+		for (const held of accountTurns) {
+			await pacer.take(10, undefined, async () => {
+				if (held > 0) await clock.sleep(held);
+			});
+			starts.push(clock.time);
+		}
+		// Each a full 100 ms after the one before actually started, not after its turn here began.
+		expect(starts).toEqual([1_300, 1_700, 1_800, 1_900]);
+	});
+
 	it.each([
 		[50, []],
 		[30, [20]],

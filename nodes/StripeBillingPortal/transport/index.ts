@@ -21,6 +21,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { baseUrlOf, findBaseUrlError, isLiveKey, normalizeSecretKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
+import { statedLimits, type AccountLimits } from '../shared/rateLimits';
 import { DEFAULT_TIMEOUT_SECONDS } from './constants';
 import { forAgents } from './agent';
 import { connectionError, findConnectionErrorCode } from './connection';
@@ -232,7 +233,14 @@ export async function sendListSearchRequest(
 	const headers = listSearchAccountHeaders(context);
 	const secretKey = normalizeSecretKey(credentials.secretKey);
 	// The editor's searches count against the same account budgets as the workflows running now.
-	const limiter = limiterFor(accountFingerprint(baseUrl, secretKey, headers['Stripe-Account']), isLiveKey(secretKey));
+	const live = isLiveKey(secretKey);
+	let limits: AccountLimits;
+	try {
+		limits = statedLimits(credentials, live);
+	} catch (error) {
+		throw new NodeApiError(context.getNode(), {} as JsonObject, { message: (error as Error).message, httpCode: 'none' });
+	}
+	const limiter = limiterFor(accountFingerprint(baseUrl, secretKey, headers['Stripe-Account']), live, limits);
 	const ticket = await limiter.take(endpointKey('GET', path));
 	let response: IN8nHttpFullResponse;
 	try {

@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
 
+import { documentedLimits, type AccountLimits } from '../shared/rateLimits';
 import { abortReason, realClock, untilAborted, type Clock } from './clock';
 
-/**
- * Stripe's rate limits as documented (docs.stripe.com/rate-limits): per account a global rate
- * (25 requests/s in test mode, 100/s in live mode) and, within it, 25/s per endpoint (20/s for
- * the Search API), plus a concurrency limiter with no published number.
- */
-export const STRIPE_RATE_LIMITS = { globalTest: 25, globalLive: 100, endpoint: 25, search: 20 } as const;
+// The bench and the tests read (and the bench raises) the documented limits through this module.
+export { STRIPE_RATE_LIMITS, documentedLimits, type AccountLimits } from '../shared/rateLimits';
 
 /**
  * The automatic budgets stay this far under the documented limits: Stripe counts arrivals, and
@@ -76,6 +73,20 @@ const SPACING_JITTER = 0.05;
  */
 const LONG_QUIET_MS = 20_000;
 const LONG_QUIET_GROWTH = 1.1;
+/**
+ * A budget that has not heard from Stripe yet (no 429 so far) starts at this share of its cap
+ * and, while its answers succeed, grows by SLOW_START_STEP of its cap for each answer, as TCP's
+ * slow start grows its window by one segment per acknowledgement: the growth is exponential in
+ * time (the more it sends, the more answers raise it), so one run alone is at the cap within
+ * about a second, while processes starting together (queue-mode workers after a deploy) meet
+ * the account's real limit at a fraction of their caps, with a few 429s instead of a storm.
+ */
+const SLOW_START_SHARE = 1 / 8;
+const SLOW_START_STEP = 1 / 4;
+/** An answer raises a budget in slow start if a request had to wait for it this recently. */
+const HELD_RECENTLY_MS = 1_000;
+/** How often a turn waiting on a budget in slow start looks again whether an answer raised it. */
+const SLOW_START_RECHECK_MS = 20;
 /** What Stripe granted is measured over at least this long: one answer a few ms into a burst says nothing of a rate. */
 const MIN_MEASURE_MS = 250;
 
@@ -130,6 +141,12 @@ class RecentWindow {
 class RateBudget {
 	rate: number;
 
+	/** Whether the budget is still in slow start: no 429 yet, not yet at its cap. */
+	slowStart = true;
+
+	/** When a request last had to wait for this budget. */
+	private lastHeld = Number.NEGATIVE_INFINITY;
+
 	private lastStart = Number.NEGATIVE_INFINITY;
 
 	private lastDecrease = Number.NEGATIVE_INFINITY;
@@ -147,12 +164,19 @@ class RateBudget {
 	private readonly sent = new RecentWindow();
 
 	constructor(
-		readonly cap: number,
+		public cap: number,
 		now: number,
 		private readonly random?: () => number,
 	) {
-		this.rate = cap;
+		this.rate = Math.max(MIN_RATE, cap * SLOW_START_SHARE);
 		this.lastIncrease = now;
+	}
+
+	/** A new cap (the credential's limits changed): what the budget learnt is kept as a share of it. */
+	recap(cap: number): void {
+		if (cap === this.cap) return;
+		this.rate = Math.max(MIN_RATE, Math.min(cap, (this.rate * cap) / this.cap));
+		this.cap = cap;
 	}
 
 	/** When the next request may start under this budget. */
@@ -169,6 +193,8 @@ class RateBudget {
 	/** A rate-limited answer to a request started at `startedAt`. */
 	limited(now: number, startedAt: number): void {
 		if (startedAt < this.lastDecrease + DECREASE_AFTER_MS) return;
+		const wasStarting = this.slowStart;
+		this.slowStart = false;
 		const granted = this.answers.rate(now);
 		const sent = Math.min(this.rate, this.sent.rate(now) || this.rate);
 		const overshoot = granted > 0 && sent > OVERSHOOT * granted;
@@ -177,12 +203,24 @@ class RateBudget {
 		this.lastIncrease = now;
 		// After a fall to what was granted, growth starts at once: the account had room for that
 		// much, and the others sharing it fell to theirs too, so together they are at or under its limit.
-		this.growsFrom = overshoot ? now : now + QUIET_MS;
+		// So does a budget's first, in slow start: it came up from below, so it holds less than its
+		// share of an account others already fill, and waiting would keep it there.
+		this.growsFrom = overshoot || wasStarting ? now : now + QUIET_MS;
+	}
+
+	/** A request had to wait for this budget: the budget, not the work, set the pace. */
+	held(now: number): void {
+		this.lastHeld = now;
 	}
 
 	answered(now: number): void {
 		this.answers.add(now);
-		if (this.rate < this.cap && now >= this.growsFrom) {
+		if (this.slowStart) {
+			// Grows only while it holds requests back: a trickle of answers (executions still
+			// arriving) says nothing of what a burst may send.
+			if (now - this.lastHeld <= HELD_RECENTLY_MS) this.rate = Math.min(this.cap, this.rate + SLOW_START_STEP * this.cap);
+			if (this.rate >= this.cap) this.slowStart = false;
+		} else if (this.rate < this.cap && now >= this.growsFrom) {
 			const seconds = Math.max(0, now - this.lastIncrease) / 1000;
 			const grown = now - this.lastDecrease >= LONG_QUIET_MS ? this.rate * LONG_QUIET_GROWTH ** seconds : this.rate;
 			this.rate = Math.min(this.cap, grown + INCREASE_SHARE_OF_CAP * this.cap * seconds);
@@ -279,21 +317,37 @@ export class AccountLimiter {
 
 	lastUsed: number;
 
+	/** The account's limits the budgets' caps come from. */
+	limits: AccountLimits;
+
 	constructor(
 		readonly live: boolean,
 		private readonly clock: Clock = realClock,
+		limits: AccountLimits = documentedLimits(live),
 	) {
 		const now = clock.now();
-		this.global = new RateBudget((live ? STRIPE_RATE_LIMITS.globalLive : STRIPE_RATE_LIMITS.globalTest) * LIMIT_MARGIN, now, clock.random);
+		this.limits = { ...limits };
+		this.global = new RateBudget(limits.global * LIMIT_MARGIN, now, clock.random);
 		this.lastUsed = now;
+	}
+
+	private endpointCap(key: string): number {
+		return (key.endsWith('/search') ? this.limits.search : this.limits.endpoint) * LIMIT_MARGIN;
+	}
+
+	/** Takes the account's limits as the credential now states them, keeping what the budgets learnt. */
+	restate(limits: AccountLimits): void {
+		if (limits.global === this.limits.global && limits.endpoint === this.limits.endpoint && limits.search === this.limits.search) return;
+		this.limits = { ...limits };
+		this.global.recap(limits.global * LIMIT_MARGIN);
+		for (const [key, endpoint] of this.endpoints) endpoint.rate.recap(this.endpointCap(key));
 	}
 
 	private endpoint(key: string): Endpoint {
 		let endpoint = this.endpoints.get(key);
 		if (!endpoint) {
-			const limit = key.endsWith('/search') ? STRIPE_RATE_LIMITS.search : STRIPE_RATE_LIMITS.endpoint;
 			endpoint = {
-				rate: new RateBudget(limit * LIMIT_MARGIN, this.clock.now(), this.clock.random),
+				rate: new RateBudget(this.endpointCap(key), this.clock.now(), this.clock.random),
 				concurrency: new ConcurrencyBudget(),
 				queue: Promise.resolve(),
 				waiting: 0,
@@ -388,7 +442,13 @@ export class AccountLimiter {
 				const wait = this.waitMs(endpoint);
 				// Below a millisecond a timer only adds its own delay.
 				if (wait < 1) break;
-				await this.clock.sleep(wait, signal);
+				const now = this.clock.now();
+				if (this.global.nextStart() - now >= 1) this.global.held(now);
+				if (endpoint.rate.nextStart() - now >= 1) endpoint.rate.held(now);
+				// In slow start every answer raises the rate: a wait measured at the starting rate
+				// would hold the next request long after an answer allowed it.
+				const slowStart = this.global.slowStart || endpoint.rate.slowStart;
+				await this.clock.sleep(slowStart ? Math.min(wait, SLOW_START_RECHECK_MS) : wait, signal);
 			}
 			ticket = this.start(endpointKey, endpoint);
 		});
@@ -477,7 +537,7 @@ export function accountFingerprint(baseUrl: string, secretKey: string, connected
 const limiters = new Map<string, AccountLimiter>();
 let lastSweep = 0;
 
-export function limiterFor(fingerprint: string, live: boolean, clock: Clock = realClock): AccountLimiter {
+export function limiterFor(fingerprint: string, live: boolean, limits?: AccountLimits, clock: Clock = realClock): AccountLimiter {
 	const now = clock.now();
 	if (now - lastSweep > IDLE_MS) {
 		lastSweep = now;
@@ -487,8 +547,10 @@ export function limiterFor(fingerprint: string, live: boolean, clock: Clock = re
 	}
 	let limiter = limiters.get(fingerprint);
 	if (!limiter) {
-		limiter = new AccountLimiter(live, clock);
+		limiter = new AccountLimiter(live, clock, limits);
 		limiters.set(fingerprint, limiter);
+	} else if (limits) {
+		limiter.restate(limits);
 	}
 	return limiter;
 }

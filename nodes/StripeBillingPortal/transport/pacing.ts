@@ -1,7 +1,9 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { isLiveKey, normalizeSecretKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
+import { statedLimits, type AccountLimits } from '../shared/rateLimits';
 import { abortReason, realClock, untilAborted, type Clock } from './clock';
 import { accountFingerprint, limiterFor, type AccountLimiter } from './limiter';
 
@@ -24,14 +26,28 @@ export class Pacer {
 
 	constructor(private readonly clock: Clock = realClock) {}
 
-	async take(requestsPerSecond: number, signal?: AbortSignal): Promise<void> {
+	/**
+	 * Waits for this run's turn. `inTurn` (the account limiter's turn) runs within it, before the
+	 * start is counted: the next request is then spaced from when this one actually started.
+	 */
+	async take(requestsPerSecond: number, signal?: AbortSignal, inTurn?: () => Promise<void>): Promise<void> {
 		if (signal?.aborted) throw abortReason(signal);
 		const interval = 1000 / requestsPerSecond;
 		// With nobody queued and the interval already over, going through the queue would only
 		// cost time: measured, it made an unpaced run a quarter slower.
 		if (this.waiting === 0 && this.clock.now() - this.lastStart >= interval) {
 			this.lastStart = this.clock.now();
-			return;
+			if (!inTurn) return;
+			this.waiting++;
+			const turn = inTurn().then(() => {
+				this.lastStart = this.clock.now();
+			});
+			this.queue = turn.catch(() => undefined);
+			try {
+				return await turn;
+			} finally {
+				this.waiting--;
+			}
 		}
 		this.waiting++;
 		const turn = this.queue.then(async () => {
@@ -41,6 +57,7 @@ export class Pacer {
 			// Below a millisecond a timer only adds its own delay.
 			if (wait >= 1) await this.clock.sleep(wait, signal);
 			if (signal?.aborted) throw abortReason(signal);
+			await inTurn?.();
 			this.lastStart = this.clock.now();
 		});
 		// A cancelled wait must not stall the requests queued behind it.
@@ -81,6 +98,8 @@ export function pacerFor(context: IExecuteSingleFunctions): Pacer {
 interface RunAccount {
 	secretKey: string;
 	live: boolean;
+	/** The account's limits: Stripe's documented ones, or those the credential states. */
+	limits: AccountLimits;
 	/** Limiter fingerprints by Base URL and connected account, so each is hashed once per run. */
 	fingerprints: Map<string, string>;
 }
@@ -88,13 +107,24 @@ interface RunAccount {
 const runAccounts = new WeakMap<object, Promise<RunAccount>>();
 
 async function readRunAccount(context: IExecuteSingleFunctions): Promise<RunAccount> {
-	let secretKey = '';
+	let credentials: Record<string, unknown> = {};
 	try {
-		secretKey = normalizeSecretKey((await context.getCredentials(CREDENTIAL_TYPE)).secretKey);
+		credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	} catch {
 		// No credential to read: the request itself will say so; budgets fall back to test mode.
 	}
-	return { secretKey, live: isLiveKey(secretKey), fingerprints: new Map() };
+	const secretKey = normalizeSecretKey(credentials.secretKey);
+	const live = isLiveKey(secretKey);
+	return { secretKey, live, limits: limitsOrError(context, credentials, live), fingerprints: new Map() };
+}
+
+/** The credential's stated limits, or an error before any request: the message names the field and the fix. */
+function limitsOrError(context: IExecuteSingleFunctions, credentials: Record<string, unknown>, live: boolean): AccountLimits {
+	try {
+		return statedLimits(credentials, live);
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), (error as Error).message, { itemIndex: context.getItemIndex() });
+	}
 }
 
 /**
@@ -120,5 +150,5 @@ export async function accountLimiterFor(context: IExecuteSingleFunctions, baseUr
 		fingerprint = accountFingerprint(baseUrl, account.secretKey, connectedAccount);
 		account.fingerprints.set(key, fingerprint);
 	}
-	return limiterFor(fingerprint, account.live);
+	return limiterFor(fingerprint, account.live, account.limits);
 }

@@ -10,7 +10,7 @@ import {
 	type StripeApiError,
 	type StripeErrorDetails,
 } from './errors';
-import type { AccountLimiter, AttemptOutcome } from './limiter';
+import type { AccountLimiter, AttemptOutcome, Ticket } from './limiter';
 import { abortableSleep, abortReason, type Clock } from './clock';
 import { pacerFor, type Pacer } from './pacing';
 import type { RequestSettings } from './settings';
@@ -296,8 +296,14 @@ export async function pacedWithRetries<T>(
 	});
 	const sendUntilDone = async (): Promise<T> => {
 		for (;;) {
-			if (runPacer && cap !== undefined) await runPacer.take(cap, patience.signal);
-			const ticket = await limiter.take(endpoint, patience.signal);
+			// The account's turn is taken within the run's: the user's cap spaces actual starts, even
+			// while the account's budget (in slow start, or lowered) holds requests longer than it does.
+			let ticket!: Ticket;
+			const takeTicket = async () => {
+				ticket = await limiter.take(endpoint, patience.signal);
+			};
+			if (runPacer && cap !== undefined) await runPacer.take(cap, patience.signal, takeTicket);
+			else await takeTicket();
 			let value!: T;
 			let failure: Failure | undefined;
 			let thrown: unknown;

@@ -1,0 +1,72 @@
+/**
+ * Stripe's rate limits as documented (docs.stripe.com/rate-limits): per account a global rate
+ * (25 requests/s in test mode, 100/s in live mode) and, within it, 25/s per endpoint (20/s for
+ * the Search API), plus a concurrency limiter with no published number. Stripe raises limits for
+ * accounts that ask, so the credential may state the account's own (see statedLimits).
+ */
+export const STRIPE_RATE_LIMITS = { globalTest: 25, globalLive: 100, endpoint: 25, search: 20 } as const;
+
+/** One account's limits in requests per second, as Stripe enforces them. */
+export interface AccountLimits {
+	global: number;
+	endpoint: number;
+	search: number;
+}
+
+/** Stripe's documented limits for a key of this mode. */
+export function documentedLimits(live: boolean): AccountLimits {
+	return {
+		global: live ? STRIPE_RATE_LIMITS.globalLive : STRIPE_RATE_LIMITS.globalTest,
+		endpoint: STRIPE_RATE_LIMITS.endpoint,
+		search: STRIPE_RATE_LIMITS.search,
+	};
+}
+
+/** The credential's rate-limit fields, as its form and its error messages name them. */
+export const RATE_LIMIT_FIELDS = {
+	custom: { name: 'customRateLimits', displayName: 'Custom Rate Limits' },
+	live: { name: 'liveRequestsPerSecond', displayName: 'Live Mode Requests per Second', documented: STRIPE_RATE_LIMITS.globalLive },
+	test: { name: 'testRequestsPerSecond', displayName: 'Test Mode Requests per Second', documented: STRIPE_RATE_LIMITS.globalTest },
+	endpoint: { name: 'endpointRequestsPerSecond', displayName: 'Requests per Second per Endpoint', documented: STRIPE_RATE_LIMITS.endpoint },
+} as const;
+
+export const CREDENTIAL_DISPLAY_NAME = 'Stripe Billing Portal API';
+
+/** A rate limit the credential states that cannot be used: the message names the field and the fix. */
+export class RateLimitSettingError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'RateLimitSettingError';
+	}
+}
+
+function statedRate(credentials: Record<string, unknown>, field: (typeof RATE_LIMIT_FIELDS)['live' | 'test' | 'endpoint']): number {
+	const raw = credentials[field.name];
+	if (raw === undefined || raw === null || raw === '') return field.documented;
+	const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+	if (!(Number.isFinite(value) && value >= 1)) {
+		const shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
+		throw new RateLimitSettingError(
+			`${CREDENTIAL_DISPLAY_NAME} credential → ${field.displayName}: '${String(shown).slice(0, 40)}' is not a number of requests per second of at least 1. ` +
+				`Enter the limit Stripe gave this account, e.g. ${field.documented} (Stripe's documented default), or turn ${RATE_LIMIT_FIELDS.custom.displayName} off.`,
+		);
+	}
+	return value;
+}
+
+/**
+ * The limits of the account a credential's key belongs to: Stripe's documented ones, or, with
+ * Custom Rate Limits on, the ones it states. The Search API keeps its documented 20/s (at most
+ * the endpoint limit): Stripe documents it apart from the endpoint limit it raises.
+ * Throws RateLimitSettingError for a stated value that is not a usable rate.
+ */
+export function statedLimits(credentials: Record<string, unknown>, live: boolean): AccountLimits {
+	const documented = documentedLimits(live);
+	if (credentials[RATE_LIMIT_FIELDS.custom.name] !== true) return documented;
+	const endpoint = statedRate(credentials, RATE_LIMIT_FIELDS.endpoint);
+	return {
+		global: statedRate(credentials, live ? RATE_LIMIT_FIELDS.live : RATE_LIMIT_FIELDS.test),
+		endpoint,
+		search: Math.min(documented.search, endpoint),
+	};
+}
