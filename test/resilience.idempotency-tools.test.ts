@@ -26,12 +26,15 @@ function agentWorkflow(agentVersion: number): WorkflowJson {
 			position: [400, 200],
 			parameters: {
 				descriptionType: 'manual',
-				toolDescription: 'Creates a customer portal session for a customer ID.',
+				toolDescription: 'Creates a customer portal session for the signed-in customer.',
 				resource: 'portalSession',
 				operation: 'create',
+				// The session link may reach the model only for a customer the workflow fixed itself
+				// (toolSafety.ts): the model chooses only where the portal returns to.
+				sessionLinkToModel: true,
 				customerType: 'customer',
-				customer: { __rl: true, mode: 'id', value: "={{ $fromAI('customer_id', 'The Stripe customer ID', 'string') }}" },
-				returnUrl: 'https://example.com/account',
+				customer: { __rl: true, mode: 'id', value: SEED_IDS.jenny },
+				returnUrl: "={{ $fromAI('return_url', 'Where the portal returns to', 'string') }}",
 			},
 			credentials: { stripeBillingPortalApi: { id: 'stripe', name: 'Stripe' } },
 		},
@@ -49,12 +52,12 @@ function agentWorkflow(agentVersion: number): WorkflowJson {
 
 describe.each([3, 2.2])('an AI Agent v%s calling the tool twice in one execution', (agentVersion) => {
 	it('sends two keys and gets two sessions', async () => {
-		const customers = [SEED_IDS.jenny, SEED_IDS.max];
+		const returnUrls = ['https://example.com/account', 'https://example.com/billing'];
 		scriptChat({
 			message: 'Two portal links, please.',
 			model: (turn) =>
-				turn.results.length < customers.length
-					? { toolCalls: [{ tool: 'Create_portal_link', args: { customer_id: customers[turn.results.length] } }] }
+				turn.results.length < returnUrls.length
+					? { toolCalls: [{ tool: 'Create_portal_link', args: { return_url: returnUrls[turn.results.length] } }] }
 					: { text: 'Done.' },
 		});
 		const before = environment.sandbox.requests.length;
@@ -66,9 +69,10 @@ describe.each([3, 2.2])('an AI Agent v%s calling the tool twice in one execution
 		const posts = environment.sandbox.requests.slice(before).filter((request) => request.method === 'POST');
 
 		expect(result.error).toBeUndefined();
-		expect(posts.map((post) => post.body.customer)).toEqual(customers);
+		// Were the two calls to share a key, Stripe would refuse the second (other parameters under one key).
+		expect(posts.map((post) => post.body.return_url)).toEqual(returnUrls);
 		expect(posts.map((post) => post.status)).toEqual([200, 200]);
 		expect(new Set(posts.map((post) => String(post.headers['idempotency-key']))).size).toBe(2);
-		expect(environment.sandbox.sessions.map((session) => session.customer)).toEqual(customers);
+		expect(environment.sandbox.sessions.map((session) => session.return_url)).toEqual(returnUrls);
 	});
 });
