@@ -13,6 +13,7 @@ import { withFix } from '../shared/validation';
 import { SETTINGS_FIELD } from './constants';
 import { STRIPE_ERROR_DETAILS, type StripeApiError, type StripeErrorDetails } from './errors';
 import type { RequestSettings } from './settings';
+import { isToolRun } from './agent';
 
 /** 20 letters and digits (62 symbols): about 119 bits of the digest, so keys of different attempts never meet. */
 const KEY_DIGEST_LENGTH = 20;
@@ -46,7 +47,14 @@ function text(read: () => unknown): string {
 	}
 }
 
-function runIndexOf(context: IExecuteSingleFunctions): number {
+/**
+ * Run indexes by node run. Building n8n's workflow data proxy for every item was the largest cost
+ * of making a key (measured with the bench's per-item run); the run index is one for all items
+ * of a node run, and n8n hands each of them the same execute data.
+ */
+const runIndexes = new WeakMap<IExecuteData, number>();
+
+function readRunIndex(context: IExecuteSingleFunctions): number {
 	try {
 		// n8n works the run index out before its Retry On Fail loop, so every try reads the same one.
 		const runIndex = Number(context.getWorkflowDataProxy(context.getItemIndex()).$runIndex);
@@ -56,16 +64,31 @@ function runIndexOf(context: IExecuteSingleFunctions): number {
 	}
 }
 
+function runIndexOf(context: IExecuteSingleFunctions): number {
+	// An AI agent's tool calls share one execute data, each call a run of its own (one item each).
+	const executeData = isToolRun(context) ? undefined : executeDataOf(context);
+	if (!executeData) return readRunIndex(context);
+	let runIndex = runIndexes.get(executeData);
+	if (runIndex === undefined) {
+		runIndex = readRunIndex(context);
+		runIndexes.set(executeData, runIndex);
+	}
+	return runIndex;
+}
+
+function executeDataOf(context: IExecuteSingleFunctions): IExecuteData | undefined {
+	try {
+		return context.getExecuteData();
+	} catch {
+		return undefined;
+	}
+}
+
 function executionIdOf(context: IExecuteSingleFunctions): string {
 	const id = text(() => context.getExecutionId());
 	// n8n-core shows '__UNKNOWN__' for an execution it has not saved.
 	if (id !== '' && id !== '__UNKNOWN__') return id;
-	let executeData: IExecuteData | undefined;
-	try {
-		executeData = context.getExecuteData();
-	} catch {
-		executeData = undefined;
-	}
+	const executeData = executeDataOf(context);
 	if (!executeData) return `unsaved-${randomBytes(12).toString('hex')}`;
 	let nonce = runsWithoutExecutionId.get(executeData);
 	if (nonce === undefined) {

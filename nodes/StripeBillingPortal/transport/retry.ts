@@ -11,7 +11,7 @@ import {
 	type StripeErrorDetails,
 } from './errors';
 import type { AccountLimiter, AttemptOutcome, Ticket } from './limiter';
-import { abortableSleep, abortReason, type Clock } from './clock';
+import { abortableSleep, abortReason, TIMER_CLEARED, whenAborted, type Clock } from './clock';
 import { pacerFor, type Pacer } from './pacing';
 import type { RequestSettings } from './settings';
 
@@ -166,16 +166,18 @@ export async function withinTimeout<T>(
 	if (stopped?.aborted) throw abortReason(stopped);
 	return await new Promise<T>((resolve, reject) => {
 		const settled = new AbortController();
-		const onStop = () => {
-			finish();
-			reject(abortReason(stopped as AbortSignal));
-		};
+		let stopWatching: () => void = () => undefined;
 		const finish = () => {
-			stopped?.removeEventListener('abort', onStop);
+			stopWatching();
 			// Clears the timer (where the host's sleep takes a signal).
-			settled.abort();
+			settled.abort(TIMER_CLEARED);
 		};
-		stopped?.addEventListener('abort', onStop, { once: true });
+		if (stopped) {
+			stopWatching = whenAborted(stopped, () => {
+				finish();
+				reject(abortReason(stopped));
+			});
+		}
 		timer(timeoutSeconds * 1000, settled.signal).then(
 			() => {
 				finish();
@@ -217,16 +219,15 @@ class Patience {
 
 	private stopListening?: () => void;
 
-	private readonly onStop = () => this.controller.abort(STOPPED);
+	private readonly stopWatching: () => void;
 
 	constructor(
-		private readonly stopped: AbortSignal | undefined,
+		stopped: AbortSignal | undefined,
 		limiter: AccountLimiter,
 		maxWaitMs: number,
 		timer: Clock['sleep'],
 	) {
-		if (stopped?.aborted) this.controller.abort(STOPPED);
-		stopped?.addEventListener('abort', this.onStop, { once: true });
+		this.stopWatching = stopped ? whenAborted(stopped, () => this.controller.abort(STOPPED)) : () => undefined;
 		const limitedBefore = limiter.limitedAnswers;
 		timer(maxWaitMs, this.signal).then(
 			() => {
@@ -242,7 +243,7 @@ class Patience {
 	}
 
 	end(): void {
-		this.stopped?.removeEventListener('abort', this.onStop);
+		this.stopWatching();
 		this.stopListening?.();
 		// Ends the Max Wait timer (where the host's sleep takes a signal).
 		if (!this.signal.aborted) this.controller.abort(STOPPED);
