@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 
+import { LoopWatch } from './sandbox/loopWatch';
 import { sandboxHttp, type CallResult } from './support/sandbox-http';
 import {
 	ApiLimiter,
@@ -451,5 +452,59 @@ describe('ApiLimiter on a synthetic clock', () => {
 		const second = limiter.admit(2, B);
 		expect('release' in second).toBe(true);
 		expect(limiter.stats).toMatchObject({ inFlight: 1, peakInFlight: 1 });
+	});
+});
+
+describe('arrival times when the shared event loop stood still', () => {
+	function standStill(ms: number): void {
+		const until = performance.now() + ms;
+		while (performance.now() < until) {
+			// a garbage collection or a starved CPU, as the engine in the same process would cause
+		}
+	}
+
+	it('the first request read after a stall counts from its start, the next ones from when they are read', async () => {
+		const watch = new LoopWatch();
+		watch.start();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		const stallStart = performance.now();
+		standStill(80);
+		const readAt = performance.now();
+		expect(watch.arrivedBy(readAt)).toBeLessThan(stallStart + 1);
+		expect(watch.arrivedBy(readAt)).toBe(readAt);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		const later = performance.now();
+		expect(watch.arrivedBy(later)).toBe(later);
+		watch.stop();
+	});
+
+	it('a request read long after a stall ended gets no credit for it', async () => {
+		const watch = new LoopWatch();
+		watch.start();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		standStill(60);
+		await new Promise((resolve) => setTimeout(resolve, 30));
+		const now = performance.now();
+		expect(watch.arrivedBy(now)).toBe(now);
+		watch.stop();
+	});
+
+	it('stamps recorded requests that way: the sandbox’s limiter and the pacing tests see when they arrived', async () => {
+		const sandbox = new StripeSandbox();
+		const base = await sandbox.start();
+		try {
+			const stripe = new Stripe(KEY, { ...sandbox.stripeClientConfig(), maxNetworkRetries: 0 });
+			const first = stripe.customers.retrieve(SEED_IDS.jenny);
+			// Let the request reach the socket, then stand still before the sandbox reads it.
+			await new Promise((resolve) => setImmediate(resolve));
+			const stallStart = performance.now();
+			standStill(80);
+			await first;
+			expect(base).toMatch(/^http:/);
+			expect(sandbox.requests).toHaveLength(1);
+			expect(sandbox.requests[0].receivedAt).toBeLessThan(stallStart + 10);
+		} finally {
+			await sandbox.stop();
+		}
 	});
 });

@@ -8,6 +8,7 @@ import { IdempotencyStore, type NewKey, type SavedResult } from './idempotency';
 import { newId, nowSeconds } from './ids';
 import { validateParams } from './params';
 import { checkObjectLocks, LockTable } from './locks';
+import { LoopWatch } from './loopWatch';
 import { ApiLimiter, checkRateLimit, RATE_LIMITED_REASON_HEADER, type LimiterRequest } from './ratelimit';
 import { ROUTES } from './resources';
 import { endpointName, isSearchEndpoint, Router, type RouteDef, type RouteMatch } from './router';
@@ -189,6 +190,8 @@ export class StripeSandbox {
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private readonly options: SandboxOptions;
 	private readonly limiter: ApiLimiter;
+
+	private readonly loop = new LoopWatch();
 	private readonly locks: LockTable;
 	/** In-flight releases of the responses not yet answered, so send() can free the slot at once. */
 	private readonly releases = new WeakMap<http.ServerResponse, () => void>();
@@ -250,6 +253,7 @@ export class StripeSandbox {
 		if (this.server && this.url) return this.url;
 		this.webhooks.restart();
 		const server = http.createServer((req, res) => this.onRequest(req, res));
+		this.loop.start();
 		await new Promise<void>((resolve, reject) => {
 			server.once('error', reject);
 			server.listen(this.options.port ?? 0, '127.0.0.1', () => {
@@ -267,6 +271,7 @@ export class StripeSandbox {
 		for (const t of this.timers) clearTimeout(t);
 		this.timers.clear();
 		this.webhooks.stop();
+		this.loop.stop();
 		// Answers waiting on a lock were in those timers: their locks go with them.
 		this.locks.clear();
 		const server = this.server;
@@ -479,13 +484,15 @@ export class StripeSandbox {
 	// Request handling
 
 	private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+		// Stamped once the headers are read, as a server in its own process would.
+		const receivedAt = this.loop.arrivedBy(performance.now());
 		const chunks: Buffer[] = [];
 		req.on('data', (c: Buffer) => chunks.push(c));
 		req.on('error', () => undefined);
 		req.on('end', () => {
 			let record: RecordedRequest | undefined;
 			try {
-				record = this.record(req, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+				record = this.record(req, receivedAt, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8'));
 				this.process(record, req, res);
 			} catch (e) {
 				this.internalErrors.push(e as Error);
@@ -498,7 +505,7 @@ export class StripeSandbox {
 		});
 	}
 
-	private record(req: http.IncomingMessage, rawBody: string): RecordedRequest {
+	private record(req: http.IncomingMessage, receivedAt: number, rawBody: string): RecordedRequest {
 		const rawUrl = req.url ?? '/';
 		const q = rawUrl.indexOf('?');
 		const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
@@ -511,7 +518,7 @@ export class StripeSandbox {
 			rawBody,
 			body: rawBody !== '' && (ct === '' || ct === FORM) ? decodeForm(rawBody) : {},
 			requestId: '',
-			receivedAt: performance.now(),
+			receivedAt,
 		};
 		this.requests.push(record);
 		return record;
