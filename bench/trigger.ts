@@ -21,6 +21,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INode, IWebhookData, 
 import { Workflow } from 'n8n-workflow';
 
 import { loadPackage, type LoadedPackage } from './engine';
+import { writeStoredEndpoint } from '../nodes/StripeBillingPortalTrigger/endpoints';
 import { ensureN8n } from '../test/cli/install';
 import { HarnessCredentialsHelper } from '../test/harness';
 import { createAdditionalData } from '../test/harness/engine';
@@ -171,6 +172,25 @@ async function templateEvent(): Promise<Record<string, unknown>> {
 	return structuredClone(event) as unknown as Record<string, unknown>;
 }
 
+/** The static data activation leaves behind, written by the trigger's own code for a test-mode endpoint. */
+function storedAfterActivation(): IDataObject {
+	const staticData: IDataObject = {};
+	writeStoredEndpoint(
+		staticData,
+		{
+			id: 'we_1BenchOurs',
+			url: 'https://n8n.example.com/webhook/bench/webhook',
+			enabled_events: ['customer.subscription.updated', 'customer.subscription.deleted'],
+			api_version: API_VERSION,
+			status: 'enabled',
+			livemode: false,
+			metadata: {},
+		},
+		SECRET,
+	);
+	return staticData;
+}
+
 function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	const mid = Math.floor(sorted.length / 2);
@@ -200,7 +220,7 @@ export async function measureTriggers({
 				workflowId: `bench-ours-${round}`,
 				parameters: { events: ['canceled', 'cancellationScheduled', 'cancellationWithdrawn', 'cancellationFeedbackGiven'] },
 				credentials: { type: 'stripeBillingPortalApi', data: { secretKey: SECRET_KEY, apiVersion: API_VERSION, baseUrl: 'http://127.0.0.1:9' } },
-				staticData: { endpointId: 'we_1BenchOurs', endpointSecret: SECRET },
+				staticData: storedAfterActivation(),
 			}),
 		"n8n's Stripe Trigger": (round: number) =>
 			new BenchTrigger({

@@ -20,14 +20,42 @@ import { verifyStripeSignature } from './verify';
 
 type EndpointMode = 'managed' | 'own';
 
+function isExpression(value: unknown): boolean {
+	return typeof value === 'string' && value.startsWith('=');
+}
+
+/**
+ * A parameter as the workflow stores it, resolved by n8n only where it holds an expression (a
+ * collection: anywhere in its first level). Resolving and validating a literal through
+ * getNodeParameter costs more than verifying the signature, on every delivery; the values are
+ * checked here anyway (an unknown outcome or mode counts as none).
+ */
+function parameter(context: IHookFunctions | IWebhookFunctions, name: string, fallback: unknown): unknown {
+	const raw = context.getNodeParameter(name, fallback, { rawExpressions: true }) as unknown;
+	const literal =
+		!isExpression(raw) && !(typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.values(raw).some(isExpression));
+	return literal ? raw : context.getNodeParameter(name, fallback);
+}
+
+/**
+ * The body n8n parsed from the raw body, where it surely read the same bytes as UTF-8 JSON (what
+ * Stripe sends): parsing a delivery again costs a third of its time. Any other content type or
+ * encoding (headers are not signed) leaves the verification to parse the raw body itself.
+ */
+function parsedFromRawBody(request: { headers: Record<string, string | string[] | undefined>; body?: unknown }): unknown {
+	const contentType = request.headers['content-type'];
+	if (request.headers['content-encoding'] !== undefined || typeof contentType !== 'string') return undefined;
+	return /^application\/json\s*(;\s*charset=utf-8\s*)?$/i.test(contentType) ? request.body : undefined;
+}
+
 function chosenOutcomes(context: IHookFunctions | IWebhookFunctions): Outcome[] {
-	const raw = context.getNodeParameter('events', []) as unknown;
+	const raw = parameter(context, 'events', []);
 	const list = Array.isArray(raw) ? raw : [];
 	return OUTCOME_NAMES.filter((outcome) => list.includes(outcome));
 }
 
 function endpointMode(context: IHookFunctions | IWebhookFunctions): EndpointMode {
-	return context.getNodeParameter('endpoint', 'managed') === 'own' ? 'own' : 'managed';
+	return parameter(context, 'endpoint', 'managed') === 'own' ? 'own' : 'managed';
 }
 
 function ownerOf(context: IHookFunctions): Owner {
@@ -199,14 +227,15 @@ export class StripeBillingPortalTrigger implements INodeType {
 		// Read, never written here: n8n would save static data after this delivery, racing a re-publish.
 		const staticData = this.getWorkflowStaticData('node');
 		const mode = endpointMode(this);
-		const secret = mode === 'own' ? String(this.getNodeParameter('signingSecret', '') ?? '').trim() : staticData[STATIC_DATA_KEYS.secret];
-		const options = this.getNodeParameter('options', {}) as IDataObject;
+		const secret = mode === 'own' ? String(parameter(this, 'signingSecret', '') ?? '').trim() : staticData[STATIC_DATA_KEYS.secret];
+		const options = parameter(this, 'options', {}) as IDataObject;
 		const tolerance = Number(options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
 		const rawBody = (request as { rawBody?: unknown }).rawBody;
 		const verification = verifyStripeSignature(Buffer.isBuffer(rawBody) ? rawBody : undefined, request.headers['stripe-signature'], {
 			secrets: typeof secret === 'string' ? [secret] : [],
 			toleranceSeconds: Number.isFinite(tolerance) && tolerance > 0 ? tolerance : DEFAULT_TOLERANCE_SECONDS,
 			nowSeconds: Math.floor(Date.now() / 1000),
+			parsedBody: parsedFromRawBody(request),
 		});
 		if (!verification.ok) return refuse(verification.refusal);
 		const event = verification.event;
@@ -218,7 +247,9 @@ export class StripeBillingPortalTrigger implements INodeType {
 		// The decoding reads the fields of this version; an endpoint made by hand may use another.
 		if (event.api_version !== STRIPE_API_VERSION) return refuse('api version');
 
-		const scope = `${this.getWorkflow().id ?? ''}/${this.getNode().id}`;
+		// Stripe delivers at least once per endpoint, and each endpoint has its own secret: the
+		// secret names this trigger's deliveries without getNode(), which copies the whole node.
+		const scope = `${this.getWorkflow().id ?? ''}\n${secret as string}`;
 		const acknowledge = (): IWebhookResponseData => {
 			response.status(200).json({ received: true });
 			return { noWebhookResponse: true };

@@ -56,7 +56,8 @@ export function readStoredEndpoint(staticData: IDataObject): StoredEndpoint {
 	return { id: text(STATIC_DATA_KEYS.endpointId), secret: text(STATIC_DATA_KEYS.secret), url: text(STATIC_DATA_KEYS.url), events: text(STATIC_DATA_KEYS.events) };
 }
 
-function writeStoredEndpoint(staticData: IDataObject, endpoint: WebhookEndpoint, secret: string): void {
+/** What activation keeps of the endpoint it registered, in the workflow's static data (the bench sets up a delivery's state with it). */
+export function writeStoredEndpoint(staticData: IDataObject, endpoint: WebhookEndpoint, secret: string): void {
 	staticData[STATIC_DATA_KEYS.endpointId] = endpoint.id;
 	staticData[STATIC_DATA_KEYS.secret] = secret;
 	staticData[STATIC_DATA_KEYS.url] = endpoint.url;

@@ -35,6 +35,11 @@ export interface VerifyOptions {
 	toleranceSeconds: number;
 	/** Unix seconds; injected by tests. */
 	nowSeconds: number;
+	/**
+	 * The body as the host already parsed it from these very bytes (n8n parses a JSON body from
+	 * the raw body it keeps): used, once the signature matched, instead of parsing them again.
+	 */
+	parsedBody?: unknown;
 }
 
 interface ParsedHeader {
@@ -101,7 +106,7 @@ function isEventEnvelope(value: unknown): value is StripeEventEnvelope {
 export function verifyStripeSignature(
 	rawBody: Buffer | undefined,
 	header: string | string[] | undefined,
-	{ secrets, toleranceSeconds, nowSeconds }: VerifyOptions,
+	{ secrets, toleranceSeconds, nowSeconds, parsedBody }: VerifyOptions,
 ): Verification {
 	const usableSecrets = secrets.filter((secret) => typeof secret === 'string' && secret.length > 0);
 	if (usableSecrets.length === 0) return { ok: false, refusal: 'no secret' };
@@ -123,11 +128,13 @@ export function verifyStripeSignature(
 	}
 	if (!matched) return { ok: false, refusal: 'signature mismatch' };
 
-	let event: unknown;
-	try {
-		event = JSON.parse(rawBody.toString('utf8'));
-	} catch {
-		return { ok: false, refusal: 'not a Stripe event' };
+	let event: unknown = parsedBody;
+	if (!isEventEnvelope(event)) {
+		try {
+			event = JSON.parse(rawBody.toString('utf8'));
+		} catch {
+			return { ok: false, refusal: 'not a Stripe event' };
+		}
 	}
 	if (!isEventEnvelope(event)) return { ok: false, refusal: 'not a Stripe event' };
 	return { ok: true, event };

@@ -32,6 +32,8 @@ export interface Delivery {
 	headers: Record<string, string | string[] | undefined>;
 	/** What n8n's body parser keeps as `req.rawBody`; undefined to leave it out. */
 	rawBody?: Buffer;
+	/** What n8n's body parser made of it; by default the raw body parsed as JSON, as n8n does for application/json. */
+	body?: unknown;
 	test?: boolean;
 }
 
@@ -137,7 +139,7 @@ export class TriggerUnderTest {
 	}
 
 	/** A request to the webhook URL, through webhook(). */
-	async deliver({ headers, rawBody, test = false }: Delivery): Promise<DeliveryResult> {
+	async deliver({ headers, rawBody, body: parsedBody, test = false }: Delivery): Promise<DeliveryResult> {
 		const type = this.options.pkg.nodeTypes.getByNameAndVersion(this.node.type, 1);
 		if (!type.webhook) throw new Error(`${this.node.type} has no webhook()`);
 		const lowerHeaders = Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
@@ -161,11 +163,13 @@ export class TriggerUnderTest {
 				return this;
 			},
 		};
-		let body: unknown = {};
-		try {
-			body = rawBody ? JSON.parse(rawBody.toString('utf8')) : {};
-		} catch {
-			body = {};
+		let body: unknown = parsedBody ?? {};
+		if (parsedBody === undefined) {
+			try {
+				body = rawBody ? JSON.parse(rawBody.toString('utf8')) : {};
+			} catch {
+				body = {};
+			}
 		}
 		const request = { method: 'POST', headers: lowerHeaders, body, rawBody, params: {}, query: {} };
 		const additionalData = this.additionalData();

@@ -139,6 +139,25 @@ describe('a signed delivery', () => {
 	});
 });
 
+describe('what a delivery is read from', () => {
+	it('the signed bytes, not the host’s parse, where the host may have read them otherwise (headers are not signed)', async () => {
+		const raw = fresh(cancellationScheduledEvent());
+		const delivery = signed(raw);
+		const otherParse = { ...raw, id: 'evt_1HostParsedOtherwise', data: { object: { ...subscription(), customer: 'cus_Attacker00000' } } };
+		for (const contentType of ['text/plain', 'application/json; charset=latin1']) {
+			const { result } = await trigger().deliver({ headers: { ...delivery.headers, 'Content-Type': contentType }, rawBody: delivery.rawBody, body: otherParse });
+			const [item] = result.workflowData?.[0] ?? [];
+			expect(item?.json).toMatchObject({ customer: 'cus_RYa8hE2nXk1pQz', event: { id: raw.id } });
+		}
+	});
+
+	it('parameters given as expressions are resolved: a signing secret from an expression verifies', async () => {
+		const { result } = await trigger({ signingSecret: `={{ "${SECRET}" }}`, events: '={{ ["cancellationScheduled"] }}' }).deliver(signed(fresh(cancellationScheduledEvent())));
+		expect(result.workflowData?.[0]).toHaveLength(1);
+		expect(result.workflowData?.[0][0].json.outcome).toBe('cancellationScheduled');
+	});
+});
+
 describe('a delivery that is refused starts nothing and echoes nothing', () => {
 	const cases: Array<[string, () => TriggerUnderTest, () => { headers: Record<string, string>; rawBody?: Buffer }, number]> = [
 		['forged (another secret)', () => trigger(), () => signed(fresh(cancellationScheduledEvent()), { secret: 'whsec_forged_0000000000000000000000' }), 401],
