@@ -50,8 +50,12 @@ export function whenAborted(signal: AbortSignal, callback: () => void): () => vo
 	};
 }
 
-/** Why a timer's own controller was aborted: a plain value, since abort() without one builds a DOMException with a stack. */
-export const TIMER_CLEARED = Symbol('timerCleared');
+/**
+ * Why a timer's own controller was aborted. An Error made once: abort() without a reason builds a
+ * DOMException, and the host's sleep rejects with the reason wrapped in a new Error (a stack
+ * trace each time) unless it is one already; a timer is cleared for every item.
+ */
+export const TIMER_CLEARED = new Error('Timer cleared');
 
 /**
  * Waits `ms`, or rejects with the signal's reason the moment it aborts. The node runs on the

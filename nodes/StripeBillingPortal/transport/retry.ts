@@ -198,9 +198,12 @@ export async function withinTimeout<T>(
 	});
 }
 
-/** Why the waits of an item ended early. */
-const RAN_OUT = Symbol('maxWaitRanOut');
-const STOPPED = Symbol('executionStopped');
+/**
+ * Why the waits of an item ended early: compared by identity, never shown. Errors made once, as
+ * TIMER_CLEARED is: the host's sleep wraps any other reason in a new Error.
+ */
+const RAN_OUT = new Error('Max Wait for Rate Limits ran out');
+const STOPPED = new Error('Execution stopped');
 
 /**
  * An item's patience: one signal that every wait of the item (its turn under the user's cap and
