@@ -8,14 +8,14 @@ import { portalConfigurationDescription } from './resources/portalConfiguration'
 import { portalLoginLinkDescription } from './resources/portalLoginLink';
 import { portalSessionDescription } from './resources/portalSession';
 import { BASE_URL_EXPRESSION } from './shared/baseUrl';
-import { CREDENTIAL_TYPE } from './shared/constants';
+import { CREDENTIAL_TYPE, NODE_TYPE_NAME } from './shared/constants';
 import { sendStripeRequest } from './transport';
 import { requestSettingsProperty } from './transport/requestSettingsFields';
 
 export class StripeBillingPortal implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Stripe Billing Portal',
-		name: 'stripeBillingPortal',
+		name: NODE_TYPE_NAME,
 		icon: { light: 'file:stripeBillingPortal.svg', dark: 'file:stripeBillingPortal.dark.svg' },
 		group: ['transform'],
 		version: 1,

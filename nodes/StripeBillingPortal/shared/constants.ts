@@ -8,5 +8,8 @@ export const STRIPE_DEFAULT_BASE_URL = 'https://api.stripe.com';
 
 export const CREDENTIAL_TYPE = 'stripeBillingPortalApi';
 
+/** The node's type name; n8n prefixes it with the package's name (and names its tool variant `…Tool`). */
+export const NODE_TYPE_NAME = 'stripeBillingPortal';
+
 /** Stripe's largest list page; list operations ask for what they still need, up to this. */
 export const STRIPE_MAX_PAGE_SIZE = 100;

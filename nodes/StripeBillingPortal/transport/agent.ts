@@ -1,11 +1,33 @@
-import type { IExecuteSingleFunctions, IHttpRequestOptions, INode } from 'n8n-workflow';
+import type { IExecuteData, IExecuteSingleFunctions, IHttpRequestOptions, INode } from 'n8n-workflow';
 
+import { NODE_TYPE_NAME } from '../shared/constants';
 import { fixOf } from '../shared/validation';
 
-/** n8n names the AI-tool variant of a node `<type>Tool`; the node runs as an agent's tool then. */
-export function isToolRun(context: { getNode: () => INode }): boolean {
+interface NodeContext {
+	getNode: () => INode;
+	getExecuteData?: () => IExecuteData;
+}
+
+/**
+ * The node a context runs, for reading its type and ID (never to change: it may be n8n's own).
+ * getNode() copies the whole node, parameters and all, and was asked for several times an item:
+ * a plain run's execute data holds the very node it runs, so that one is read instead. Anything
+ * else (a tool call, whose execute data may be the agent's) asks getNode(), once a call.
+ */
+export function nodeOf(context: NodeContext): INode {
+	let node: INode | undefined;
 	try {
-		return context.getNode().type.endsWith('Tool');
+		node = context.getExecuteData?.()?.node;
+	} catch {
+		node = undefined;
+	}
+	return node !== undefined && typeof node.type === 'string' && node.type.endsWith(`.${NODE_TYPE_NAME}`) ? node : context.getNode();
+}
+
+/** n8n names the AI-tool variant of a node `<type>Tool`; the node runs as an agent's tool then. */
+export function isToolRun(context: NodeContext): boolean {
+	try {
+		return nodeOf(context).type.endsWith('Tool');
 	} catch {
 		return false;
 	}
@@ -17,7 +39,7 @@ export function isToolRun(context: { getNode: () => INode }): boolean {
  * model learns what went wrong and the one thing to do next (ask for another e-mail, tell the
  * user the portal is not set up, wait and retry) from the message alone.
  */
-export function forAgents<E>(context: { getNode: () => INode }, error: E): E {
+export function forAgents<E>(context: NodeContext, error: E): E {
 	if (!isToolRun(context) || !(error instanceof Error)) return error;
 	const fix = fixOf(error);
 	const advice = (fix?.agent ?? fix?.user ?? '').trim();

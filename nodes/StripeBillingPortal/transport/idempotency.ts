@@ -13,7 +13,7 @@ import { withFix } from '../shared/validation';
 import { SETTINGS_FIELD } from './constants';
 import { STRIPE_ERROR_DETAILS, type StripeApiError, type StripeErrorDetails } from './errors';
 import type { RequestSettings } from './settings';
-import { isToolRun } from './agent';
+import { isToolRun, nodeOf } from './agent';
 
 /** 20 letters and digits (62 symbols): about 119 bits of the digest, so keys of different attempts never meet. */
 const KEY_DIGEST_LENGTH = 20;
@@ -124,7 +124,7 @@ export function attemptIdentity(context: IExecuteSingleFunctions): AttemptIdenti
 	return {
 		instanceId: text(() => context.getInstanceId()),
 		workflowId: text(() => context.getWorkflow().id),
-		nodeId: text(() => context.getNode().id),
+		nodeId: text(() => nodeOf(context).id),
 		executionId: keysExecutionOf(context),
 		runIndex: runIndexOf(context),
 		itemIndex: context.getItemIndex(),
