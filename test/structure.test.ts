@@ -224,8 +224,10 @@ describe('the node’s layout', () => {
 		expect([...rooms].sort()).toEqual(
 			['credentials', 'listSearch', 'node', 'resources/portalConfiguration', 'resources/portalLoginLink', 'resources/portalSession', 'shared', 'transport', 'trigger'].sort(),
 		);
-		for (const resource of ['portalConfiguration', 'portalLoginLink', 'portalSession']) {
-			for (const part of ['index', 'fields', 'body', 'constants', 'fieldNames']) {
+		// Each resource's request code is named for what it holds: the login link's builds no body.
+		const requestCode = { portalConfiguration: 'body', portalLoginLink: 'loginLink', portalSession: 'body' };
+		for (const [resource, code] of Object.entries(requestCode)) {
+			for (const part of ['index', 'fields', code, 'constants', 'fieldNames']) {
 				expect(Object.keys(graph)).toContain(`resources/${resource}/${part}`);
 			}
 		}

@@ -555,11 +555,6 @@ export function limiterFor(fingerprint: string, live: boolean, limits?: AccountL
 	return limiter;
 }
 
-/** How many accounts this process keeps budgets for: memory stays flat when this does. */
-export function limiterCount(): number {
-	return limiters.size;
-}
-
 /**
  * The words of Stripe's API paths (docs.stripe.com/api): resources and the actions on them.
  * Every other path segment is an object's ID, whatever it looks like: IDs can be all lower case

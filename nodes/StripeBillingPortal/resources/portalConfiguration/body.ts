@@ -798,7 +798,7 @@ export async function buildConfigurationUpdateRequest(this: Context, requestOpti
 }
 
 /** preSend of Portal Configuration → Get. */
-export async function configurationIdInPath(this: Context, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+export async function buildConfigurationGetRequest(this: Context, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 	requestOptions.url = configurationPath(this);
 	const qs: IDataObject = {};
 	const expand = optionsExpand(this, false);
