@@ -112,8 +112,14 @@ function isDescriptionModule(id: string): boolean {
 /** n8n's helpers that send HTTP requests. */
 const REQUEST_HELPERS = /\b(makeRoutingRequest|httpRequestWithAuthentication|requestWithAuthentication|requestOAuth2|helpers\.request|helpers\.httpRequest)\b/;
 
-/** Names and paths only a resource may know. */
-const RESOURCE_WORDS = /['"`](portalSession|portalConfiguration)['"`]|\/v1\//;
+/** Names only a resource may know. */
+const RESOURCE_NAMES = /['"`](portalSession|portalConfiguration)['"`]/;
+
+/** Stripe paths: a resource's to know, except those several rooms send to (the credential's test included). */
+const STRIPE_PATH = /\/v1\//;
+
+/** The one shared module that holds Stripe paths, each used by several rooms: one source for each. */
+const SHARED_STRIPE_PATHS = 'shared/stripePaths';
 
 function stripComments(source: string): string {
 	return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
@@ -194,7 +200,8 @@ export function layoutViolations(graph: Graph): string[] {
 		if (room !== 'transport' && REQUEST_HELPERS.test(code)) {
 			found.push(`${id} calls n8n's request helpers: only transport/ sends requests`);
 		}
-		if ((room === 'transport' || room === 'shared') && RESOURCE_WORDS.test(code)) {
+		const namesPath = STRIPE_PATH.test(code) && id !== SHARED_STRIPE_PATHS;
+		if ((room === 'transport' || room === 'shared') && (RESOURCE_NAMES.test(code) || namesPath)) {
 			found.push(`${id} names a resource or a Stripe path: resources hand those to ${room}/`);
 		}
 	}
@@ -286,6 +293,14 @@ describe('the layout rules catch what breaks them', () => {
 		expect(layoutViolations(base())).toEqual([]);
 	});
 
+	it('accepts a Stripe path in shared/stripePaths that several rooms use', () => {
+		const graph = base();
+		graph['shared/stripePaths'] = module([], { source: "export const PATH = '/v1/billing_portal/configurations';" });
+		graph['resources/a/index'].imports.push('shared/stripePaths');
+		graph['../../credentials/Api.credentials'] = module(['shared/stripePaths']);
+		expect(layoutViolations(graph)).toEqual([]);
+	});
+
 	it.each<[string, (graph: Graph) => void, RegExp]>([
 		['transport importing a resource', (g) => g['transport/index'].imports.push('resources/a/index'), /transport names no resource/],
 		['shared importing transport', (g) => g['shared/ids'].imports.push('transport/index'), /shared\/ imports only shared/],
@@ -302,6 +317,15 @@ describe('the layout rules catch what breaks them', () => {
 		['a request sent outside transport', (g) => (g['resources/a/index'].source = 'await this.helpers.httpRequestWithAuthentication.call(this)'), /only transport\/ sends requests/],
 		['a resource named in transport', (g) => (g['transport/index'].source = "if (resource === 'portalSession') {}"), /names a resource/],
 		['a Stripe path in shared', (g) => (g['shared/ids'].source = "const PATH = '/v1/customers';"), /names a resource or a Stripe path/],
+		['a resource named in shared/stripePaths', (g) => {
+			g['shared/stripePaths'] = module([], { source: "const RESOURCE = 'portalSession';" });
+			g['resources/a/index'].imports.push('shared/stripePaths');
+			g['resources/b/index'].imports.push('shared/stripePaths');
+		}, /shared\/stripePaths names a resource/],
+		['shared/stripePaths holding a path one room alone uses', (g) => {
+			g['shared/stripePaths'] = module([], { source: "export const PATH = '/v1/customers';" });
+			g['resources/a/index'].imports.push('shared/stripePaths');
+		}, /shared\/stripePaths is used by resources\/a alone/],
 		[
 			'a shared module only one room uses',
 			(g) => {

@@ -12,6 +12,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { STRIPE_DEFAULT_BASE_URL } from '../shared/constants';
 import { quoteValue, shortened } from '../shared/quote';
 import { withFix } from '../shared/validation';
+import { isPlainObject } from '../shared/values';
 import { SETTINGS_FIELD } from './constants';
 import { limitedReasonOf, type LimitedReason } from './limiter';
 
@@ -177,10 +178,6 @@ export function errorDetailsFromResponse(response: IN8nHttpFullResponse): Stripe
 		...(limitedReason ? { limitedReason } : {}),
 		...(headerValue(headers, 'idempotent-replayed') === 'true' ? { replayed: true } : {}),
 	};
-}
-
-function isPlainObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const BASE_URL_ADVICE = `Check the Base URL in the credential (normally ${STRIPE_DEFAULT_BASE_URL}).`;

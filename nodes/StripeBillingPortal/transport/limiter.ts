@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import { documentedLimits, type AccountLimits } from '../shared/rateLimits';
 import { abortReason, realClock, untilAborted, type Clock } from './clock';
+import { TurnQueue } from './turns';
 
 // The bench and the tests read (and the bench raises) the documented limits through this module.
 export { STRIPE_RATE_LIMITS, documentedLimits, type AccountLimits } from '../shared/rateLimits';
@@ -264,8 +265,7 @@ interface Endpoint {
 	rate: RateBudget;
 	concurrency: ConcurrencyBudget;
 	/** Requests to this endpoint take turns in order; other endpoints do not wait behind them. */
-	queue: Promise<void>;
-	waiting: number;
+	turns: TurnQueue;
 }
 
 /** A request's place in the account's budgets, handed back with how the attempt ended. */
@@ -349,8 +349,7 @@ export class AccountLimiter {
 			endpoint = {
 				rate: new RateBudget(this.endpointCap(key), this.clock.now(), this.clock.random),
 				concurrency: new ConcurrencyBudget(),
-				queue: Promise.resolve(),
-				waiting: 0,
+				turns: new TurnQueue(),
 			};
 			this.forgetIdleEndpoints();
 			this.endpoints.set(key, endpoint);
@@ -367,7 +366,7 @@ export class AccountLimiter {
 		if (this.endpoints.size < ENDPOINTS_KEPT) return;
 		for (const [key, endpoint] of this.endpoints) {
 			if (this.endpoints.size < ENDPOINTS_KEPT) return;
-			if (endpoint.waiting === 0 && endpoint.concurrency.inFlight === 0) this.endpoints.delete(key);
+			if (endpoint.turns.waiting === 0 && endpoint.concurrency.inFlight === 0) this.endpoints.delete(key);
 		}
 	}
 
@@ -424,13 +423,12 @@ export class AccountLimiter {
 		const endpoint = this.endpoint(endpointKey);
 		this.lastUsed = this.clock.now();
 		// With nobody queued and every budget free, going through the queue would only cost time.
-		if (endpoint.waiting === 0 && this.hasRoom(endpoint) && this.waitMs(endpoint) < 1) return this.start(endpointKey, endpoint);
+		if (endpoint.turns.waiting === 0 && this.hasRoom(endpoint) && this.waitMs(endpoint) < 1) return this.start(endpointKey, endpoint);
 		this.waiting++;
-		endpoint.waiting++;
 		let ticket: Ticket | undefined;
 		// Turns of different endpoints run side by side; each checks the global budget again right
 		// before it starts, and the check and the start happen in one synchronous step.
-		const turn = endpoint.queue.then(async () => {
+		const turn = async (): Promise<void> => {
 			// Budgets can fall while a turn sleeps (another request came back 429): check again after each wait.
 			for (;;) {
 				// Checked in the same synchronous step as the start below: a request given up on never starts.
@@ -451,17 +449,13 @@ export class AccountLimiter {
 				await this.clock.sleep(slowStart ? Math.min(wait, SLOW_START_RECHECK_MS) : wait, signal);
 			}
 			ticket = this.start(endpointKey, endpoint);
-		});
-		// A cancelled wait must not stall the requests queued behind it.
-		endpoint.queue = turn.catch(() => undefined);
+		};
 		let gaveUp = true;
 		try {
-			// Waiting behind others ends at once on abort, not when this turn comes.
-			await untilAborted(turn, signal);
+			await endpoint.turns.take(turn, signal);
 			gaveUp = false;
 		} finally {
 			this.waiting--;
-			endpoint.waiting--;
 			// Started in the very moment the wait was given up: it will not be sent, so it is not in flight.
 			if (gaveUp && ticket) this.settle(ticket, { kind: 'other' });
 		}
