@@ -13,6 +13,7 @@ import ts from 'typescript';
 
 import { StripeBillingPortal } from '../nodes/StripeBillingPortal/StripeBillingPortal.node';
 import { REQUEST_BUILDER } from '../nodes/StripeBillingPortal/transport/agent';
+import { writeOperations } from '../nodes/StripeBillingPortal/transport/requestSettingsFields';
 
 const NODE_DIR = resolve(__dirname, '../nodes/StripeBillingPortal');
 const CREDENTIALS_DIR = resolve(__dirname, '../credentials');
@@ -271,6 +272,55 @@ describe('the node’s layout', () => {
 				}
 			}
 		}
+	});
+});
+
+describe('an operation is added in its resource’s folder alone', () => {
+	const { properties } = new StripeBillingPortal().description;
+	const operationValues = [
+		...new Set(
+			properties
+				.filter((property: INodeProperties) => property.name === 'operation')
+				.flatMap((property: INodeProperties) => (property.options as INodePropertyOptions[]).map((option) => String(option.value))),
+		),
+	];
+
+	it('the transport names no operation: Request Settings read which operations write from their routing', () => {
+		expect(operationValues.length).toBeGreaterThan(0);
+		const named = Object.entries(graph)
+			.filter(([id]) => roomOf(id) === 'transport')
+			.flatMap(([id, info]) => {
+				const code = stripComments(info.source);
+				return operationValues.filter((value) => new RegExp(`['"\`]${value}['"\`]`).test(code)).map((value) => `${id} names '${value}'`);
+			});
+		expect(named).toEqual([]);
+	});
+
+	it('shows the Idempotency Key on every operation that sends a POST, and on no other', () => {
+		const posts = properties
+			.filter((property: INodeProperties) => property.name === 'operation')
+			.flatMap((property: INodeProperties) => (property.options as INodePropertyOptions[]).filter((option) => option.routing?.request?.method === 'POST'))
+			.map((option) => String(option.value));
+		const settings = properties.find((property: INodeProperties) => property.name === 'requestSettings') as INodeProperties;
+		const idempotencyKey = (settings.options as INodeProperties[]).find((option) => option.name === 'idempotencyKey');
+		expect(idempotencyKey?.displayOptions).toEqual({ show: { '/operation': [...new Set(posts)] } });
+	});
+
+	it('a POST operation planted in a resource gets the Idempotency Key without an edit in transport/', () => {
+		const planted: INodeProperties[] = [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				default: 'get',
+				options: [
+					{ name: 'Get', value: 'get', routing: { request: { method: 'GET', url: '/v1/things' } } },
+					{ name: 'Archive', value: 'archive', routing: { request: { method: 'POST', url: '/v1/things' } } },
+				],
+			},
+		];
+		expect(writeOperations(planted)).toEqual(['archive']);
+		expect(writeOperations([])).toEqual([]);
 	});
 });
 
