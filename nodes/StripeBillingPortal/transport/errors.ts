@@ -14,7 +14,7 @@ import { quoteValue, shortened } from '../shared/quote';
 import { withFix } from '../shared/validation';
 import { isPlainObject } from '../shared/values';
 import { SETTINGS_FIELD } from './constants';
-import { limitedReasonOf, type LimitedReason } from './limiter';
+import { limitedReasonOf, type LimitedReason } from './accountLimiter';
 
 /** The `error` object of a Stripe error response. */
 export interface StripeErrorBody {

@@ -5,8 +5,9 @@ import { isLiveKey, normalizeSecretKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
 import { perNodeRun } from '../shared/nodeRun';
 import { statedLimits, type AccountLimits } from '../shared/rateLimits';
+import type { AccountLimiter } from './accountLimiter';
 import { abortReason, realClock, type Clock } from './clock';
-import { accountFingerprint, limiterFor, type AccountLimiter } from './limiter';
+import { accountFingerprint, limiterFor } from './limiter';
 import { TurnQueue } from './turns';
 
 

@@ -10,7 +10,7 @@ import {
 	type StripeApiError,
 	type StripeErrorDetails,
 } from './errors';
-import type { AccountLimiter, AttemptOutcome, Ticket } from './limiter';
+import type { AccountLimiter, AttemptOutcome, Ticket } from './accountLimiter';
 import { abortableSleep, abortReason, TIMER_CLEARED, whenAborted, type Clock } from './clock';
 import { pacerFor, type Pacer } from './pacing';
 import type { RequestSettings } from './settings';
