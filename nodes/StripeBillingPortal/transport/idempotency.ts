@@ -12,7 +12,8 @@ import { NodeApiError } from 'n8n-workflow';
 import { keptPer } from '../shared/nodeRun';
 import { withFix } from '../shared/validation';
 import { SETTINGS_FIELD } from './constants';
-import { STRIPE_ERROR_DETAILS, type StripeApiError, type StripeErrorDetails } from './errors';
+import type { StripeErrorDetails } from './answers';
+import { STRIPE_ERROR_DETAILS, type StripeApiError } from './errors';
 import type { RequestSettings } from './settings';
 import { isToolRun } from './agent';
 

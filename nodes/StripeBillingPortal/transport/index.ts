@@ -25,15 +25,13 @@ import { statedLimits, type AccountLimits } from '../shared/rateLimits';
 import { DEFAULT_TIMEOUT_SECONDS } from './constants';
 import { forAgents } from './agent';
 import { connectionError, findConnectionErrorCode } from './connection';
+import { errorDetailsFromResponse, failedAnswer, type ErrorVocabulary } from './answers';
 import {
 	STRIPE_ERROR_DETAILS,
-	errorDetailsFromResponse,
-	failedAnswer,
 	isStripeResponseError,
 	noteRetries,
 	rateLimitedError,
 	stripeApiError,
-	type ErrorVocabulary,
 	type RetryOutcome,
 } from './errors';
 import { idempotencyFailure, idempotencyKeyFor } from './idempotency';

@@ -2,13 +2,13 @@ import type { IExecuteSingleFunctions, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { findBaseUrlError } from '../shared/baseUrl';
+import type { StripeErrorDetails } from './answers';
 import {
 	STRIPE_ERROR_DETAILS,
 	rateLimitedError,
 	stripeApiError,
 	type RetryOutcome,
 	type StripeApiError,
-	type StripeErrorDetails,
 } from './errors';
 import type { AccountLimiter, AttemptOutcome, Ticket } from './accountLimiter';
 import { abortableSleep, abortReason, TIMER_CLEARED, whenAborted, type Clock } from './clock';

@@ -1,5 +1,5 @@
 import { PORTAL_SETTINGS_PAGE, dashboardUrl } from '../../shared/dashboard';
-import type { ErrorVocabulary, StripeErrorBody } from '../../transport/errors';
+import type { ErrorVocabulary, StripeErrorBody } from '../../transport/answers';
 
 /**
  * Stripe names the failing request parameter (`param`); users know the node's field names.
