@@ -1,5 +1,5 @@
 /**
- * The node's account limiter (nodes/StripeBillingPortal/transport/limiter.ts), reached in the
+ * The node's account limiters (nodes/StripeBillingPortal/transport/limiter.ts), reached in the
  * built package the engine runs: n8n-core loads a package's node with the process's own
  * `require`, so `dist/…/limiter.js` required here is the very module whose budgets every
  * execution of this process shares.
@@ -19,8 +19,8 @@ import { join } from 'node:path';
 import { MissingFeatureError } from './ipc';
 import { ROOT } from './subjects';
 
-export type { LimiterState } from '../nodes/StripeBillingPortal/transport/limiter';
-import type { LimiterState } from '../nodes/StripeBillingPortal/transport/limiter';
+export type { LimiterState } from '../nodes/StripeBillingPortal/transport/accountLimiter';
+import type { LimiterState } from '../nodes/StripeBillingPortal/transport/accountLimiter';
 
 interface LimiterModule {
 	STRIPE_RATE_LIMITS: { globalTest: number; globalLive: number; endpoint: number; search: number };

@@ -5,10 +5,10 @@
 import { resolve } from 'node:path';
 import type { INodeParameters, INodeProperties } from 'n8n-workflow';
 
-import { DEFAULT_SECRET_KEY, SEED_IDS } from '../test/sandbox';
+import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, SEED_IDS } from '../test/sandbox';
 
 export const ROOT = resolve(__dirname, '..');
-export const API_VERSION = '2026-10-28.endive';
+export const API_VERSION = DEFAULT_API_VERSION;
 export const SECRET_KEY = DEFAULT_SECRET_KEY;
 export const CUSTOMER = SEED_IDS.jenny;
 export const RETURN_URL = 'https://example.com/back';

@@ -9,6 +9,7 @@ import type {
 
 import { BASE_URL_EXPRESSION, BaseUrlError, baseUrlProblem, normalizeSecretKey } from '../nodes/StripeBillingPortal/shared/baseUrl';
 import { STRIPE_API_VERSION, STRIPE_DEFAULT_BASE_URL } from '../nodes/StripeBillingPortal/shared/constants';
+import { CONFIGURATIONS_PATH } from '../nodes/StripeBillingPortal/shared/stripePaths';
 import { RATE_LIMIT_FIELDS, STRIPE_RATE_LIMITS } from '../nodes/StripeBillingPortal/shared/rateLimits';
 
 export class StripeBillingPortalApi implements ICredentialType {
@@ -109,7 +110,7 @@ export class StripeBillingPortalApi implements ICredentialType {
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: BASE_URL_EXPRESSION,
-			url: '/v1/billing_portal/configurations',
+			url: CONFIGURATIONS_PATH,
 			qs: { limit: 1 },
 			disableFollowRedirect: true,
 		},

@@ -4,7 +4,8 @@
 import { configurationErrorVocabulary } from '../nodes/StripeBillingPortal/resources/portalConfiguration/fieldNames';
 import { sessionErrorVocabulary } from '../nodes/StripeBillingPortal/resources/portalSession/fieldNames';
 import { findConnectionErrorCode } from '../nodes/StripeBillingPortal/transport/connection';
-import { errorDetailsFromResponse, hintFor } from '../nodes/StripeBillingPortal/transport/errors';
+import { errorDetailsFromResponse } from '../nodes/StripeBillingPortal/transport/answers';
+import { hintFor } from '../nodes/StripeBillingPortal/transport/errors';
 
 /** The node's name for a parameter, in the words of the resource that sent it. */
 function fieldForParam(param: string, form?: { resource: string; jsonInput?: boolean }): string | undefined {

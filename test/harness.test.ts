@@ -20,11 +20,11 @@ import {
 	userFolder,
 } from './harness';
 import type { LoadedPackage, WorkflowJson } from './harness';
+import { DEFAULT_API_VERSION as API_VERSION } from './sandbox';
 
 const FIXTURE_DIR = resolve(__dirname, 'fixtures/minimal-declarative-node');
 const PACKAGE_NAME = 'n8n-nodes-minimal-stripe-fixture';
 const GOOD_KEY = 'sk_test_harnessGoodKey4242';
-const API_VERSION = '2026-10-28.endive';
 
 // ---- what ~/.n8n looks like before the tests, to prove nothing is written there ----------------
 

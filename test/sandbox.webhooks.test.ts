@@ -15,7 +15,7 @@ const KEY = 'sk_test_sandbox';
 const LIVE_KEY = 'sk_live_sandboxLive0001';
 const HOOKS_KEY = 'rk_test_webhookEndpoints01';
 const PORTAL_ONLY_KEY = 'rk_test_portalOnly000001';
-const PINNED = '2026-10-28.endive';
+const PINNED = DEFAULT_API_VERSION;
 
 let sandbox: StripeSandbox;
 let stripe: Stripe;

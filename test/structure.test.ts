@@ -13,6 +13,7 @@ import ts from 'typescript';
 
 import { StripeBillingPortal } from '../nodes/StripeBillingPortal/StripeBillingPortal.node';
 import { REQUEST_BUILDER } from '../nodes/StripeBillingPortal/transport/agent';
+import { writeOperations } from '../nodes/StripeBillingPortal/transport/requestSettingsFields';
 
 const NODE_DIR = resolve(__dirname, '../nodes/StripeBillingPortal');
 const CREDENTIALS_DIR = resolve(__dirname, '../credentials');
@@ -112,8 +113,14 @@ function isDescriptionModule(id: string): boolean {
 /** n8n's helpers that send HTTP requests. */
 const REQUEST_HELPERS = /\b(makeRoutingRequest|httpRequestWithAuthentication|requestWithAuthentication|requestOAuth2|helpers\.request|helpers\.httpRequest)\b/;
 
-/** Names and paths only a resource may know. */
-const RESOURCE_WORDS = /['"`](portalSession|portalConfiguration)['"`]|\/v1\//;
+/** Names only a resource may know. */
+const RESOURCE_NAMES = /['"`](portalSession|portalConfiguration)['"`]/;
+
+/** Stripe paths: a resource's to know, except those several rooms send to (the credential's test included). */
+const STRIPE_PATH = /\/v1\//;
+
+/** The one shared module that holds Stripe paths, each used by several rooms: one source for each. */
+const SHARED_STRIPE_PATHS = 'shared/stripePaths';
 
 function stripComments(source: string): string {
 	return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
@@ -194,7 +201,8 @@ export function layoutViolations(graph: Graph): string[] {
 		if (room !== 'transport' && REQUEST_HELPERS.test(code)) {
 			found.push(`${id} calls n8n's request helpers: only transport/ sends requests`);
 		}
-		if ((room === 'transport' || room === 'shared') && RESOURCE_WORDS.test(code)) {
+		const namesPath = STRIPE_PATH.test(code) && id !== SHARED_STRIPE_PATHS;
+		if ((room === 'transport' || room === 'shared') && (RESOURCE_NAMES.test(code) || namesPath)) {
 			found.push(`${id} names a resource or a Stripe path: resources hand those to ${room}/`);
 		}
 	}
@@ -224,8 +232,10 @@ describe('the node’s layout', () => {
 		expect([...rooms].sort()).toEqual(
 			['credentials', 'listSearch', 'node', 'resources/portalConfiguration', 'resources/portalLoginLink', 'resources/portalSession', 'shared', 'transport', 'trigger'].sort(),
 		);
-		for (const resource of ['portalConfiguration', 'portalLoginLink', 'portalSession']) {
-			for (const part of ['index', 'fields', 'body', 'constants', 'fieldNames']) {
+		// Each resource's request code is named for what it holds: the login link's builds no body.
+		const requestCode = { portalConfiguration: 'body', portalLoginLink: 'loginLink', portalSession: 'body' };
+		for (const [resource, code] of Object.entries(requestCode)) {
+			for (const part of ['index', 'fields', code, 'constants', 'fieldNames']) {
 				expect(Object.keys(graph)).toContain(`resources/${resource}/${part}`);
 			}
 		}
@@ -265,6 +275,55 @@ describe('the node’s layout', () => {
 	});
 });
 
+describe('an operation is added in its resource’s folder alone', () => {
+	const { properties } = new StripeBillingPortal().description;
+	const operationValues = [
+		...new Set(
+			properties
+				.filter((property: INodeProperties) => property.name === 'operation')
+				.flatMap((property: INodeProperties) => (property.options as INodePropertyOptions[]).map((option) => String(option.value))),
+		),
+	];
+
+	it('the transport names no operation: Request Settings read which operations write from their routing', () => {
+		expect(operationValues.length).toBeGreaterThan(0);
+		const named = Object.entries(graph)
+			.filter(([id]) => roomOf(id) === 'transport')
+			.flatMap(([id, info]) => {
+				const code = stripComments(info.source);
+				return operationValues.filter((value) => new RegExp(`['"\`]${value}['"\`]`).test(code)).map((value) => `${id} names '${value}'`);
+			});
+		expect(named).toEqual([]);
+	});
+
+	it('shows the Idempotency Key on every operation that sends a POST, and on no other', () => {
+		const posts = properties
+			.filter((property: INodeProperties) => property.name === 'operation')
+			.flatMap((property: INodeProperties) => (property.options as INodePropertyOptions[]).filter((option) => option.routing?.request?.method === 'POST'))
+			.map((option) => String(option.value));
+		const settings = properties.find((property: INodeProperties) => property.name === 'requestSettings') as INodeProperties;
+		const idempotencyKey = (settings.options as INodeProperties[]).find((option) => option.name === 'idempotencyKey');
+		expect(idempotencyKey?.displayOptions).toEqual({ show: { '/operation': [...new Set(posts)] } });
+	});
+
+	it('a POST operation planted in a resource gets the Idempotency Key without an edit in transport/', () => {
+		const planted: INodeProperties[] = [
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				default: 'get',
+				options: [
+					{ name: 'Get', value: 'get', routing: { request: { method: 'GET', url: '/v1/things' } } },
+					{ name: 'Archive', value: 'archive', routing: { request: { method: 'POST', url: '/v1/things' } } },
+				],
+			},
+		];
+		expect(writeOperations(planted)).toEqual(['archive']);
+		expect(writeOperations([])).toEqual([]);
+	});
+});
+
 describe('the layout rules catch what breaks them', () => {
 	const module = (imports: string[], options: Partial<ModuleInfo> = {}): ModuleInfo => ({
 		imports,
@@ -284,6 +343,14 @@ describe('the layout rules catch what breaks them', () => {
 		expect(layoutViolations(base())).toEqual([]);
 	});
 
+	it('accepts a Stripe path in shared/stripePaths that several rooms use', () => {
+		const graph = base();
+		graph['shared/stripePaths'] = module([], { source: "export const PATH = '/v1/billing_portal/configurations';" });
+		graph['resources/a/index'].imports.push('shared/stripePaths');
+		graph['../../credentials/Api.credentials'] = module(['shared/stripePaths']);
+		expect(layoutViolations(graph)).toEqual([]);
+	});
+
 	it.each<[string, (graph: Graph) => void, RegExp]>([
 		['transport importing a resource', (g) => g['transport/index'].imports.push('resources/a/index'), /transport names no resource/],
 		['shared importing transport', (g) => g['shared/ids'].imports.push('transport/index'), /shared\/ imports only shared/],
@@ -300,6 +367,15 @@ describe('the layout rules catch what breaks them', () => {
 		['a request sent outside transport', (g) => (g['resources/a/index'].source = 'await this.helpers.httpRequestWithAuthentication.call(this)'), /only transport\/ sends requests/],
 		['a resource named in transport', (g) => (g['transport/index'].source = "if (resource === 'portalSession') {}"), /names a resource/],
 		['a Stripe path in shared', (g) => (g['shared/ids'].source = "const PATH = '/v1/customers';"), /names a resource or a Stripe path/],
+		['a resource named in shared/stripePaths', (g) => {
+			g['shared/stripePaths'] = module([], { source: "const RESOURCE = 'portalSession';" });
+			g['resources/a/index'].imports.push('shared/stripePaths');
+			g['resources/b/index'].imports.push('shared/stripePaths');
+		}, /shared\/stripePaths names a resource/],
+		['shared/stripePaths holding a path one room alone uses', (g) => {
+			g['shared/stripePaths'] = module([], { source: "export const PATH = '/v1/customers';" });
+			g['resources/a/index'].imports.push('shared/stripePaths');
+		}, /shared\/stripePaths is used by resources\/a alone/],
 		[
 			'a shared module only one room uses',
 			(g) => {

@@ -12,6 +12,8 @@ import { CREDENTIAL_TYPE, NODE_TYPE_NAME } from './shared/constants';
 import { sendStripeRequest } from './transport';
 import { requestSettingsProperty } from './transport/requestSettingsFields';
 
+const resourceProperties = [...portalConfigurationDescription, ...portalLoginLinkDescription, ...portalSessionDescription];
+
 export class StripeBillingPortal implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Stripe Billing Portal',
@@ -52,10 +54,8 @@ export class StripeBillingPortal implements INodeType {
 				],
 				default: 'portalSession',
 			},
-			...portalConfigurationDescription,
-			...portalLoginLinkDescription,
-			...portalSessionDescription,
-			requestSettingsProperty,
+			...resourceProperties,
+			requestSettingsProperty(resourceProperties),
 		],
 	};
 

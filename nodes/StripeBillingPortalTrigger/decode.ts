@@ -3,6 +3,7 @@
  * outcome reads one precise change, so that one action is one item even where Stripe sends
  * several events for it (see the README's outcome table for which event counts).
  */
+import { isPlainObject } from '../StripeBillingPortal/shared/values';
 import { BILLING_DETAIL_FIELDS, OUTCOMES, REDACTED, type Outcome } from './constants';
 import type { StripeEventEnvelope } from './verify';
 
@@ -40,17 +41,13 @@ export interface DecodeOptions {
 	includeSessionUrl: boolean;
 }
 
-function isObject(value: unknown): value is Data {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function has(object: Data | undefined, key: string): boolean {
 	return object !== undefined && Object.prototype.hasOwnProperty.call(object, key);
 }
 
 function idOf(value: unknown): string | null {
 	if (typeof value === 'string') return value;
-	if (isObject(value) && typeof value.id === 'string') return value.id;
+	if (isPlainObject(value) && typeof value.id === 'string') return value.id;
 	return null;
 }
 
@@ -92,7 +89,7 @@ interface CancellationDetails {
 }
 
 function cancellationDetails(value: unknown): CancellationDetails {
-	const details = isObject(value) ? value : {};
+	const details = isPlainObject(value) ? value : {};
 	return { reason: textOrNull(details.reason), feedback: textOrNull(details.feedback), feedbackOption: idOf(details.feedback_option), comment: textOrNull(details.comment) };
 }
 
@@ -113,9 +110,9 @@ interface ItemState {
 }
 
 function itemsOf(value: unknown): ItemState[] {
-	const list = isObject(value) && Array.isArray(value.data) ? value.data : [];
-	return list.filter(isObject).map((item) => {
-		const price = isObject(item.price) ? item.price : undefined;
+	const list = isPlainObject(value) && Array.isArray(value.data) ? value.data : [];
+	return list.filter(isPlainObject).map((item) => {
+		const price = isPlainObject(item.price) ? item.price : undefined;
 		return {
 			id: idOf(item.id),
 			price: idOf(item.price),
@@ -145,7 +142,7 @@ function planChange(previousItems: unknown, currentItems: unknown): { from: Data
 }
 
 function pauseOf(value: unknown): Data | null {
-	if (!isObject(value)) return null;
+	if (!isPlainObject(value)) return null;
 	return { behavior: textOrNull(value.behavior), resumesAt: isoOf(value.resumes_at) };
 }
 
@@ -153,7 +150,7 @@ type Found = Pick<DecodedOutcome, 'outcome' | 'from' | 'to'> & Partial<Pick<Deco
 
 function subscriptionOutcomes(event: StripeEventEnvelope): Found[] {
 	const subscription = event.data.object;
-	const previous = isObject(event.data.previous_attributes) ? event.data.previous_attributes : undefined;
+	const previous = isPlainObject(event.data.previous_attributes) ? event.data.previous_attributes : undefined;
 	const details = cancellationDetails(subscription.cancellation_details);
 	const found: Found[] = [];
 
@@ -184,10 +181,10 @@ function subscriptionOutcomes(event: StripeEventEnvelope): Found[] {
 			found.push({ outcome: 'cancellationWithdrawn', from: describe(before), to: describe(after) });
 		}
 	}
-	if (isObject(previous.cancellation_details)) {
+	if (isPlainObject(previous.cancellation_details)) {
 		const previousDetails = previous.cancellation_details;
 		// previous_attributes lists only the fields that changed; the others are as they are now.
-		const old = cancellationDetails({ ...(isObject(subscription.cancellation_details) ? subscription.cancellation_details : {}), ...previousDetails });
+		const old = cancellationDetails({ ...(isPlainObject(subscription.cancellation_details) ? subscription.cancellation_details : {}), ...previousDetails });
 		const answered = (['feedback', 'feedback_option', 'comment'] as const).some((key) => has(previousDetails, key));
 		if (answered && hasAnswer(details) && JSON.stringify(answerOf(old)) !== JSON.stringify(answerOf(details))) {
 			found.push({ outcome: 'cancellationFeedbackGiven', from: answerOf(old), to: answerOf(details) });
@@ -213,7 +210,7 @@ function customerOutcomes(event: StripeEventEnvelope): Found[] {
 		const deleted = event.type === 'customer.tax_id.deleted';
 		return [{ outcome: 'billingDetailsUpdated', customer: idOf(object.customer), from: deleted ? { taxId } : null, to: deleted ? null : { taxId } }];
 	}
-	const previous = isObject(event.data.previous_attributes) ? event.data.previous_attributes : undefined;
+	const previous = isPlainObject(event.data.previous_attributes) ? event.data.previous_attributes : undefined;
 	if (event.type !== 'customer.updated' || !previous) return [];
 	const found: Found[] = [];
 	const changed = BILLING_DETAIL_FIELDS.filter((field) => has(previous, field));
@@ -225,8 +222,8 @@ function customerOutcomes(event: StripeEventEnvelope): Found[] {
 		});
 	}
 	const previousSettings = previous.invoice_settings;
-	if (isObject(previousSettings) && has(previousSettings, 'default_payment_method')) {
-		const settings = isObject(object.invoice_settings) ? object.invoice_settings : {};
+	if (isPlainObject(previousSettings) && has(previousSettings, 'default_payment_method')) {
+		const settings = isPlainObject(object.invoice_settings) ? object.invoice_settings : {};
 		found.push({
 			outcome: 'paymentMethodUpdated',
 			from: { defaultPaymentMethod: idOf(previousSettings.default_payment_method) },
@@ -247,7 +244,7 @@ function portalOutcomes(event: StripeEventEnvelope, options: DecodeOptions): Fou
 					session: idOf(object.id),
 					url: options.includeSessionUrl ? textOrNull(object.url) : REDACTED,
 					configuration: idOf(object.configuration),
-					flow: isObject(object.flow) ? textOrNull(object.flow.type) : null,
+					flow: isPlainObject(object.flow) ? textOrNull(object.flow.type) : null,
 					returnUrl: textOrNull(object.return_url),
 				},
 			},
@@ -257,7 +254,7 @@ function portalOutcomes(event: StripeEventEnvelope, options: DecodeOptions): Fou
 		return [{ outcome: 'portalConfigurationCreated', customer: null, from: null, to: { configuration: idOf(object.id), isDefault: object.is_default === true } }];
 	}
 	if (event.type === 'billing_portal.configuration.updated') {
-		const previous = isObject(event.data.previous_attributes) ? event.data.previous_attributes : {};
+		const previous = isPlainObject(event.data.previous_attributes) ? event.data.previous_attributes : {};
 		const keys = Object.keys(previous);
 		return [
 			{
@@ -314,8 +311,8 @@ export function decodeEvent(event: StripeEventEnvelope, chosen: ReadonlySet<Outc
 				created: event.created,
 				apiVersion: typeof event.api_version === 'string' ? event.api_version : null,
 				account: typeof event.account === 'string' ? event.account : null,
-				requestId: isObject(event.request) ? textOrNull(event.request.id) : null,
-				idempotencyKey: isObject(event.request) ? textOrNull(event.request.idempotency_key) : null,
+				requestId: isPlainObject(event.request) ? textOrNull(event.request.id) : null,
+				idempotencyKey: isPlainObject(event.request) ? textOrNull(event.request.idempotency_key) : null,
 			},
 		}));
 }

@@ -10,7 +10,7 @@
 import type { IDataObject, IHookFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { STRIPE_API_VERSION } from '../StripeBillingPortal/shared/constants';
+import { STRIPE_API_VERSION, STRIPE_MAX_PAGE_SIZE } from '../StripeBillingPortal/shared/constants';
 import { sendHookRequest, type HookRequest } from '../StripeBillingPortal/transport/hooks';
 import { MAX_WEBHOOK_ENDPOINTS, OWNER_METADATA_KEYS, STATIC_DATA_KEYS, WEBHOOK_ENDPOINTS_PATH } from './constants';
 import { endpointErrorVocabulary, endpointLimitMessage } from './messages';
@@ -202,7 +202,7 @@ export function endpointApiFor(context: IHookFunctions): EndpointApi {
 			let startingAfter: string | undefined;
 			// Stripe's cursor pages; 16 endpoints fit one page, the loop is for an account past the limit.
 			for (let page = 0; page < 10; page++) {
-				const qs: IDataObject = { limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) };
+				const qs: IDataObject = { limit: STRIPE_MAX_PAGE_SIZE, ...(startingAfter ? { starting_after: startingAfter } : {}) };
 				const body = (await send({ method: 'GET', path: WEBHOOK_ENDPOINTS_PATH, qs })).body as { data?: unknown[]; has_more?: boolean };
 				const data = Array.isArray(body.data) ? body.data.map(asEndpoint) : [];
 				endpoints.push(...data);

@@ -4,7 +4,7 @@
  * anything of the request.
  */
 import { STRIPE_API_VERSION } from '../StripeBillingPortal/shared/constants';
-import type { ErrorVocabulary, StripeErrorBody } from '../StripeBillingPortal/transport/errors';
+import type { ErrorVocabulary, StripeErrorBody } from '../StripeBillingPortal/transport/answers';
 import { MAX_WEBHOOK_ENDPOINTS } from './constants';
 import type { Refusal } from './verify';
 

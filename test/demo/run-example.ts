@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { loadPackage, runWorkflow } from '../harness';
-import { DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox } from '../sandbox';
+import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox } from '../sandbox';
 import { DEMO_LOGIN_PAGE_URL } from '../cli/setup';
 import { printStripeRequests } from './print';
 
@@ -34,7 +34,7 @@ async function main(): Promise<number> {
 				pkg,
 				workflow,
 				credentials: {
-					stripeBillingPortalApi: { secretKey: DEFAULT_SECRET_KEY, baseUrl, apiVersion: '2026-10-28.endive' },
+					stripeBillingPortalApi: { secretKey: DEFAULT_SECRET_KEY, baseUrl, apiVersion: DEFAULT_API_VERSION },
 				},
 			});
 			if (run.error) {

@@ -1,6 +1,9 @@
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 
+import Stripe from 'stripe';
+
+
 import { extractKey, isLive, KeyRing, maskKey, type ResolvedKey } from './auth';
 import { defaultFaultError, errors, StripeApiError, stripeErrorBody, type StripeErrorBody } from './errors';
 import { decodeForm, mediaType } from './form';
@@ -39,8 +42,12 @@ import { webhookEndpointRoutes } from './webhooks/endpoints';
 import { previousAttributes, WebhookHub } from './webhooks/hub';
 import { PortalPlayer } from './webhooks/portal';
 
-/** The version `stripe@23.1.0` pins, used when a request sends no Stripe-Version. */
-export const DEFAULT_API_VERSION = '2026-10-28.endive';
+/**
+ * The version the `stripe` package pins, used when a request sends no Stripe-Version: the one
+ * place the tests, the demo and the bench read the API version from (a test keeps the node's
+ * STRIPE_API_VERSION equal to it).
+ */
+export const DEFAULT_API_VERSION = Stripe.API_VERSION;
 export const DEFAULT_SECRET_KEY = 'sk_test_sandbox';
 export const DEFAULT_ACCOUNT_ID = 'acct_1Sandbox0000000';
 

@@ -7,12 +7,12 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import type Stripe from 'stripe';
 
 import { loadPackage, runNode, type LoadedPackage, type RunNodeResult } from '../harness';
-import { DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox, type RecordedRequest, type SandboxOptions, type SandboxStore } from '../sandbox';
+import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox, type RecordedRequest, type SandboxOptions, type SandboxStore } from '../sandbox';
 
 export const PACKAGE_DIR = resolve(__dirname, '..', '..');
 export const NODE_TYPE = 'stripeBillingPortal';
 export const CREDENTIAL_TYPE = 'stripeBillingPortalApi';
-export const API_VERSION = '2026-10-28.endive';
+export const API_VERSION = DEFAULT_API_VERSION;
 export { DEFAULT_SECRET_KEY as SECRET_KEY };
 
 export interface TestEnvironment {

@@ -7,7 +7,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-import { AccountLimiter, endpointKey } from '../../nodes/StripeBillingPortal/transport/limiter';
+import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/accountLimiter';
+import { endpointKey } from '../../nodes/StripeBillingPortal/transport/limiter';
 import type { Clock } from '../../nodes/StripeBillingPortal/transport/clock';
 
 class FakeClock implements Clock {

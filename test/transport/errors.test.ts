@@ -14,8 +14,8 @@ import {
 	rateLimitedError,
 	stripeApiError,
 	stripeErrorCheck,
-	type ErrorVocabulary,
 } from '../../nodes/StripeBillingPortal/transport/errors';
+import type { ErrorVocabulary } from '../../nodes/StripeBillingPortal/transport/answers';
 import { STUB_NODE, stubContext } from '../support/stub-context';
 
 const items: INodeExecutionData[] = [{ json: { id: 'bps_1' } }];

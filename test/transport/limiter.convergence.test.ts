@@ -9,7 +9,7 @@
  * even out, so that no worker is left holding its last executions at a trickle. Wall-clock
  * figures with real n8n workers come from `npm run bench -- --queue`.
  */
-import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/limiter';
+import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/accountLimiter';
 import type { Clock } from '../../nodes/StripeBillingPortal/transport/clock';
 
 /** Timers on a virtual time line; run() fires them in order, letting promises settle in between. */

@@ -5,14 +5,8 @@
  * recovery (limiter.convergence.test.ts runs processes against each other), the concurrency cap,
  * and one limiter per account in the process, named by a fingerprint that holds no key.
  */
-import {
-	AccountLimiter,
-	LIMIT_MARGIN,
-	accountFingerprint,
-	endpointKey,
-	limitedReasonOf,
-	limiterFor,
-} from '../../nodes/StripeBillingPortal/transport/limiter';
+import { AccountLimiter, LIMIT_MARGIN, limitedReasonOf } from '../../nodes/StripeBillingPortal/transport/accountLimiter';
+import { accountFingerprint, endpointKey, limiterFor } from '../../nodes/StripeBillingPortal/transport/limiter';
 import type { Clock } from '../../nodes/StripeBillingPortal/transport/clock';
 
 class FakeClock implements Clock {

@@ -5,7 +5,7 @@
  */
 import { NodeApiError } from 'n8n-workflow';
 
-import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/limiter';
+import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/accountLimiter';
 import { failureOf, isRetryable, pacedWithRetries, retryDelayMs, type Failure } from '../../nodes/StripeBillingPortal/transport/retry';
 import { findConnectionErrorCode } from '../../nodes/StripeBillingPortal/transport/connection';
 import { stripeApiError, type RetryOutcome } from '../../nodes/StripeBillingPortal/transport/errors';

@@ -9,7 +9,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { abortableSleep, untilAborted } from '../../nodes/StripeBillingPortal/transport/clock';
 import { findConnectionErrorCode } from '../../nodes/StripeBillingPortal/transport/connection';
 import { stripeApiError, type RetryOutcome } from '../../nodes/StripeBillingPortal/transport/errors';
-import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/limiter';
+import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/accountLimiter';
 import { Pacer } from '../../nodes/StripeBillingPortal/transport/pacing';
 import { AttemptTimedOutError, pacedWithRetries, withinTimeout } from '../../nodes/StripeBillingPortal/transport/retry';
 import { STUB_NODE, stubContext } from '../support/stub-context';

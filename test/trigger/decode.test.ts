@@ -5,7 +5,7 @@
 import { OUTCOME_NAMES, type Outcome } from '../../nodes/StripeBillingPortalTrigger/constants';
 import { decodeEvent, eventsFor, redactEvent } from '../../nodes/StripeBillingPortalTrigger/decode';
 import type { StripeEventEnvelope } from '../../nodes/StripeBillingPortalTrigger/verify';
-import { T0, cancellationFeedbackEvent, cancellationScheduledEvent, customer, event, subscription } from './fixtures';
+import { API_VERSION, T0, cancellationFeedbackEvent, cancellationScheduledEvent, customer, event, subscription } from './fixtures';
 
 const ALL = new Set<Outcome>(OUTCOME_NAMES);
 const hidden = { includeSessionUrl: false };
@@ -31,7 +31,7 @@ describe('cancellations', () => {
 			to: { cancelAt: PERIOD_END_ISO, cancelAtPeriodEnd: true },
 			occurredAt: '2026-12-01T10:00:00.000Z',
 			livemode: false,
-			event: { type: 'customer.subscription.updated', created: T0, apiVersion: '2026-10-28.endive', requestId: 'req_Zx8Kp2Lq9Wm3Nb', account: null },
+			event: { type: 'customer.subscription.updated', created: T0, apiVersion: API_VERSION, requestId: 'req_Zx8Kp2Lq9Wm3Nb', account: null },
 		});
 
 		const second = decode(cancellationFeedbackEvent());

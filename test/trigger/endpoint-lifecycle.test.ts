@@ -12,12 +12,12 @@ import { resolve } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { loadPackage, TriggerUnderTest, type LoadedPackage } from '../harness';
-import { SEED_IDS, StripeSandbox } from '../sandbox';
+import { DEFAULT_API_VERSION, SEED_IDS, StripeSandbox } from '../sandbox';
 
 const PACKAGE_DIR = resolve(__dirname, '../..');
 const KEY = 'sk_test_triggerLifecycle0001';
 const HOOKS_ONLY_KEY = 'rk_test_portalNoHooks00001';
-const PINNED = '2026-10-28.endive';
+const PINNED = DEFAULT_API_VERSION;
 let pkg: LoadedPackage;
 let sandbox: StripeSandbox;
 

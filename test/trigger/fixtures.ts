@@ -1,5 +1,5 @@
 /**
- * Stripe events as Stripe sends them at the pinned API version (2026-10-28.endive): the event
+ * Stripe events as Stripe sends them at the pinned API version (the sandbox's DEFAULT_API_VERSION): the event
  * envelope of docs.stripe.com/api/events/object, subscriptions and customers in the shape of the
  * `stripe` package's types, and the changes the customer portal makes
  * (docs.stripe.com/customer-management/integrate-customer-portal). The values are the portal's:
@@ -7,7 +7,9 @@
  */
 import Stripe from 'stripe';
 
-export const API_VERSION = '2026-10-28.endive';
+import { DEFAULT_API_VERSION } from '../sandbox';
+
+export const API_VERSION = DEFAULT_API_VERSION;
 export const SECRET = 'whsec_test_5f1c0bd1e8c74b5aa2c3d4e5f6a7b8c9';
 export const OTHER_SECRET = 'whsec_test_0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 

@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import type { IDataObject } from 'n8n-workflow';
 
 import { loadPackage, TriggerUnderTest, type LoadedPackage } from '../harness';
-import { SECRET, cancellationFeedbackEvent, cancellationScheduledEvent, event, signatureHeader, subscription } from './fixtures';
+import { API_VERSION, SECRET, cancellationFeedbackEvent, cancellationScheduledEvent, event, signatureHeader, subscription } from './fixtures';
 
 const PACKAGE_DIR = resolve(__dirname, '../..');
 const TEST_KEY = 'sk_test_51QfTriggerKey000000000000000';
@@ -30,7 +30,7 @@ function trigger(parameters: IDataObject = {}, staticData?: IDataObject, secretK
 		pkg,
 		nodeType: 'stripeBillingPortalTrigger',
 		parameters: { events: ['cancellationScheduled', 'cancellationFeedbackGiven', 'canceled', 'portalSessionCreated'], endpoint: 'own', signingSecret: SECRET, ...parameters },
-		credentials: { type: 'stripeBillingPortalApi', data: { secretKey, apiVersion: '2026-10-28.endive', baseUrl: 'http://127.0.0.1:9' } },
+		credentials: { type: 'stripeBillingPortalApi', data: { secretKey, apiVersion: API_VERSION, baseUrl: 'http://127.0.0.1:9' } },
 		staticData,
 	});
 }
@@ -72,7 +72,7 @@ describe('a signed delivery', () => {
 						id: raw.id,
 						type: 'customer.subscription.updated',
 						created: raw.created,
-						apiVersion: '2026-10-28.endive',
+						apiVersion: API_VERSION,
 						account: null,
 						requestId: 'req_Zx8Kp2Lq9Wm3Nb',
 						idempotencyKey: '9f0c2a4e-6b1d-4c8e-a3f5-7d2b9e1c0a64',

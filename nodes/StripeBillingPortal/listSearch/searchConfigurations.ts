@@ -1,9 +1,11 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
+import { STRIPE_MAX_PAGE_SIZE } from '../shared/constants';
+import { PORTAL_SETTINGS_PAGE, dashboardUrl } from '../shared/dashboard';
+import { CONFIGURATIONS_PATH } from '../shared/stripePaths';
 import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
 import { sendListSearchRequest } from '../transport';
 import { listSearchToken } from '../transport/paging';
-import { dashboardUrl } from './dashboardUrl';
 
 interface StripePortalConfiguration {
 	id: string;
@@ -28,8 +30,8 @@ export async function searchConfigurations(
 	filter?: string,
 	paginationToken?: string,
 ): Promise<INodeListSearchResult> {
-	const response = await sendListSearchRequest(this, '/v1/billing_portal/configurations', {
-		limit: 100,
+	const response = await sendListSearchRequest(this, CONFIGURATIONS_PATH, {
+		limit: STRIPE_MAX_PAGE_SIZE,
 		...(paginationToken ? { starting_after: paginationToken } : {}),
 	}, sessionErrorVocabulary);
 	const configurations = (response.data as StripePortalConfiguration[] | undefined) ?? [];
@@ -39,7 +41,7 @@ export async function searchConfigurations(
 		.map((configuration) => ({
 			name: label(configuration),
 			value: configuration.id,
-			url: dashboardUrl('settings/billing/portal', configuration.livemode === true),
+			url: dashboardUrl(PORTAL_SETTINGS_PAGE, configuration.livemode === true),
 		}));
 	return { results, paginationToken: listSearchToken(configurations, response.has_more, paginationToken) };
 }

@@ -1,9 +1,10 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
 import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
+import { STRIPE_MAX_PAGE_SIZE } from '../shared/constants';
+import { dashboardUrl } from '../shared/dashboard';
 import { sendListSearchRequest } from '../transport';
 import { listSearchToken } from '../transport/paging';
-import { dashboardUrl } from './dashboardUrl';
 
 interface StripeCustomer {
 	id: string;
@@ -37,12 +38,12 @@ export async function searchCustomers(
 		const quoted = quoteSearchValue(term);
 		response = await sendListSearchRequest(this, '/v1/customers/search', {
 			query: `name~${quoted} OR email~${quoted}`,
-			limit: 100,
+			limit: STRIPE_MAX_PAGE_SIZE,
 			...(paginationToken ? { page: paginationToken } : {}),
 		}, sessionErrorVocabulary);
 	} else {
 		response = await sendListSearchRequest(this, '/v1/customers', {
-			limit: 100,
+			limit: STRIPE_MAX_PAGE_SIZE,
 			...(paginationToken ? { starting_after: paginationToken } : {}),
 		}, sessionErrorVocabulary);
 	}

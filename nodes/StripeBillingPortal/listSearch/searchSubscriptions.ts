@@ -3,11 +3,12 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from '
 import { CURRENT_SUBSCRIPTION_STATUSES, MULTIPLE_CUSTOMERS } from '../resources/portalSession/constants';
 import { chooseCustomer, lookUpCustomersByEmail, type CustomerListPage } from '../resources/portalSession/customerLookup';
 import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
+import { STRIPE_MAX_PAGE_SIZE } from '../shared/constants';
+import { dashboardUrl } from '../shared/dashboard';
 import { isEmailAddress } from '../shared/email';
 import { idInLocator, readLocator } from '../shared/validation';
 import { sendListSearchRequest } from '../transport';
 import { listSearchToken } from '../transport/paging';
-import { dashboardUrl } from './dashboardUrl';
 
 interface StripePrice {
 	id: string;
@@ -75,7 +76,7 @@ async function chosenCustomer(context: ILoadOptionsFunctions): Promise<string | 
 			? MULTIPLE_CUSTOMERS.mostRecent
 			: MULTIPLE_CUSTOMERS.fail;
 	const result = await lookUpCustomersByEmail(value, async (email) => {
-		const page = await sendListSearchRequest(context, '/v1/customers', { email, limit: 100 }, sessionErrorVocabulary);
+		const page = await sendListSearchRequest(context, '/v1/customers', { email, limit: STRIPE_MAX_PAGE_SIZE }, sessionErrorVocabulary);
 		return {
 			data: Array.isArray(page.data) ? (page.data as CustomerListPage['data']) : [],
 			has_more: page.has_more === true,
@@ -99,7 +100,7 @@ export async function searchSubscriptions(
 ): Promise<INodeListSearchResult> {
 	const customer = await chosenCustomer(this);
 	const response: IDataObject = await sendListSearchRequest(this, '/v1/subscriptions', {
-		limit: 100,
+		limit: STRIPE_MAX_PAGE_SIZE,
 		...(customer ? { customer } : {}),
 		...(paginationToken ? { starting_after: paginationToken } : {}),
 	}, sessionErrorVocabulary);

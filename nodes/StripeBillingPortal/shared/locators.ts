@@ -1,5 +1,6 @@
 import type { INodeProperties, INodePropertyMode } from 'n8n-workflow';
 
+import { dashboardUrl } from './dashboard';
 import { EMAIL_EXAMPLE } from './email';
 import {
 	DASHBOARD_PATHS,
@@ -71,7 +72,7 @@ export function stripeObjectLocator(options: LocatorOptions): INodeProperties {
 							displayName: 'By URL',
 							name: 'url',
 							type: 'string' as const,
-							placeholder: `e.g. https://dashboard.stripe.com/test/${DASHBOARD_PATHS[byUrl]}/${STRIPE_ID_EXAMPLES[kind]}`,
+							placeholder: `e.g. ${dashboardUrl(`${DASHBOARD_PATHS[byUrl]}/${STRIPE_ID_EXAMPLES[kind]}`, false)}`,
 							extractValue: { type: 'regex' as const, regex: dashboardUrlSource(byUrl) },
 						},
 					]

@@ -1,6 +1,7 @@
 import type { IExecuteSingleFunctions, INodeParameterResourceLocator } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { dashboardUrl } from './dashboard';
 import { EMAIL_EXAMPLE, EMAIL_MAX_LENGTH, EMAIL_PATTERN } from './email';
 import { quoteValue } from './quote';
 import {
@@ -283,7 +284,7 @@ export function idFromLocator(
 				context,
 				field,
 				`${quoteValue(value)} is not a Stripe dashboard ${DASHBOARD_NOUNS[linked]} link`,
-				`Paste a link like https://dashboard.stripe.com/test/${DASHBOARD_PATHS[linked]}/${STRIPE_ID_EXAMPLES[kind]}, or switch the mode to By ID.`,
+				`Paste a link like ${dashboardUrl(`${DASHBOARD_PATHS[linked]}/${STRIPE_ID_EXAMPLES[kind]}`, false)}, or switch the mode to By ID.`,
 			);
 		}
 		return id;

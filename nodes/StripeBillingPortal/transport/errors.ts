@@ -1,62 +1,15 @@
-import type {
-	IHookFunctions,
-	IDataObject,
-	IExecuteSingleFunctions,
-	IN8nHttpFullResponse,
-	INode,
-	INodeExecutionData,
-	JsonObject,
-} from 'n8n-workflow';
+/**
+ * Building the errors the user sees from what Stripe answered (answers.ts reads it; the words
+ * come from errorMessages.ts and the resource's vocabulary), and the postReceive check every
+ * operation ends with.
+ */
+import type { IHookFunctions, IExecuteSingleFunctions, IN8nHttpFullResponse, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { STRIPE_DEFAULT_BASE_URL } from '../shared/constants';
-import { quoteValue, shortened } from '../shared/quote';
+import { quoteValue } from '../shared/quote';
 import { withFix } from '../shared/validation';
-import { SETTINGS_FIELD } from './constants';
-import { limitedReasonOf, type LimitedReason } from './limiter';
-
-/** The `error` object of a Stripe error response. */
-export interface StripeErrorBody {
-	type?: string;
-	code?: string;
-	decline_code?: string;
-	message?: string;
-	param?: string;
-	doc_url?: string;
-	request_log_url?: string;
-}
-
-/** What the transport knows about a failed request, passed on to retry decisions. */
-export interface StripeErrorDetails {
-	httpStatus: number;
-	requestId?: string;
-	stripe?: StripeErrorBody;
-	/** The start of a body that is not a Stripe error (an HTML page from a proxy, say). */
-	unexpectedBody?: string;
-	retryAfterSeconds?: number;
-	shouldRetryHeader?: boolean;
-	/** Which of Stripe's limiters refused the request (`Stripe-Rate-Limited-Reason`); none for a lock timeout. */
-	limitedReason?: LimitedReason;
-	/** Stripe's saved answer to an earlier request with the same idempotency key (`Idempotent-Replayed: true`). */
-	replayed?: boolean;
-	/** The resource's words for its fields, so the hint can name the field to change. */
-	vocabulary?: ErrorVocabulary;
-}
-
-/**
- * What a resource tells the transport about its form, so that errors name the node's fields
- * rather than Stripe's parameters. The transport knows no resource: each hands in its own.
- */
-export interface ErrorVocabulary {
-	/** The node's field for a Stripe request parameter (`flow_data[…][subscription]` → "Subscription"). */
-	fieldFor: (param: string) => string | undefined;
-	/** Whether the body came from a JSON field, so "the field" is a key inside it. */
-	jsonInput?: boolean;
-	/** A resource's own hint for an error only its requests meet; asked before the general ones. */
-	hintFor?: (httpStatus: number, stripe: StripeErrorBody | undefined) => string | undefined;
-	/** The same hint in words for an AI agent, where a person's editor steps do not apply. */
-	agentHintFor?: (httpStatus: number, stripe: StripeErrorBody | undefined) => string | undefined;
-}
+import { failedAnswer, type ErrorVocabulary, type StripeErrorBody, type StripeErrorDetails } from './answers';
+import { HINTS, RATE_LIMITED, UNUSABLE_ANSWERS, retriedNote } from './errorMessages';
 
 /**
  * Marks errors made from a Stripe response, so the transport can tell them from
@@ -66,17 +19,6 @@ export const STRIPE_ERROR_DETAILS = Symbol('stripeErrorDetails');
 
 export type StripeApiError = NodeApiError & { [STRIPE_ERROR_DETAILS]?: StripeErrorDetails };
 
-function headerValue(headers: IDataObject | undefined, name: string): string | undefined {
-	if (!headers) return undefined;
-	const lower = name.toLowerCase();
-	for (const [key, value] of Object.entries(headers)) {
-		if (key.toLowerCase() === lower) {
-			return Array.isArray(value) ? String(value[0]) : value === undefined ? undefined : String(value);
-		}
-	}
-	return undefined;
-}
-
 /**
  * A hint for the errors users meet most, phrased as what to change in n8n or in Stripe.
  * Stripe's own message stays the error message; the hint goes into the description.
@@ -84,27 +26,17 @@ function headerValue(headers: IDataObject | undefined, name: string): string | u
 export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined, vocabulary?: ErrorVocabulary): string | undefined {
 	const own = vocabulary?.hintFor?.(httpStatus, stripe);
 	if (own) return own;
-	if (httpStatus === 401) {
-		return "Check the Secret Key in the 'Stripe Billing Portal API' credential: it must be a current secret key (sk_test_… or sk_live_…) or restricted key (rk_…) of this Stripe account.";
-	}
-	if (httpStatus === 403) {
-		return "The key is a restricted key without the permission this request needs. In the Stripe dashboard under Developers → API keys, edit the key and grant 'Customer portal: Write' (and 'Customers: Read' to find customers By Email or from lists, 'Subscriptions: Read' to pick subscriptions from lists).";
-	}
+	if (httpStatus === 401) return HINTS.unauthorized;
+	if (httpStatus === 403) return HINTS.forbidden;
 	const field = stripe?.param ? vocabulary?.fieldFor(stripe.param) : undefined;
 	if (stripe?.code === 'resource_missing') {
 		const where = field ? ` in ${field}` : stripe.param ? ` in ${quoteValue(stripe.param)}` : '';
-		return `Check the ID${where}: it must exist in the same Stripe account and mode (test or live) as the credential's key. Test-mode IDs are not visible to live keys, and the other way round.`;
+		return HINTS.resourceMissing(where);
 	}
-	if (httpStatus === 400 && stripe?.type === 'idempotency_error') {
-		return 'Request Settings → Idempotency Key: Stripe has seen this key in the last 24 hours with different parameters. Each distinct request needs its own key: build it from something unique to the request (e.g. the ticket ID and the flow), or leave the setting empty for a key per item and run.';
-	}
-	if (httpStatus === 429) {
-		return 'Stripe is rate-limiting this account (100 requests per second in live mode, 25 in test mode, 25 per endpoint, shared by everything that uses it). Raise Request Settings → Max Wait for Rate Limits, or run fewer executions at the same time.';
-	}
-	if (httpStatus >= 500) {
-		return 'This is a problem on Stripe’s side. Retry later; if it persists, give Stripe support the request ID.';
-	}
-	if (field) return vocabulary?.jsonInput ? `Check ${field}.` : `Check the node's ${field} field.`;
+	if (httpStatus === 400 && stripe?.type === 'idempotency_error') return HINTS.idempotencyKeyReused;
+	if (httpStatus === 429) return HINTS.rateLimited;
+	if (httpStatus >= 500) return HINTS.stripeSide;
+	if (field) return vocabulary?.jsonInput ? HINTS.jsonField(field) : HINTS.field(field);
 	return undefined;
 }
 
@@ -129,9 +61,7 @@ function describe(details: StripeErrorDetails): string {
 
 /** Builds the n8n error for a Stripe error response; the message is Stripe's own. */
 export function stripeApiError(node: INode, details: StripeErrorDetails, itemIndex?: number): StripeApiError {
-	const message =
-		details.stripe?.message ??
-		`Stripe answered HTTP ${details.httpStatus} with ${details.unexpectedBody === undefined ? 'no error message' : 'a body that is not a Stripe error'}`;
+	const message = details.stripe?.message ?? UNUSABLE_ANSWERS.noMessage(details.httpStatus, details.unexpectedBody !== undefined);
 	// Only plain data goes into the error: n8n serializes it into error items and logs.
 	const errorData: JsonObject = {
 		httpStatus: details.httpStatus,
@@ -149,74 +79,6 @@ export function stripeApiError(node: INode, details: StripeErrorDetails, itemInd
 	const agentHint = details.vocabulary?.agentHintFor?.(details.httpStatus, details.stripe);
 	if (hint) withFix(error, { user: hint, ...(agentHint ? { agent: agentHint } : {}) });
 	return error;
-}
-
-export function errorDetailsFromResponse(response: IN8nHttpFullResponse): StripeErrorDetails {
-	const headers = response.headers as IDataObject | undefined;
-	const body = response.body as unknown;
-	let stripe: StripeErrorBody | undefined;
-	if (body && typeof body === 'object' && !Array.isArray(body) && 'error' in body) {
-		const candidate = (body as { error: unknown }).error;
-		if (candidate && typeof candidate === 'object') stripe = candidate as StripeErrorBody;
-	}
-	let unexpectedBody: string | undefined;
-	if (!stripe && body !== undefined && body !== null && body !== '') {
-		const text = (typeof body === 'string' ? body : JSON.stringify(body)).replace(/\s+/g, ' ').trim();
-		unexpectedBody = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-	}
-	const retryAfter = Number(headerValue(headers, 'retry-after'));
-	const shouldRetry = headerValue(headers, 'stripe-should-retry');
-	const limitedReason = limitedReasonOf(headerValue(headers, 'stripe-rate-limited-reason'));
-	return {
-		httpStatus: response.statusCode,
-		requestId: headerValue(headers, 'request-id'),
-		stripe,
-		unexpectedBody,
-		retryAfterSeconds: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
-		shouldRetryHeader: shouldRetry === undefined ? undefined : shouldRetry === 'true',
-		...(limitedReason ? { limitedReason } : {}),
-		...(headerValue(headers, 'idempotent-replayed') === 'true' ? { replayed: true } : {}),
-	};
-}
-
-function isPlainObject(value: unknown): value is IDataObject {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-const BASE_URL_ADVICE = `Check the Base URL in the credential (normally ${STRIPE_DEFAULT_BASE_URL}).`;
-
-/**
- * Whether an answer can be used, checked the same way for item requests, their pages, lookups
- * and list searches: an error status; a redirect (Stripe never redirects, so the request went
- * somewhere else, and following it would hand the key to another host); a 2xx that is not a
- * JSON object; a 2xx carrying Stripe's `error` object (Stripe's SDKs raise those too); a list
- * whose entries are not objects. Undefined means the answer is fine.
- */
-export function failedAnswer(response: IN8nHttpFullResponse): StripeErrorDetails | undefined {
-	const status = response.statusCode;
-	const details = errorDetailsFromResponse(response);
-	if (status >= 400) return details;
-	const body = response.body as unknown;
-	const refuse = (message: string): StripeErrorDetails => ({ ...details, stripe: { message } });
-	if (status >= 300) {
-		const location = headerValue(response.headers as IDataObject | undefined, 'location');
-		return refuse(
-			`Stripe answered with a redirect (HTTP ${status}${location ? ` to ${shortened(location)}` : ''}), which it never does; the redirect was not followed. ${BASE_URL_ADVICE}`,
-		);
-	}
-	if (!isPlainObject(body)) {
-		// A proxy, a captive portal or a wrong Base URL answers with HTML or text.
-		return refuse(`Expected a JSON object from Stripe but got ${typeof body === 'string' ? 'text' : Array.isArray(body) ? 'a list' : typeof body}. ${BASE_URL_ADVICE}`);
-	}
-	if (isPlainObject(body.error)) return { ...details, stripe: body.error as StripeErrorBody };
-	if (body.object === 'list') {
-		if (!Array.isArray(body.data)) return refuse(`Stripe answered a list without its data. ${BASE_URL_ADVICE}`);
-		const odd = body.data.findIndex((entry) => !isPlainObject(entry));
-		if (odd >= 0) {
-			return refuse(`Stripe answered a list whose entry ${odd + 1} is ${JSON.stringify(body.data[odd]) ?? 'undefined'}, not an object. ${BASE_URL_ADVICE}`);
-		}
-	}
-	return undefined;
 }
 
 /** The resource's vocabulary for the current item: fixed, or read from the item's parameters. */
@@ -285,19 +147,17 @@ export function rateLimitedError(
 	const seconds = Math.round(limited.waitedMs / 1000);
 	const what =
 		limited.attempts === 0
-			? `not sent after waiting ${seconds} s for a turn`
+			? RATE_LIMITED.notSent(seconds)
 			: limited.attempts === 1
-				? 'rate-limited'
-				: `still rate-limited after ${limited.attempts} attempts over ${seconds} s`;
+				? RATE_LIMITED.limited
+				: RATE_LIMITED.stillLimited(limited.attempts, seconds);
 	const lock = details.limitedReason === undefined && details.stripe?.code === 'lock_timeout';
-	const fix = lock
-		? `Another request kept changing the same object: run the items that change one object one after another, or raise ${SETTINGS_FIELD} → Max Wait for Rate Limits (was ${limited.maxWaitSeconds} s).`
-		: `Other traffic on this Stripe account, or many executions at once, use up its limit: raise ${SETTINGS_FIELD} → Max Wait for Rate Limits (was ${limited.maxWaitSeconds} s), or run fewer executions at the same time.`;
+	const fix = lock ? RATE_LIMITED.lockFix(limited.maxWaitSeconds) : RATE_LIMITED.trafficFix(limited.maxWaitSeconds);
 	const error = new NodeApiError(context.getNode(), { httpStatus: 429, ...(details.requestId ? { requestId: details.requestId } : {}) } as JsonObject, {
-		message: `Stripe rate limit: ${what} (${stripeMessage}). ${fix}`,
+		message: RATE_LIMITED.message(what, stripeMessage, fix),
 		description: [
 			`HTTP 429${details.stripe?.code ? ` · code: ${details.stripe.code}` : ''}${details.limitedReason ? ` · limiter: ${details.limitedReason}` : ''}${details.requestId ? ` · request ID: ${details.requestId}` : ''}`,
-			'Stripe allows 100 requests per second in live mode and 25 in test mode per account, and 25 per second on each endpoint. This node shares that budget among every execution in this n8n process and slows down whenever Stripe answers 429; a rate-limited request did nothing, so it was resent with growing pauses until Max Wait for Rate Limits ran out.',
+			RATE_LIMITED.limits,
 		].join('\n'),
 		httpCode: '429',
 		// Hook contexts (the trigger's endpoint requests) have no item.
@@ -311,7 +171,7 @@ export function rateLimitedError(
 export function noteRetries<E extends { description?: string | null }>(error: E, outcome: RetryOutcome): E {
 	if (outcome.retriesMade > 0) {
 		const retries = outcome.retriesMade === 1 ? 'once' : `${outcome.retriesMade} times`;
-		error.description = `${error.description ? `${error.description}\n` : ''}Retried ${retries} with backoff; ${SETTINGS_FIELD} → Retries sets how often.`;
+		error.description = `${error.description ? `${error.description}\n` : ''}${retriedNote(retries)}`;
 	}
 	return error;
 }

@@ -9,9 +9,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IExecuteData, IExecuteSingleFunctions, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { keptPer } from '../shared/nodeRun';
 import { withFix } from '../shared/validation';
 import { SETTINGS_FIELD } from './constants';
-import { STRIPE_ERROR_DETAILS, type StripeApiError, type StripeErrorDetails } from './errors';
+import type { StripeErrorDetails } from './answers';
+import { STRIPE_ERROR_DETAILS, type StripeApiError } from './errors';
 import type { RequestSettings } from './settings';
 import { isToolRun, nodeOf } from './agent';
 
@@ -25,7 +27,7 @@ const SHOWN_EXECUTION_ID_LENGTH = 64;
  * its Retry On Fail tries: n8n hands every try of a node run the same execute-data object, so a
  * random value kept on that object is the run's identity until it is garbage-collected.
  */
-const runsWithoutExecutionId = new WeakMap<IExecuteData, string>();
+const runWithoutExecutionId = keptPer(executeDataOf, () => `unsaved-${randomBytes(12).toString('hex')}`);
 
 /** What identifies one item's request across every try of the same node run. */
 export interface AttemptIdentity {
@@ -47,13 +49,6 @@ function text(read: () => unknown): string {
 	}
 }
 
-/**
- * Run indexes by node run. Building n8n's workflow data proxy for every item was the largest cost
- * of making a key (measured with the bench's per-item run); the run index is one for all items
- * of a node run, and n8n hands each of them the same execute data.
- */
-const runIndexes = new WeakMap<IExecuteData, number>();
-
 function readRunIndex(context: IExecuteSingleFunctions): number {
 	try {
 		// n8n works the run index out before its Retry On Fail loop, so every try reads the same one.
@@ -64,17 +59,16 @@ function readRunIndex(context: IExecuteSingleFunctions): number {
 	}
 }
 
-function runIndexOf(context: IExecuteSingleFunctions): number {
+/**
+ * Run indexes by node run. Building n8n's workflow data proxy for every item was the largest cost
+ * of making a key (measured with the bench's per-item run); the run index is one for all items
+ * of a node run, and n8n hands each of them the same execute data.
+ */
+const runIndexOf = keptPer(
 	// An AI agent's tool calls share one execute data, each call a run of its own (one item each).
-	const executeData = isToolRun(context) ? undefined : executeDataOf(context);
-	if (!executeData) return readRunIndex(context);
-	let runIndex = runIndexes.get(executeData);
-	if (runIndex === undefined) {
-		runIndex = readRunIndex(context);
-		runIndexes.set(executeData, runIndex);
-	}
-	return runIndex;
-}
+	(context) => (isToolRun(context) ? undefined : executeDataOf(context)),
+	readRunIndex,
+);
 
 function executeDataOf(context: IExecuteSingleFunctions): IExecuteData | undefined {
 	try {
@@ -88,14 +82,7 @@ function executionIdOf(context: IExecuteSingleFunctions): string {
 	const id = text(() => context.getExecutionId());
 	// n8n-core shows '__UNKNOWN__' for an execution it has not saved.
 	if (id !== '' && id !== '__UNKNOWN__') return id;
-	const executeData = executeDataOf(context);
-	if (!executeData) return `unsaved-${randomBytes(12).toString('hex')}`;
-	let nonce = runsWithoutExecutionId.get(executeData);
-	if (nonce === undefined) {
-		nonce = `unsaved-${randomBytes(12).toString('hex')}`;
-		runsWithoutExecutionId.set(executeData, nonce);
-	}
-	return nonce;
+	return runWithoutExecutionId(context);
 }
 
 /**

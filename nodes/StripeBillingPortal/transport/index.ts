@@ -25,15 +25,13 @@ import { statedLimits, type AccountLimits } from '../shared/rateLimits';
 import { DEFAULT_TIMEOUT_SECONDS } from './constants';
 import { forAgents } from './agent';
 import { connectionError, findConnectionErrorCode } from './connection';
+import { errorDetailsFromResponse, failedAnswer, type ErrorVocabulary } from './answers';
 import {
 	STRIPE_ERROR_DETAILS,
-	errorDetailsFromResponse,
-	failedAnswer,
 	isStripeResponseError,
 	noteRetries,
 	rateLimitedError,
 	stripeApiError,
-	type ErrorVocabulary,
 	type RetryOutcome,
 } from './errors';
 import { idempotencyFailure, idempotencyKeyFor } from './idempotency';
@@ -164,8 +162,9 @@ export async function sendLookupRequest(
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		// The session request already carries these from sendStripeRequest; a lookup made
-		// without one still gets the item's timeout and never follows a redirect.
+		// n8n runs preSend before the pagination hook, so the options a lookup starts from hold
+		// the node's request defaults but not what sendStripeRequest adds: the lookup sets the
+		// item's timeout itself and never follows a redirect.
 		timeout: sessionRequest.timeout ?? sendingOptions(settings.timeoutSeconds).timeout,
 		disableFollowRedirect: true,
 	};
@@ -218,8 +217,9 @@ export function lookupResponseError(
 /**
  * A GET for the editor's list searches, with the node's credential and the same error
  * handling as node requests, so a missing permission shows Stripe's message in the list.
- * List searches have no item and no execution, so they are neither paced nor retried: each is
- * one request a person waits for in the editor.
+ * List searches have no item and no execution, so Request Settings do not apply and nothing is
+ * retried: each is one request a person waits for in the editor. It still takes its turn under
+ * the account's budgets, shared with the workflows running now.
  */
 export async function sendListSearchRequest(
 	context: ILoadOptionsFunctions,
@@ -232,7 +232,6 @@ export async function sendListSearchRequest(
 	// List searches show the connected account's objects when the node acts for one.
 	const headers = listSearchAccountHeaders(context);
 	const secretKey = normalizeSecretKey(credentials.secretKey);
-	// The editor's searches count against the same account budgets as the workflows running now.
 	const live = isLiveKey(secretKey);
 	let limits: AccountLimits;
 	try {

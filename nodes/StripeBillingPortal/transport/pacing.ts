@@ -3,9 +3,12 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { isLiveKey, normalizeSecretKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
+import { perNodeRun } from '../shared/nodeRun';
 import { statedLimits, type AccountLimits } from '../shared/rateLimits';
-import { abortReason, realClock, untilAborted, type Clock } from './clock';
-import { accountFingerprint, limiterFor, type AccountLimiter } from './limiter';
+import type { AccountLimiter } from './accountLimiter';
+import { abortReason, realClock, type Clock } from './clock';
+import { accountFingerprint, limiterFor } from './limiter';
+import { TurnQueue } from './turns';
 
 
 /**
@@ -17,12 +20,9 @@ import { accountFingerprint, limiterFor, type AccountLimiter } from './limiter';
  * all fire together the moment it frees up, a burst Stripe would answer with 429s.
  */
 export class Pacer {
-	private queue: Promise<void> = Promise.resolve();
+	private readonly turns = new TurnQueue();
 
 	private lastStart = Number.NEGATIVE_INFINITY;
-
-	/** Requests queued for their turn; while there are any, newcomers queue behind them. */
-	private waiting = 0;
 
 	constructor(private readonly clock: Clock = realClock) {}
 
@@ -35,22 +35,16 @@ export class Pacer {
 		const interval = 1000 / requestsPerSecond;
 		// With nobody queued and the interval already over, going through the queue would only
 		// cost time: measured, it made an unpaced run a quarter slower.
-		if (this.waiting === 0 && this.clock.now() - this.lastStart >= interval) {
+		if (this.turns.waiting === 0 && this.clock.now() - this.lastStart >= interval) {
 			this.lastStart = this.clock.now();
 			if (!inTurn) return;
-			this.waiting++;
-			const turn = inTurn().then(() => {
-				this.lastStart = this.clock.now();
-			});
-			this.queue = turn.catch(() => undefined);
-			try {
-				return await turn;
-			} finally {
-				this.waiting--;
-			}
+			return await this.turns.takeNow(() =>
+				inTurn().then(() => {
+					this.lastStart = this.clock.now();
+				}),
+			);
 		}
-		this.waiting++;
-		const turn = this.queue.then(async () => {
+		await this.turns.take(async () => {
 			// A request given up on (its execution stopped) takes no turn when its place comes.
 			if (signal?.aborted) throw abortReason(signal);
 			const wait = this.lastStart + interval - this.clock.now();
@@ -59,40 +53,12 @@ export class Pacer {
 			if (signal?.aborted) throw abortReason(signal);
 			await inTurn?.();
 			this.lastStart = this.clock.now();
-		});
-		// A cancelled wait must not stall the requests queued behind it.
-		this.queue = turn.catch(() => undefined);
-		try {
-			// Waiting behind others ends at once on abort, not when this turn comes.
-			await untilAborted(turn, signal);
-		} finally {
-			this.waiting--;
-		}
+		}, signal);
 	}
 }
 
-/*
- * n8n keeps one context object per node for the whole execution and gives every item's
- * request the same one, so it identifies "this node's run" without any global state. Weak
- * references let the pacer go when the execution does.
- */
-const pacers = new WeakMap<object, Pacer>();
-
-export function pacerFor(context: IExecuteSingleFunctions): Pacer {
-	let owner: object | undefined;
-	try {
-		owner = context.getContext('node');
-	} catch {
-		owner = context.getExecutionCancelSignal();
-	}
-	if (!owner) return new Pacer();
-	let pacer = pacers.get(owner);
-	if (!pacer) {
-		pacer = new Pacer();
-		pacers.set(owner, pacer);
-	}
-	return pacer;
-}
+/** The pacer all items of this node run share. */
+export const pacerFor = perNodeRun(() => new Pacer());
 
 /** What a node run knows about the account its requests count against, read once per run. */
 interface RunAccount {
@@ -104,7 +70,8 @@ interface RunAccount {
 	fingerprints: Map<string, string>;
 }
 
-const runAccounts = new WeakMap<object, Promise<RunAccount>>();
+/** The account, read once per node run: every item's request waits for the same reading. */
+const runAccount = perNodeRun(readRunAccount);
 
 async function readRunAccount(context: IExecuteSingleFunctions): Promise<RunAccount> {
 	let credentials: Record<string, unknown> = {};
@@ -132,18 +99,7 @@ function limitsOrError(context: IExecuteSingleFunctions, credentials: Record<str
  * every execution and node of this process using that Base URL, key and connected account.
  */
 export async function accountLimiterFor(context: IExecuteSingleFunctions, baseUrl: string, connectedAccount?: string): Promise<AccountLimiter> {
-	let owner: object | undefined;
-	try {
-		owner = context.getContext('node');
-	} catch {
-		owner = undefined;
-	}
-	let pending = owner ? runAccounts.get(owner) : undefined;
-	if (!pending) {
-		pending = readRunAccount(context);
-		if (owner) runAccounts.set(owner, pending);
-	}
-	const account = await pending;
+	const account = await runAccount(context);
 	const key = `${baseUrl}\n${connectedAccount ?? ''}`;
 	let fingerprint = account.fingerprints.get(key);
 	if (fingerprint === undefined) {

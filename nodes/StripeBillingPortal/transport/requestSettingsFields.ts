@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { STRIPE_ID_EXAMPLES } from '../shared/ids';
 import {
@@ -12,11 +12,28 @@ import {
 } from './constants';
 
 /**
+ * The operations among the resources' fields that send a POST, in the order they come: the
+ * transport gives every POST an idempotency key (sendStripeRequest), so the field for it shows
+ * on those. Read from each operation's own routing, so a resource adding a POST operation needs
+ * no edit here.
+ */
+export function writeOperations(resourceProperties: readonly INodeProperties[]): string[] {
+	const operations = new Set<string>();
+	for (const property of resourceProperties) {
+		if (property.name !== 'operation' || property.type !== 'options') continue;
+		for (const option of (property.options ?? []) as INodePropertyOptions[]) {
+			if (String(option.routing?.request?.method ?? 'GET').toUpperCase() === 'POST') operations.add(String(option.value));
+		}
+	}
+	return [...operations];
+}
+
+/**
  * How the node talks to Stripe, as opposed to what it asks for: on every operation, last in
  * the form. Named so as not to collide with the `requestOptions` parameter, which n8n's
  * declarative engine reads for its own batching, proxy and timeout settings.
  */
-export const requestSettingsProperty: INodeProperties = {
+export const requestSettingsProperty = (resourceProperties: readonly INodeProperties[]): INodeProperties => ({
 	displayName: 'Request Settings',
 	name: 'requestSettings',
 	type: 'collection',
@@ -39,7 +56,7 @@ export const requestSettingsProperty: INodeProperties = {
 			default: '',
 			placeholder: 'e.g. {{ "ticket-" + $json.ticketId }}',
 			description: `A key unique to this item's request, at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters. Stripe runs a request with a key it has seen in the last 24 hours only once and answers again with the first result, so re-running the workflow for the same ticket or order creates nothing twice. A replayed portal session is the first one, whose link may have expired. Leave empty for a key per item and run that stays the same across Retries, Retry On Fail and the Executions list's Retry, and is new when the workflow runs again.`,
-			displayOptions: { show: { '/operation': ['create', 'update'] } },
+			displayOptions: { show: { '/operation': writeOperations(resourceProperties) } },
 		},
 		{
 			displayName: 'Max Requests per Second',
@@ -77,4 +94,4 @@ export const requestSettingsProperty: INodeProperties = {
 			description: `Seconds to wait for each answer from Stripe before the attempt counts as failed and is retried with the same idempotency key (Stripe's own libraries wait ${DEFAULT_TIMEOUT_SECONDS} s)`,
 		},
 	],
-};
+});

@@ -2,15 +2,15 @@ import type { IExecuteSingleFunctions, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { findBaseUrlError } from '../shared/baseUrl';
+import type { StripeErrorDetails } from './answers';
 import {
 	STRIPE_ERROR_DETAILS,
 	rateLimitedError,
 	stripeApiError,
 	type RetryOutcome,
 	type StripeApiError,
-	type StripeErrorDetails,
 } from './errors';
-import type { AccountLimiter, AttemptOutcome, Ticket } from './limiter';
+import type { AccountLimiter, AttemptOutcome, Ticket } from './accountLimiter';
 import { abortableSleep, abortReason, TIMER_CLEARED, whenAborted, type Clock } from './clock';
 import { pacerFor, type Pacer } from './pacing';
 import type { RequestSettings } from './settings';

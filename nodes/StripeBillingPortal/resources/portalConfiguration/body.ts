@@ -3,6 +3,7 @@ import { jsonParse } from 'n8n-workflow';
 
 import { STRIPE_MAX_PAGE_SIZE } from '../../shared/constants';
 import { MERCHANT_CHOSEN_ID_PATTERN, STRIPE_ID_EXAMPLES } from '../../shared/ids';
+import { isPlainObject } from '../../shared/values';
 import { checkHttpUrl, checkStripeId, expandPaths, fieldError, idFromLocator, optionalWholeNumber, quoteValue, textValue } from '../../shared/validation';
 import {
 	BILLING_CYCLE_ANCHORS,
@@ -46,10 +47,6 @@ function own<T>(map: Readonly<Record<string, T>>, key: string): T | undefined {
 /** Writes `key` as an own property, whatever its name (`__proto__` included, which `=` would not write). */
 function define(target: IDataObject, key: string, value: unknown): void {
 	Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** How an error message names a value that has the wrong kind. */
@@ -798,7 +795,7 @@ export async function buildConfigurationUpdateRequest(this: Context, requestOpti
 }
 
 /** preSend of Portal Configuration → Get. */
-export async function configurationIdInPath(this: Context, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
+export async function buildConfigurationGetRequest(this: Context, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 	requestOptions.url = configurationPath(this);
 	const qs: IDataObject = {};
 	const expand = optionsExpand(this, false);

@@ -3,8 +3,7 @@
  * `BillingPortal.ConfigurationCreateParams` in the `stripe` package), with the names users see.
  * Node fields, the body builder and the tests all read them from here.
  */
-/** Where portal configurations live: listed and created here, read and updated under their ID. */
-export const CONFIGURATIONS_PATH = '/v1/billing_portal/configurations';
+export { CONFIGURATIONS_PATH } from '../../shared/stripePaths';
 
 /** Create and Update share fields; an untouched field means Stripe's default on one, the current value on the other. */
 export type ConfigurationWrite = 'create' | 'update';

@@ -1,7 +1,7 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
 
 import { quoteValue } from '../../shared/quote';
-import type { ErrorVocabulary } from '../../transport/errors';
+import type { ErrorVocabulary } from '../../transport/answers';
 
 const CONFIGURATION_FIELDS_BY_PARAM: Array<[RegExp, string]> = [
 	[/^business_profile\[headline\]$/, 'Business Headline'],

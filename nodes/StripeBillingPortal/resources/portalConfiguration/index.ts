@@ -7,7 +7,7 @@ import {
 	buildConfigurationCreateBody,
 	buildConfigurationListQuery,
 	buildConfigurationUpdateRequest,
-	configurationIdInPath,
+	buildConfigurationGetRequest,
 } from './body';
 import { CONFIGURATIONS_PATH } from './constants';
 import { configurationErrorVocabularyFor } from './fieldNames';
@@ -43,7 +43,7 @@ export const portalConfigurationDescription: INodeProperties[] = [
 				description: 'Get one portal configuration, including its login page link',
 				routing: {
 					request: { method: 'GET', url: CONFIGURATIONS_PATH },
-					send: { preSend: [agentReadable(configurationIdInPath)], paginate: true },
+					send: { preSend: [agentReadable(buildConfigurationGetRequest)], paginate: true },
 					output: { postReceive: [checkStripeAnswer] },
 				},
 			},

@@ -1,4 +1,4 @@
-import type { ErrorVocabulary } from '../../transport/errors';
+import type { ErrorVocabulary } from '../../transport/answers';
 
 /** Stripe's parameters of a login-link request, in the node's words. */
 const LOGIN_LINK_FIELDS_BY_PARAM: Array<[RegExp, string]> = [

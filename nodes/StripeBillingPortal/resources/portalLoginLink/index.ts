@@ -2,7 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { agentReadable } from '../../transport/agent';
 import { stripeErrorCheck } from '../../transport/errors';
-import { buildLoginLinkRequest, loginLinkOutput } from './body';
+import { buildLoginLinkRequest, loginLinkOutput } from './loginLink';
 import { CONFIGURATIONS_PATH } from './constants';
 import { loginLinkErrorVocabulary } from './fieldNames';
 import { portalLoginLinkGetDescription } from './fields';

@@ -1,4 +1,5 @@
-import type { ErrorVocabulary, StripeErrorBody } from '../../transport/errors';
+import { PORTAL_SETTINGS_PAGE, dashboardUrl } from '../../shared/dashboard';
+import type { ErrorVocabulary, StripeErrorBody } from '../../transport/answers';
 
 /**
  * Stripe names the failing request parameter (`param`); users know the node's field names.
@@ -33,8 +34,8 @@ function sessionFieldFor(param: string): string | undefined {
 function sessionHintFor(_httpStatus: number, stripe: StripeErrorBody | undefined): string | undefined {
 	const message = stripe?.message ?? '';
 	if (/No configuration provided and your (test|live) mode default configuration has not been created/.test(message)) {
-		const mode = message.includes('live mode') ? '' : 'test/';
-		return `Save your customer portal settings once in the Stripe dashboard (https://dashboard.stripe.com/${mode}settings/billing/portal) to create a default configuration, or choose a Configuration under Additional Fields.`;
+		const settings = dashboardUrl(PORTAL_SETTINGS_PAGE, message.includes('live mode'));
+		return `Save your customer portal settings once in the Stripe dashboard (${settings}) to create a default configuration, or choose a Configuration under Additional Fields.`;
 	}
 	return undefined;
 }
@@ -43,8 +44,8 @@ function sessionHintFor(_httpStatus: number, stripe: StripeErrorBody | undefined
 function sessionAgentHintFor(_httpStatus: number, stripe: StripeErrorBody | undefined): string | undefined {
 	const message = stripe?.message ?? '';
 	if (/No configuration provided and your (test|live) mode default configuration has not been created/.test(message)) {
-		const mode = message.includes('live mode') ? '' : 'test/';
-		return `The customer portal of this Stripe account is not set up yet, so no link can be made: tell the user that self-service billing is unavailable for now and that the account owner must save the customer portal settings once at https://dashboard.stripe.com/${mode}settings/billing/portal. Calling again will not help until then.`;
+		const settings = dashboardUrl(PORTAL_SETTINGS_PAGE, message.includes('live mode'));
+		return `The customer portal of this Stripe account is not set up yet, so no link can be made: tell the user that self-service billing is unavailable for now and that the account owner must save the customer portal settings once at ${settings}. Calling again will not help until then.`;
 	}
 	return undefined;
 }

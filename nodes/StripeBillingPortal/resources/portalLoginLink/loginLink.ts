@@ -9,6 +9,7 @@ import type {
 import { isLiveKey } from '../../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../../shared/constants';
 import { STRIPE_ID_EXAMPLES } from '../../shared/ids';
+import { perNodeRun } from '../../shared/nodeRun';
 import { emailFromCustomerLocator, fieldError, idFromLocator, quoteValue, readLocator } from '../../shared/validation';
 import { lookupResponseError, sendLookupRequest } from '../../transport';
 import { isToolRun } from '../../transport/agent';
@@ -22,17 +23,7 @@ type Context = IExecuteSingleFunctions;
  * answers (postReceive). n8n hands both hooks of one item the same node-run context object,
  * so the address waits there, per item, with no global state.
  */
-const emailsByRun = new WeakMap<object, Map<number, string | undefined>>();
-
-function runEmails(context: Context): Map<number, string | undefined> {
-	const owner = context.getContext('node');
-	let emails = emailsByRun.get(owner);
-	if (!emails) {
-		emails = new Map();
-		emailsByRun.set(owner, emails);
-	}
-	return emails;
-}
+const runEmails = perNodeRun(() => new Map<number, string | undefined>());
 
 /** The customer's e-mail, read from Stripe for a customer picked From List, By ID or By URL. */
 async function emailOfCustomer(context: Context, request: IHttpRequestOptions, customerId: string): Promise<string> {
