@@ -19,16 +19,21 @@ interface Stall {
 }
 
 export class LoopWatch {
-	private lastTick = performance.now();
+	private lastTick: number;
 
 	private last?: Stall;
 
 	private timer?: NodeJS.Timeout;
 
+	/** `clock` is performance.now; a unit test hands in its own and calls tick() itself. */
+	constructor(private readonly clock: () => number = () => performance.now()) {
+		this.lastTick = clock();
+	}
+
 	start(): void {
 		if (this.timer) return;
-		this.lastTick = performance.now();
-		this.timer = setInterval(() => this.tick(performance.now()), TICK_MS);
+		this.lastTick = this.clock();
+		this.timer = setInterval(() => this.tick(this.clock()), TICK_MS);
 		this.timer.unref();
 	}
 
@@ -37,7 +42,8 @@ export class LoopWatch {
 		this.timer = undefined;
 	}
 
-	private tick(now: number): void {
+	/** The loop turned at `now`: a gap since the last turn longer than STALL_MS was a stall. */
+	tick(now: number): void {
 		if (now - this.lastTick > STALL_MS) this.last = { start: this.lastTick, end: now, claimed: false };
 		this.lastTick = now;
 	}
@@ -49,7 +55,8 @@ export class LoopWatch {
 	 * those were written after the loop moved again.
 	 */
 	arrivedBy(now: number): number {
-		if (this.timer) this.tick(now);
+		// The interval may not have run since the loop moved again: this read is a turn too.
+		this.tick(now);
 		const stall = this.last;
 		if (!stall || stall.claimed || now - stall.end > TICK_MS) return now;
 		stall.claimed = true;
