@@ -19,39 +19,32 @@ const customer = customerById(SEED_IDS.jenny);
  * is asserted to within this; an unpaced run, or one at twice the rate, still fails by far.
  */
 const SLACK_MS = 50;
-/**
- * On a busy machine one request of a run now and then takes a whole interval longer between its
- * turn and its arrival than the next one (measured: 96 ms at 10/s, no stall of the event loop
- * long enough for the sandbox to credit). Where the rate is slow enough, half an interval is
- * allowed: two requests sent together still fail by a whole interval.
- */
-const slackAt = (interval: number): number => Math.max(SLACK_MS, interval / 2);
 
 const items = (count: number) => Array.from({ length: count }, () => ({}));
 
 /**
- * Asserts that request i arrived no sooner than i intervals after the second one, and that no
- * stretch of the run is denser than the rate: any k consecutive gaps span at least k intervals
- * (less the slack). The run's first request carries n8n's one-off start-up work (credential,
- * first connection) after its turn was taken, so it can arrive tens of milliseconds late; the
- * spacing is measured from the next one, which waited for its turn. The second check holds for
- * runs shorter than a second too: a pacer that let two or three requests go together anywhere
- * fails it, where a count per second could not exceed the rate with fewer requests than that.
+ * Asserts that the run is paced at the rate, give or take one request: any stretch of it holds
+ * at most one request more than the rate allows (any k consecutive gaps span at least k - 1
+ * intervals, less the slack), so request i arrived no sooner than i - 1 intervals after the
+ * first paced one. The one request is arrival jitter, not pacing: on a busy machine a request
+ * now and then reaches the sandbox a whole interval after its turn, together with the next
+ * (seen: 96 ms late at 10/s, 205 ms at 5/s, with no stall of the event loop long enough for the
+ * sandbox to credit). Stripe counts arrivals too, which is why the automatic budgets keep a
+ * margin under its limits. An unpaced run, or one at twice the rate, still fails: by its third
+ * paced request the first way, by its fifth the second. The run's first request carries n8n's
+ * one-off start-up work (credential, first connection) after its turn was taken, so the spacing
+ * is measured from the next one, which waited for its turn.
  */
 function expectSpacedAt(requests: RecordedRequest[], requestsPerSecond: number) {
 	const interval = 1000 / requestsPerSecond;
 	const paced = requests.slice(1);
-	expect(paced.length).toBeGreaterThanOrEqual(2);
-	const start = paced[0].receivedAt;
-	paced.forEach((request, index) => {
-		expect(request.receivedAt - start).toBeGreaterThanOrEqual(index * interval - slackAt(interval));
-	});
+	expect(paced.length).toBeGreaterThanOrEqual(3);
 	const times = paced.map((request) => request.receivedAt).sort((a, b) => a - b);
 	let densest = Number.POSITIVE_INFINITY;
 	for (let first = 0; first < times.length; first++)
 		for (let last = first + 1; last < times.length; last++)
-			densest = Math.min(densest, times[last] - times[first] - (last - first) * interval);
-	expect(densest).toBeGreaterThanOrEqual(-slackAt(interval));
+			densest = Math.min(densest, times[last] - times[first] - (last - first - 1) * interval);
+	expect(densest).toBeGreaterThanOrEqual(-SLACK_MS);
 }
 
 describe('Max Requests per Second', () => {
@@ -90,9 +83,9 @@ describe('Max Requests per Second', () => {
 			operation: 'getAll',
 			limit: 5,
 			requestSettings: { maxRequestsPerSecond: 8 },
-		}, items(3));
+		}, items(5));
 		expect(run.error).toBeUndefined();
-		expect(run.items).toHaveLength(15);
+		expect(run.items).toHaveLength(25);
 		expectSpacedAt(run.requests, 8);
 	});
 
