@@ -14,6 +14,7 @@ import { RATIO_GOAL, type PerItemSection } from './per-item';
 import { RAISED_ACCOUNT, WALL_GOAL, type RateLimitSection } from './rate-limit';
 import { ROOT } from './subjects';
 import { triggerText, type TriggerSection } from './trigger';
+import { triggerInN8nText, type TriggerInN8nSection } from './trigger-n8n';
 
 export const OUT_DIR = resolve(__dirname, 'out');
 
@@ -50,6 +51,7 @@ export interface BenchResult {
 	bursts?: BurstSection;
 	queue?: QueueSection;
 	trigger?: TriggerSection;
+	triggerInN8n?: TriggerInN8nSection;
 	/** Seconds each section took, by its letter. */
 	sectionS: Record<string, number>;
 	totalS: number;
@@ -322,6 +324,7 @@ export function render(result: BenchResult): string {
 	if (result.bursts) parts.push(burstsText(result.bursts));
 	if (result.queue) parts.push(queueText(result.queue));
 	if (result.trigger) parts.push(triggerText(result.trigger));
+	if (result.triggerInN8n) parts.push(triggerInN8nText(result.triggerInN8n));
 	if (result.missingFeatures.length > 0) {
 		parts.push(['MISSING FEATURES (figures that depend on them are not what the goals are about):', ...result.missingFeatures.map((f) => `  - ${f}`)].join('\n'));
 	}

@@ -23,6 +23,7 @@ import { measureRateLimit } from './rate-limit';
 import { environment, loadAverage, render, writeJson, type BenchResult } from './report';
 import { SandboxProcess } from './sandbox';
 import { measureTriggers } from './trigger';
+import { measureTriggersInN8n } from './trigger-n8n';
 import { ROOT, SUBJECTS, missingNodeOptions, type SubjectName } from './subjects';
 
 const SIZES = {
@@ -33,6 +34,7 @@ const SIZES = {
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 1000 },
 		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2, 4], concurrency: 10, limiters: QUEUE_LIMITERS },
 		trigger: { deliveries: 2000, rounds: 6 },
+		triggerInN8n: { deliveries: 100, rounds: 4 },
 	},
 	quick: {
 		rateLimit: { items: 100, requestsPerSecond: 25 },
@@ -41,6 +43,7 @@ const SIZES = {
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 300 },
 		queue: { calls: 50, requestsPerSecond: 5, workers: [1, 2, 4], concurrency: 10, limiters: QUEUE_LIMITERS },
 		trigger: { deliveries: 300, rounds: 2 },
+		triggerInN8n: { deliveries: 40, rounds: 2 },
 	},
 };
 
@@ -217,7 +220,14 @@ async function main(): Promise<number> {
 			} catch (error) {
 				failed = true;
 				log(`ERROR: (t) failed: ${describe(error)}`);
-				result.trigger = { status: 'error', error: describe(error), deliveries: sizes.trigger.deliveries, rounds: sizes.trigger.rounds, rows: [], ratio: Number.NaN, goalMet: false, runs: [] };
+				result.trigger = { status: 'error', error: describe(error), deliveries: sizes.trigger.deliveries, rounds: sizes.trigger.rounds, rows: [], ratio: Number.NaN, runs: [] };
+			}
+			try {
+				result.triggerInN8n = await measureTriggersInN8n({ ...sizes.triggerInN8n, log });
+			} catch (error) {
+				failed = true;
+				log(`ERROR: (t) through n8n failed: ${describe(error)}`);
+				result.triggerInN8n = { status: 'error', error: describe(error), ...sizes.triggerInN8n, rows: [], ratio: Number.NaN, goalMet: false, runs: [] };
 			}
 			result.sectionS.t = (performance.now() - sectionStarted) / 1000;
 		}
