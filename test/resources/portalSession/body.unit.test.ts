@@ -72,6 +72,15 @@ describe('buildSessionCreateBody', () => {
 		).resolves.toEqual({ method: 'POST', url: SESSIONS_PATH, body: expected });
 	});
 
+	it('refuses an After Completion that is no option, listing the options', async () => {
+		await expect(
+			build({ customer: byId('cus_QXg4jK0yT7oZ3r'), flowType: 'payment_method_update', afterCompletion: 'thank_you_page' }),
+		).rejects.toMatchObject({
+			message: "After Completion: 'thank_you_page' is not an option",
+			description: 'Choose one of: portal_homepage, redirect, hosted_confirmation.',
+		});
+	});
+
 	it('refuses a customer ID of another kind before anything is sent, naming the field and the fix', async () => {
 		const refusal = build({ customer: byId('sub_1PgKzb2eZvKYlo2C') });
 		await expect(refusal).rejects.toMatchObject({
