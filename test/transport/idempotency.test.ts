@@ -1,7 +1,7 @@
 /**
  * The default idempotency key, from a stub context: what goes into it, what keeps it stable
  * across tries and what keeps it apart from every other request. The engine tests
- * (resilience.idempotency-keys.test.ts) prove the behaviour through n8n; these pin down the key.
+ * (test/resilience/idempotency-keys.test.ts) prove the behaviour through n8n; these pin down the key.
  */
 import type { IExecuteData, IExecuteSingleFunctions } from 'n8n-workflow';
 

@@ -1,7 +1,7 @@
 /**
  * Values of any length, as an expression can hand them over, must not stall the process: every
  * pattern run on them is linear, and no message grows with them. These are single stages with a
- * stub context; hardening.long-values.test.ts runs the same values through n8n's engine.
+ * stub context; test/input-values/long-values.test.ts runs the same values through n8n's engine.
  *
  * Time bounds are generous (a loaded 2-core machine passes them easily); what they separate is
  * milliseconds from the tens of seconds a quadratic pattern takes on 200,000 characters.

@@ -1,7 +1,7 @@
 /**
  * The waits of the request pipeline end when they must: at once when the execution is stopped
  * (whatever the host's n8n-workflow `sleep` does with a signal), when an attempt's Timeout is up,
- * and when an item's Max Wait for Rate Limits is over. The engine tests (resilience.stop.test.ts)
+ * and when an item's Max Wait for Rate Limits is over. The engine tests (test/resilience/stop.test.ts)
  * prove it at the wire; these pin down each stage alone.
  */
 import { NodeOperationError } from 'n8n-workflow';

@@ -19,3 +19,13 @@ export function quoteValue(value: unknown): string {
 export function shortened(text: string): string {
 	return text.length > QUOTED_VALUE_MAX_LENGTH ? `${text.slice(0, QUOTED_VALUE_MAX_LENGTH - 3)}…` : text;
 }
+
+/** How an error message names a value that has the wrong kind. */
+export function describeValue(value: unknown): string {
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'object' && value !== null) return 'an object';
+	if (typeof value === 'boolean') return `the boolean ${String(value)}`;
+	if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+	if (value === undefined) return 'undefined';
+	return quoteValue(value);
+}

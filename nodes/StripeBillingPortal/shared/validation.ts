@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { dashboardUrl } from './dashboard';
 import { EMAIL_EXAMPLE, EMAIL_MAX_LENGTH, EMAIL_PATTERN } from './email';
-import { quoteValue } from './quote';
+import { describeValue, quoteValue } from './quote';
+import { isPlainObject } from './values';
 import {
 	COUPON_ID_PATTERN,
 	DASHBOARD_PATHS,
@@ -133,6 +134,74 @@ export function checkHttpUrl(context: IExecuteSingleFunctions, value: string, fi
 		);
 	}
 	return value;
+}
+
+/**
+ * A single-value field as trimmed text, undefined when empty. A list or an object from an
+ * expression is refused here: String() would send it as '[object Object]'.
+ */
+export function singleText(context: IExecuteSingleFunctions, field: string, raw: unknown): string | undefined {
+	if (typeof raw === 'object' && raw !== null) {
+		throw fieldError(context, field, `${quoteValue(raw)} is ${describeValue(raw)}, not a single value`, 'An expression here must give one value (text), not a list or an object.');
+	}
+	return textValue(raw);
+}
+
+/**
+ * A list entered as a multi-select, or from an expression as a list or comma-separated text.
+ * Each entry must be text or a number: an object or a nested list would reach Stripe as
+ * '[object Object]' or as bracketed sub-keys, and true/false is no entry of any list here.
+ */
+export function textList(context: IExecuteSingleFunctions, field: string, raw: unknown): string[] {
+	if (raw === undefined || raw === null) return [];
+	if (isPlainObject(raw)) {
+		throw fieldError(context, field, `${quoteValue(raw)} is an object, not a list`, 'An expression here must give a list, e.g. ["a", "b"], or comma-separated text, e.g. a, b.');
+	}
+	const entries: unknown[] = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : [raw];
+	return entries.flatMap((entry) => {
+		if (typeof entry === 'number' && Number.isFinite(entry)) return [String(entry)];
+		if (typeof entry !== 'string') {
+			throw fieldError(context, field, `the entry ${quoteValue(entry)} is ${describeValue(entry)}, not text`, 'An expression here must give a list of texts, e.g. ["a", "b"], or comma-separated text, e.g. a, b.');
+		}
+		const text = entry.trim();
+		return text === '' ? [] : [text];
+	});
+}
+
+export function oneOf(context: IExecuteSingleFunctions, field: string, value: string, allowed: ReadonlyArray<{ value: string }>): string {
+	if (!allowed.some((option) => option.value === value)) {
+		throw fieldError(
+			context,
+			field,
+			`${quoteValue(value)} is not an option`,
+			`Choose one of: ${allowed.map((option) => option.value).join(', ')}.`,
+		);
+	}
+	return value;
+}
+
+export function optionalChoice(context: IExecuteSingleFunctions, field: string, raw: unknown, allowed: ReadonlyArray<{ value: string }>): string | undefined {
+	const value = singleText(context, field, raw);
+	return value === undefined ? undefined : oneOf(context, field, value, allowed);
+}
+
+export function manyOf(context: IExecuteSingleFunctions, field: string, raw: unknown, allowed: ReadonlyArray<{ value: string }>): string[] | undefined {
+	const values = [...new Set(textList(context, field, raw))];
+	values.forEach((value) => oneOf(context, field, value, allowed));
+	return values.length > 0 ? values : undefined;
+}
+
+/**
+ * A yes/no field: true or false, or the text 'true'/'false' an expression or an options field
+ * gives; undefined when empty (Keep Current). Anything else is refused, never read as false.
+ */
+export function booleanValue(context: IExecuteSingleFunctions, field: string, raw: unknown, fix = 'Give true or false.'): boolean | undefined {
+	if (typeof raw === 'boolean') return raw;
+	if (typeof raw === 'object' && raw !== null) throw fieldError(context, field, `${quoteValue(raw)} is not true or false`, fix);
+	const value = textValue(raw);
+	if (value === undefined) return undefined;
+	if (value === 'true' || value === 'false') return value === 'true';
+	throw fieldError(context, field, `${quoteValue(value)} is not true or false`, fix);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Event types and API versions `POST /v1/webhook_endpoints` accepts, as the `stripe` package (23.1.0)
  * types them (`WebhookEndpointCreateParams.EnabledEvent` / `.ApiVersion`). The type annotations make
- * tsc refuse a name Stripe does not know; test/sandbox.webhooks.test.ts checks none is missing.
+ * tsc refuse a name Stripe does not know; test/sandbox-tests/webhooks.test.ts checks none is missing.
  */
 import type Stripe from 'stripe';
 

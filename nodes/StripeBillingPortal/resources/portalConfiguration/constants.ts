@@ -115,6 +115,11 @@ export const MAX_PRODUCTS = 10;
  */
 export const EXPANDABLE_PATHS: readonly string[] = ['application', 'features.subscription_cancel.cancellation_reason.feedback_options'];
 
+/** What Options → Expand and JSON input may expand: a configuration's expandable properties, under `data.` on Get Many. */
+export function expandable(listing: boolean): string[] {
+	return EXPANDABLE_PATHS.map((path) => (listing ? `data.${path}` : path));
+}
+
 /**
  * What JSON input may give for each parameter of ConfigurationCreateParams /
  * ConfigurationUpdateParams: one value (text, number or true/false), a list of values, metadata,

@@ -8,6 +8,7 @@ import {
 	expandPaths,
 	fieldError,
 	idFromLocator,
+	oneOf,
 	optionalStripeId,
 	optionalText,
 	optionalUnixSeconds,
@@ -40,15 +41,8 @@ function isFlowType(value: string): value is FlowType {
 }
 
 function buildAfterCompletion(context: IExecuteSingleFunctions): IDataObject {
-	const type = (optionalText(context, 'afterCompletion') ?? 'portal_homepage') as AfterCompletionType;
-	if (!AFTER_COMPLETION_TYPES.includes(type)) {
-		throw fieldError(
-			context,
-			'After Completion',
-			`${quoteValue(type)} is not an option`,
-			`Choose one of: ${AFTER_COMPLETION_TYPES.join(', ')}.`,
-		);
-	}
+	const choices = AFTER_COMPLETION_TYPES.map((value) => ({ value }));
+	const type = oneOf(context, 'After Completion', optionalText(context, 'afterCompletion') ?? 'portal_homepage', choices) as AfterCompletionType;
 	if (type === 'redirect') {
 		const url = requiredText(
 			context,

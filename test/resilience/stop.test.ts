@@ -1,0 +1,141 @@
+/**
+ * Stop means stop, and time limits are limits. A user who presses Stop expects Stripe to hear
+ * nothing more from that execution; Max Wait for Rate Limits and Timeout are promises about how
+ * long an item can take. Each story reads the sandbox's request log, with the time each request
+ * arrived, and runs the node through n8n-core's own WorkflowExecute (and its own cancel, which
+ * is what the Stop button calls). Each story uses its own key, so one story's account budgets
+ * (which live as long as the process) cannot help or hinder the next.
+ */
+import type { IDataObject, INodeParameters } from 'n8n-workflow';
+
+import { runNode, type RunningExecution } from '../harness';
+import { SEED_IDS } from '../sandbox';
+import { NODE_TYPE, createSessionParameters, credentialsFor, customerById, runCreateSession, useEnvironment } from '../support/session';
+
+const KEYS = {
+	stop: 'sk_test_stop_paced',
+	stopCapped: 'sk_test_stop_capped',
+	maxWait: 'sk_test_stop_max_wait',
+	trickle: 'sk_test_stop_trickle',
+} as const;
+const environment = useEnvironment({ secretKeys: ['sk_test_sandbox', ...Object.values(KEYS)] });
+const customer = customerById(SEED_IDS.jenny);
+const SESSIONS = '/v1/billing_portal/sessions';
+
+const items = (count: number): IDataObject[] => Array.from({ length: count }, (_, n) => ({ n }));
+
+/**
+ * Runs Create Portal Session on `count` items and presses Stop `stopAfterMs` after the first
+ * request reached the sandbox (n8n takes a while to prepare hundreds of items before the first
+ * goes out, more so on a busy machine: counting from then, the stop always lands mid-run).
+ */
+async function runAndStop(count: number, stopAfterMs: number, secretKey: string, requestSettings: INodeParameters = {}) {
+	let stoppedAt = Number.NaN;
+	let timer: NodeJS.Timeout | undefined;
+	const result = await runNode({
+		pkg: environment.pkg,
+		nodeType: NODE_TYPE,
+		parameters: createSessionParameters({ customer, requestSettings }),
+		items: items(count),
+		credentials: credentialsFor(environment.sandbox, { secretKey }),
+		onStarted: (execution: RunningExecution) => {
+			const stopLater = () => {
+				if (environment.sandbox.requests.length === 0) {
+					timer = setTimeout(stopLater, 5);
+					return;
+				}
+				timer = setTimeout(() => {
+					stoppedAt = performance.now();
+					execution.stop();
+				}, stopAfterMs);
+			};
+			stopLater();
+		},
+	});
+	clearTimeout(timer);
+	const ended = performance.now();
+	// Anything still on its way to the sandbox gets a moment to arrive, so a late request is seen.
+	await new Promise((resolve) => setTimeout(resolve, 1_000));
+	const sessions = environment.sandbox.requests.filter((request) => request.path === SESSIONS);
+	return { result, sessions, stoppedAt, ended };
+}
+
+describe('Stop stops: nothing reaches Stripe after the user stops an execution', () => {
+	it('300 items paced at the account’s limit, stopped after 2 s: nothing arrives later than 0.5 s after the stop', async () => {
+		environment.sandbox.setRateLimit({ requestsPerSecond: 25 });
+		const { result, sessions, stoppedAt, ended } = await runAndStop(300, 2_000, KEYS.stop);
+
+		// Paced at 24/s, about 48 requests went out before the stop; the other 250 must never go.
+		expect(sessions.length).toBeGreaterThan(20);
+		expect(sessions.length).toBeLessThan(100);
+		expect(sessions.filter((request) => request.receivedAt > stoppedAt + 500).map((request) => Math.round(request.receivedAt - stoppedAt))).toEqual([]);
+		// The execution ends too, as stopped, instead of sitting in its queues until they drain (the
+		// 250 queued requests would take over 10 s at 24/s); the bound leaves room for a busy machine.
+		expect(ended - stoppedAt).toBeLessThan(5_000);
+		expect(result.run.status).toBe('canceled');
+		expect(result.error?.message).toMatch(/^Execution canceled/);
+	}, 60_000);
+
+	it('with the user’s own cap (Max Requests per Second 10), stopped after 2 s: nothing arrives later than 0.5 s after the stop', async () => {
+		environment.sandbox.setRateLimit({ requestsPerSecond: 25 });
+		const { result, sessions, stoppedAt, ended } = await runAndStop(100, 2_000, KEYS.stopCapped, { maxRequestsPerSecond: 10 });
+
+		expect(sessions.length).toBeGreaterThan(10);
+		expect(sessions.length).toBeLessThan(40);
+		expect(sessions.filter((request) => request.receivedAt > stoppedAt + 500)).toEqual([]);
+		expect(ended - stoppedAt).toBeLessThan(5_000);
+		expect(result.run.status).toBe('canceled');
+	}, 60_000);
+});
+
+describe('Max Wait for Rate Limits bounds an item’s whole wait, its turn in the queue included', () => {
+	it('40 items, Max Wait 10 s, Stripe answers every request 429: the run ends within 25 s, each item failed with the rate-limit message', async () => {
+		environment.sandbox.setRateLimit(undefined);
+		environment.sandbox.queueFault({
+			kind: 'status',
+			status: 429,
+			path: SESSIONS,
+			headers: { 'Stripe-Rate-Limited-Reason': 'global-rate' },
+			times: 100_000,
+		});
+		const started = performance.now();
+		const run = await runCreateSession(environment, { customer, requestSettings: { maxWaitForRateLimits: 10 } }, items(40), {
+			continueOnFail: true,
+			credentials: { secretKey: KEYS.maxWait },
+		});
+		const seconds = (performance.now() - started) / 1000;
+
+		expect(seconds).toBeLessThan(25);
+		expect(run.items).toHaveLength(40);
+		for (const item of run.items) {
+			expect(String(item.json.error)).toMatch(/^Stripe rate limit: .*raise Request Settings → Max Wait for Rate Limits \(was 10 s\)/);
+		}
+		expect(environment.sandbox.sessions).toHaveLength(0);
+		// Every item was tried (or waited for its turn) until its 10 s were over, and no longer.
+		const sessions = run.requests.filter((request) => request.path === SESSIONS);
+		expect(sessions.every((request) => request.status === 429)).toBe(true);
+		expect(sessions[sessions.length - 1].receivedAt - sessions[0].receivedAt).toBeLessThan(12_000);
+	}, 60_000);
+});
+
+describe('Timeout is a wall-clock bound per attempt', () => {
+	it('a server that answers one byte every 2 s, Timeout 3 s, Retries 1: each attempt ends after 3 s, retried once with the same key, then fails naming the timeout', async () => {
+		environment.sandbox.setRateLimit(undefined);
+		environment.sandbox.queueFault({ kind: 'trickle', everyMs: 2_000, path: SESSIONS, times: 2 });
+		const started = performance.now();
+		const run = await runCreateSession(environment, { customer, requestSettings: { timeout: 3, retries: 1 } }, [{}], {
+			continueOnFail: true,
+			credentials: { secretKey: KEYS.trickle },
+		});
+		const seconds = (performance.now() - started) / 1000;
+
+		const posts = run.requests.filter((request) => request.path === SESSIONS);
+		expect(posts).toHaveLength(2);
+		expect(posts[0].headers['idempotency-key']).toBe(posts[1].headers['idempotency-key']);
+		// Two attempts of 3 s and a pause of at most 0.5 s between them; a socket idle timeout would never fire.
+		expect(posts[1].receivedAt - posts[0].receivedAt).toBeGreaterThanOrEqual(3_000);
+		expect(posts[1].receivedAt - posts[0].receivedAt).toBeLessThan(4_500);
+		expect(seconds).toBeLessThan(9);
+		expect(String(run.items[0].json.error)).toMatch(/^No answer from Stripe at http:\/\/127\.0\.0\.1:\d+: the request timed out after 3 s/);
+	}, 60_000);
+});
