@@ -4,7 +4,7 @@ import { STRIPE_MAX_PAGE_SIZE } from '../../shared/constants';
 import { STRIPE_ID_PATTERNS } from '../../shared/ids';
 import { fieldError, optionalText, quoteValue } from '../../shared/validation';
 import { lookupResponseError, sendLookupRequest } from '../../transport';
-import { nextCursor } from '../../transport/paging';
+import { followPages } from '../../transport/paging';
 import {
 	CURRENT_STATUSES_TEXT,
 	CURRENT_SUBSCRIPTION_STATUSES,
@@ -65,25 +65,21 @@ export async function lookUpCurrentSubscriptions(
 	listPage: (startingAfter: string | undefined) => Promise<SubscriptionListPage>,
 ): Promise<SubscriptionLookupResult> {
 	const result: SubscriptionLookupResult = { current: [], otherStatuses: {}, complete: false };
-	let startingAfter: string | undefined;
-	const used = new Set<string>();
-	for (let pages = 0; pages < MAX_PAGES; pages++) {
-		const page = await listPage(startingAfter);
-		for (const subscription of page.data) {
-			if (isCurrentSubscription(subscription)) result.current.push(subscription);
-			else result.otherStatuses[subscription.status] = (result.otherStatuses[subscription.status] ?? 0) + 1;
-		}
-		if (!page.has_more || page.data.length === 0) {
-			result.complete = true;
-			return result;
-		}
-		const known = source === SUBSCRIPTION_SOURCES.mostRecentCurrent ? result.current.length > 0 : result.current.length > 1;
-		if (known) return result;
-		const next = nextCursor(page.data, false, used);
-		if ('problem' in next) return { ...result, stalled: next.problem };
-		startingAfter = next.cursor;
-	}
-	return result;
+	const end = await followPages(
+		await listPage(undefined),
+		async (cursor) => await listPage(cursor),
+		(page) => {
+			for (const subscription of page.data) {
+				if (isCurrentSubscription(subscription)) result.current.push(subscription);
+				else result.otherStatuses[subscription.status] = (result.otherStatuses[subscription.status] ?? 0) + 1;
+			}
+			const known = source === SUBSCRIPTION_SOURCES.mostRecentCurrent ? result.current.length > 0 : result.current.length > 1;
+			return !known;
+		},
+		{ maxPages: MAX_PAGES },
+	);
+	if (end.ended === 'stalled') return { ...result, stalled: end.problem };
+	return { ...result, complete: end.ended === 'lastPage' };
 }
 
 export type SubscriptionChoice =
