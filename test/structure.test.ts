@@ -1,6 +1,6 @@
 /**
  * The node's layout, enforced over its import graph so that it cannot rot: each resource owns its
- * request code, one transport layer sends every request, shared/ holds what several rooms use,
+ * request code, one pipeline in transport/ sends every request, shared/ holds what several rooms use,
  * and imports point one way (resources → transport → shared). The rules are plain functions over
  * a graph; they run on the real source and on planted graphs that break each rule, so a rule that
  * could never fail would show here.
@@ -113,6 +113,9 @@ function isDescriptionModule(id: string): boolean {
 /** n8n's helpers that send HTTP requests. */
 const REQUEST_HELPERS = /\b(makeRoutingRequest|httpRequestWithAuthentication|requestWithAuthentication|requestOAuth2|helpers\.request|helpers\.httpRequest)\b/;
 
+/** The one module that calls n8n's request helpers: every way in injects its sender there. */
+const PIPELINE = 'transport/pipeline';
+
 /** Names only a resource may know. */
 const RESOURCE_NAMES = /['"`](portalSession|portalConfiguration)['"`]/;
 
@@ -181,6 +184,9 @@ export function layoutViolations(graph: Graph): string[] {
 			if (room.startsWith('resources/') && targetRoom.startsWith('resources/') && targetRoom !== room) {
 				found.push(`${id} imports ${target}: no resource imports another`);
 			}
+			if (room === 'listSearch' && targetRoom.startsWith('resources/') && target !== `${targetRoom}/index`) {
+				found.push(`${id} imports ${target}: list searches reach a resource only through what its index.ts exports`);
+			}
 			if (room.startsWith('resources/') && (targetRoom === 'listSearch' || targetRoom === 'node')) {
 				found.push(`${id} imports ${target}: resources do not reach back into the node or its list searches`);
 			}
@@ -198,8 +204,8 @@ export function layoutViolations(graph: Graph): string[] {
 			}
 		}
 		const code = stripComments(info.source);
-		if (room !== 'transport' && REQUEST_HELPERS.test(code)) {
-			found.push(`${id} calls n8n's request helpers: only transport/ sends requests`);
+		if (id !== PIPELINE && REQUEST_HELPERS.test(code)) {
+			found.push(`${id} calls n8n's request helpers: only transport/pipeline sends requests`);
 		}
 		const namesPath = STRIPE_PATH.test(code) && id !== SHARED_STRIPE_PATHS;
 		if ((room === 'transport' || room === 'shared') && (RESOURCE_NAMES.test(code) || namesPath)) {
@@ -243,6 +249,14 @@ describe('the node’s layout', () => {
 
 	it('holds every rule: one-way imports, one sender, no resource in transport or shared, UI data apart from runtime', () => {
 		expect(layoutViolations(graph)).toEqual([]);
+	});
+
+	it('sends every request from one pipeline module, which calls n8n’s senders', () => {
+		expect(Object.keys(graph)).toContain(PIPELINE);
+		const senders = Object.entries(graph)
+			.filter(([, info]) => REQUEST_HELPERS.test(stripComments(info.source)))
+			.map(([id]) => id);
+		expect(senders).toEqual([PIPELINE]);
 	});
 
 	it('keeps each operation’s request builders in its own resource folder', async () => {
@@ -343,6 +357,12 @@ describe('the layout rules catch what breaks them', () => {
 		expect(layoutViolations(base())).toEqual([]);
 	});
 
+	it('accepts a list search that reaches a resource through its index.ts', () => {
+		const graph = base();
+		graph['listSearch/searchThings'] = module(['resources/a/index', 'transport/index', 'shared/ids']);
+		expect(layoutViolations(graph)).toEqual([]);
+	});
+
 	it('accepts a Stripe path in shared/stripePaths that several rooms use', () => {
 		const graph = base();
 		graph['shared/stripePaths'] = module([], { source: "export const PATH = '/v1/billing_portal/configurations';" });
@@ -364,7 +384,9 @@ describe('the layout rules catch what breaks them', () => {
 			},
 			/UI data but reaches runtime code/,
 		],
-		['a request sent outside transport', (g) => (g['resources/a/index'].source = 'await this.helpers.httpRequestWithAuthentication.call(this)'), /only transport\/ sends requests/],
+		['a request sent outside transport', (g) => (g['resources/a/index'].source = 'await this.helpers.httpRequestWithAuthentication.call(this)'), /only transport\/pipeline sends requests/],
+		['a request sent from transport but not its pipeline', (g) => (g['transport/index'].source = 'await context.makeRoutingRequest(request)'), /transport\/index calls n8n's request helpers: only transport\/pipeline sends requests/],
+		['a list search reaching into a resource', (g) => (g['listSearch/searchThings'] = module(['resources/a/fieldNames', 'transport/index'])), /list searches reach a resource only through what its index\.ts exports/],
 		['a resource named in transport', (g) => (g['transport/index'].source = "if (resource === 'portalSession') {}"), /names a resource/],
 		['a Stripe path in shared', (g) => (g['shared/ids'].source = "const PATH = '/v1/customers';"), /names a resource or a Stripe path/],
 		['a resource named in shared/stripePaths', (g) => {
@@ -390,7 +412,7 @@ describe('the layout rules catch what breaks them', () => {
 			g['../StripeBillingPortalTrigger/decode'] = module([]);
 			g['transport/index'].imports.push('../StripeBillingPortalTrigger/decode');
 		}, /nothing of the action node imports the trigger/],
-		['a request sent from the trigger', (g) => (g['../StripeBillingPortalTrigger/endpoints'] = module(['transport/index'], { source: 'this.helpers.httpRequestWithAuthentication' })), /only transport\/ sends requests/],
+		['a request sent from the trigger', (g) => (g['../StripeBillingPortalTrigger/endpoints'] = module(['transport/index'], { source: 'this.helpers.httpRequestWithAuthentication' })), /only transport\/pipeline sends requests/],
 	])('%s', (_title, plant, expected) => {
 		const graph = base();
 		plant(graph);

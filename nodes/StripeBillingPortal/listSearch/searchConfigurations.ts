@@ -3,7 +3,7 @@ import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow'
 import { STRIPE_MAX_PAGE_SIZE } from '../shared/constants';
 import { PORTAL_SETTINGS_PAGE, dashboardUrl } from '../shared/dashboard';
 import { CONFIGURATIONS_PATH } from '../shared/stripePaths';
-import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
+import { sessionErrorVocabulary } from '../resources/portalSession';
 import { sendListSearchRequest } from '../transport';
 import { listSearchToken } from '../transport/paging';
 

@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
+import { sessionErrorVocabulary } from '../resources/portalSession';
 import { STRIPE_MAX_PAGE_SIZE } from '../shared/constants';
 import { dashboardUrl } from '../shared/dashboard';
 import { sendListSearchRequest } from '../transport';

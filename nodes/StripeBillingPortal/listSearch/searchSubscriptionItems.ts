@@ -1,6 +1,6 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
+import { sessionErrorVocabulary } from '../resources/portalSession';
 import { idInLocator } from '../shared/validation';
 import { sendListSearchRequest } from '../transport';
 import { describePrice, type StripeSubscriptionItem } from './searchSubscriptions';

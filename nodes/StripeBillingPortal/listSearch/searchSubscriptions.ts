@@ -1,8 +1,13 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { CURRENT_SUBSCRIPTION_STATUSES, MULTIPLE_CUSTOMERS } from '../resources/portalSession/constants';
-import { chooseCustomer, lookUpCustomersByEmail, type CustomerListPage } from '../resources/portalSession/customerLookup';
-import { sessionErrorVocabulary } from '../resources/portalSession/fieldNames';
+import {
+	CURRENT_SUBSCRIPTION_STATUSES,
+	MULTIPLE_CUSTOMERS,
+	chooseCustomer,
+	lookUpCustomersByEmail,
+	sessionErrorVocabulary,
+	type CustomerListPage,
+} from '../resources/portalSession';
 import { STRIPE_MAX_PAGE_SIZE } from '../shared/constants';
 import { dashboardUrl } from '../shared/dashboard';
 import { isEmailAddress } from '../shared/email';

@@ -122,3 +122,20 @@ export function failedAnswer(response: IN8nHttpFullResponse): StripeErrorDetails
 	}
 	return undefined;
 }
+
+/** What a caller expects Stripe to answer: a check of the body that narrows it to that shape. */
+export type AnswerShape<Answer> = (body: unknown) => body is Answer;
+
+/** A Stripe list whose every entry passes `isEntry` (Stripe's own `has_more` read as it came). */
+export function stripeList<Entry>(isEntry: (entry: unknown) => entry is Entry): AnswerShape<{ data: Entry[]; has_more?: unknown }> {
+	return (body): body is { data: Entry[]; has_more?: unknown } => {
+		if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+		const { data } = body as { data?: unknown };
+		return Array.isArray(data) && data.every(isEntry);
+	};
+}
+
+/** One Stripe object of the given type (`customer`), deleted or not. */
+export function stripeObject(type: string): AnswerShape<IDataObject> {
+	return (body): body is IDataObject => typeof body === 'object' && body !== null && (body as IDataObject).object === type;
+}

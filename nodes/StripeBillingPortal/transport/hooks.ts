@@ -4,11 +4,11 @@ import { NodeOperationError, randomString } from 'n8n-workflow';
 import { baseUrlOf, findBaseUrlError, isLiveKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
 import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS } from './constants';
-import { connectionError, findConnectionErrorCode } from './connection';
-import { failedAnswer, type ErrorVocabulary } from './answers';
+import { connectionError } from './connection';
+import type { ErrorVocabulary } from './answers';
 import { noteRetries, stripeApiError } from './errors';
 import { accountFingerprint, endpointKey, limiterFor } from './limiter';
-import { failureFromDetails, pacedWithRetries } from './retry';
+import { authenticatedSender, sendThroughPipeline, unusableAnswer } from './pipeline';
 import { sendingOptions } from './settings';
 
 export interface HookRequest {
@@ -46,40 +46,38 @@ export async function sendHookRequest(context: IHookFunctions, request: HookRequ
 		body = new URLSearchParams(request.form ?? []).toString();
 	}
 	const settings = { retries: DEFAULT_RETRIES, timeoutSeconds: DEFAULT_TIMEOUT_SECONDS, maxWaitSeconds: DEFAULT_MAX_WAIT_SECONDS };
-	const accepted = new Set(request.accept ?? []);
-	const noAnswer = (error: unknown) => {
-		const refused = findBaseUrlError(error);
-		if (refused) return new NodeOperationError(context.getNode(), refused.message);
-		return connectionError(context.getNode(), baseUrl, error, undefined, settings.timeoutSeconds);
+	const route = {
+		context,
+		send: authenticatedSender(context),
+		limiter,
+		endpoint: endpointKey(request.method, request.endpoint ?? request.path),
+		settings,
 	};
-	return await pacedWithRetries<IN8nHttpFullResponse>(
-		{ context, settings, connectionCode: findConnectionErrorCode, limiter, endpoint: endpointKey(request.method, request.endpoint ?? request.path) },
-		async () =>
-			(await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
-				method: request.method,
-				url: `${baseUrl}${request.path}`,
-				qs: request.qs,
-				headers,
-				body,
-				json: true,
-				returnFullResponse: true,
-				ignoreHttpStatusErrors: true,
-				...sendingOptions(settings.timeoutSeconds),
-			})) as IN8nHttpFullResponse,
-		(error, outcome) => {
-			const failure = noAnswer(error);
-			return 'httpCode' in failure ? noteRetries(failure, outcome) : failure;
+	const failure = unusableAnswer(request.accept);
+	return await sendThroughPipeline(
+		route,
+		{
+			method: request.method,
+			url: `${baseUrl}${request.path}`,
+			qs: request.qs,
+			headers,
+			body,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			...sendingOptions(settings.timeoutSeconds),
 		},
 		{
-			failure: (response) => {
-				if (accepted.has(response.statusCode)) return undefined;
-				const failed = failedAnswer(response);
-				return failed ? failureFromDetails(failed) : undefined;
+			failure,
+			checked: (response, outcome) => {
+				const failed = failure(response);
+				if (failed) throw noteRetries(stripeApiError(context.getNode(), { ...failed, vocabulary: request.vocabulary }), outcome);
+				return response;
 			},
-			giveUp: (response, outcome) => {
-				const failed = failedAnswer(response);
-				if (!failed) return response;
-				throw noteRetries(stripeApiError(context.getNode(), { ...failed, vocabulary: request.vocabulary }), outcome);
+			thrown: (error, outcome) => {
+				const refused = findBaseUrlError(error);
+				if (refused) return new NodeOperationError(context.getNode(), refused.message);
+				return noteRetries(connectionError(context.getNode(), baseUrl, error, undefined, settings.timeoutSeconds), outcome);
 			},
 		},
 	);

@@ -1,10 +1,9 @@
 /**
- * The one way out to Stripe. Three entry points, one pipeline: item requests (n8n's pagination
- * hook), lookups a resource makes before its own request, and the editor's list searches. Each
- * stage lives in its own module: settings.ts (Request Settings), pacing.ts (spacing), retry.ts
- * (what to retry, backoff), errors.ts and connection.ts (what the user sees), paging.ts
- * (Stripe's cursors). Resources hand in their paths and their field names; nothing here names
- * a resource.
+ * The node's ways in to the one pipeline (pipeline.ts): item requests (n8n's pagination hook),
+ * lookups a resource makes before its own request, and the editor's list searches. Each way
+ * says where its settings, budgets and sender come from and how its errors are worded; the
+ * pipeline sends, retries and checks. Resources hand in their paths, the answer they expect and
+ * their words; nothing here names a resource.
  */
 import type {
 	DeclarativeRestApiSettings,
@@ -24,8 +23,8 @@ import { CREDENTIAL_TYPE } from '../shared/constants';
 import { statedLimits, type AccountLimits } from '../shared/rateLimits';
 import { DEFAULT_TIMEOUT_SECONDS } from './constants';
 import { forAgents } from './agent';
-import { connectionError, findConnectionErrorCode } from './connection';
-import { errorDetailsFromResponse, failedAnswer, type ErrorVocabulary } from './answers';
+import { connectionError } from './connection';
+import { errorDetailsFromResponse, failedAnswer, type AnswerShape, type ErrorVocabulary } from './answers';
 import {
 	STRIPE_ERROR_DETAILS,
 	isStripeResponseError,
@@ -38,7 +37,7 @@ import { idempotencyFailure, idempotencyKeyFor } from './idempotency';
 import { accountFingerprint, endpointKey, limiterFor } from './limiter';
 import { accountLimiterFor } from './pacing';
 import { asStripeList, collectPages, type SendOnce } from './paging';
-import { failureFromDetails, pacedWithRetries } from './retry';
+import { authenticatedSender, routingSender, sendThroughPipeline, unusableAnswer, type Expected } from './pipeline';
 import {
 	accountHeaders,
 	listSearchAccountHeaders,
@@ -46,6 +45,8 @@ import {
 	sendingOptions,
 	type RequestSettings,
 } from './settings';
+
+export { stripeList, stripeObject, type AnswerShape } from './answers';
 
 /**
  * The error for a request that got no usable answer: a Base URL the credential refused to send
@@ -85,7 +86,7 @@ function finalError(
 }
 
 /**
- * Every request of the node goes through here: n8n calls it as the `pagination` function
+ * Every item request of the node goes through here: n8n calls it as the `pagination` function
  * because that is the one hook that wraps the request itself. Here each request waits for
  * its turn under Max Requests per Second (shared by all items of the run), is retried when
  * Stripe or the network says so, carries the Connect header and, for a POST, one idempotency
@@ -115,13 +116,19 @@ async function sendItemRequest(
 		headers['Idempotency-Key'] = idempotencyKeyFor(context, settings);
 	}
 	const request = { ...requestData, options: { ...requestData.options, ...sendingOptions(settings.timeoutSeconds), headers } };
-	const limiter = await accountLimiterFor(context, baseUrl, settings.connectedAccount);
-	const endpoint = endpointKey(String(requestData.options.method ?? 'GET'), String(requestData.options.url ?? ''));
-	const paced = { context, settings, connectionCode: findConnectionErrorCode, limiter, endpoint };
-	const send: SendOnce = async (data) =>
-		await pacedWithRetries(paced, async () => await context.makeRoutingRequest(data), (error, outcome) =>
-			finalError(context, baseUrl, settings, error, outcome),
-		);
+	const route = {
+		context,
+		send: routingSender(context),
+		limiter: await accountLimiterFor(context, baseUrl, settings.connectedAccount),
+		endpoint: endpointKey(String(requestData.options.method ?? 'GET'), String(requestData.options.url ?? '')),
+		settings,
+	};
+	// The operation's postReceive already turned a failed answer into the resource's error.
+	const routedItems: Expected<INodeExecutionData[], INodeExecutionData[]> = {
+		checked: (items) => items,
+		thrown: (error, outcome) => finalError(context, baseUrl, settings, error, outcome),
+	};
+	const send: SendOnce = async (data) => await sendThroughPipeline(route, data, routedItems);
 
 	const items = await send(request);
 	const list = asStripeList(items);
@@ -136,74 +143,90 @@ function headersWithout(headers: IDataObject | undefined, names: string[]): IDat
 	return Object.fromEntries(Object.entries(headers ?? {}).filter(([name]) => !dropped.has(name.toLowerCase())));
 }
 
+/** A lookup's words for its errors: what was being looked up, the permission it needs, and the resource's field names. */
+export interface LookupWords {
+	lookingUp: string;
+	/** Added for a 403: which permission the lookup needs. */
+	permission: string;
+	/** The message for an answer that is not the one asked for. */
+	unexpected: string;
+	vocabulary?: ErrorVocabulary;
+}
+
 /**
- * A GET on behalf of the session request (a lookup the session needs first): it goes through
- * the same transport settings and headers as the session request, with the node's credential
- * supplying Authorization and Stripe-Version, Request Settings' Stripe-Account scoping it to the
- * same connected account, and the same pacing and retries as every request of the run. What is
- * looked for goes only into the query string, never into a path.
+ * A GET on behalf of the item's own request (a lookup it needs first): it goes through the same
+ * transport settings and headers as that request, with the node's credential supplying
+ * Authorization and Stripe-Version, Request Settings' Stripe-Account scoping it to the same
+ * connected account, and the same pacing and retries as every request of the run. What is
+ * looked for goes only into the query string or a checked path. Returns the answer in the shape
+ * asked for, or throws the error to show, worded with what was being looked up, so that the
+ * user knows their own request was not attempted.
  */
-export async function sendLookupRequest(
+export async function sendLookupRequest<Answer>(
 	context: IExecuteSingleFunctions,
-	sessionRequest: IHttpRequestOptions,
+	itemRequest: IHttpRequestOptions,
 	url: string,
 	qs: IDataObject,
-	lookingUp: string,
-	vocabulary?: ErrorVocabulary,
-): Promise<IN8nHttpFullResponse> {
+	shape: AnswerShape<Answer>,
+	words: LookupWords,
+): Promise<Answer> {
 	const settings = readRequestSettings(context);
 	const lookup: IHttpRequestOptions = {
-		...sessionRequest,
+		...itemRequest,
 		method: 'GET',
 		url,
 		qs,
-		// A GET has no body to describe; an idempotency key belongs to the session's POST alone.
-		headers: { ...headersWithout(sessionRequest.headers, ['Content-Type', 'Idempotency-Key']), ...accountHeaders(settings) },
+		// A GET has no body to describe; an idempotency key belongs to the item's POST alone.
+		headers: { ...headersWithout(itemRequest.headers, ['Content-Type', 'Idempotency-Key']), ...accountHeaders(settings) },
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		// n8n runs preSend before the pagination hook, so the options a lookup starts from hold
 		// the node's request defaults but not what sendStripeRequest adds: the lookup sets the
 		// item's timeout itself and never follows a redirect.
-		timeout: sessionRequest.timeout ?? sendingOptions(settings.timeoutSeconds).timeout,
+		timeout: itemRequest.timeout ?? sendingOptions(settings.timeoutSeconds).timeout,
 		disableFollowRedirect: true,
 	};
 	delete lookup.body;
-	const baseUrl = String(sessionRequest.baseURL ?? '');
-	const limiter = await accountLimiterFor(context, baseUrl, settings.connectedAccount);
-	return await pacedWithRetries<IN8nHttpFullResponse>(
-		{ context, settings, connectionCode: findConnectionErrorCode, limiter, endpoint: endpointKey('GET', url) },
-		async () => await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, lookup),
-		(error, outcome) => {
+	const baseUrl = String(itemRequest.baseURL ?? '');
+	const route = {
+		context,
+		send: authenticatedSender(context),
+		limiter: await accountLimiterFor(context, baseUrl, settings.connectedAccount),
+		endpoint: endpointKey('GET', url),
+		settings,
+	};
+	return await sendThroughPipeline(route, lookup, {
+		// Only an error status is retried; any other answer that is not the one asked for fails at once below.
+		failure: (response) => (response.statusCode >= 400 ? errorDetailsFromResponse(response) : undefined),
+		checked: (response, outcome) => {
+			if (response.statusCode === 429 && outcome.exhausted) {
+				const error = rateLimitedError(context, stripeApiError(context.getNode(), { ...errorDetailsFromResponse(response), vocabulary: words.vocabulary }), outcome);
+				error.description = `${words.lookingUp}\n${error.description ?? ''}`;
+				throw error;
+			}
+			if (response.statusCode >= 400 || !shape(response.body)) throw lookupResponseError(context, response, words);
+			return response.body;
+		},
+		thrown: (error, outcome) => {
 			const failure = noAnswerError(context, baseUrl, error, settings.timeoutSeconds, context.getItemIndex());
 			return failure instanceof NodeApiError ? noteRetries(failure, outcome) : failure;
 		},
-		{
-			failure: (response) => (response.statusCode >= 400 ? failureFromDetails(errorDetailsFromResponse(response)) : undefined),
-			giveUp: (response, outcome) => {
-				if (response.statusCode === 429 && outcome.exhausted) {
-					const error = rateLimitedError(context, stripeApiError(context.getNode(), { ...errorDetailsFromResponse(response), vocabulary }), outcome);
-					error.description = `${lookingUp}\n${error.description ?? ''}`;
-					throw error;
-				}
-				return response;
-			},
-		},
-	);
+	});
 }
 
 /**
- * The error for a lookup Stripe refused (or answered with something that is not the list
- * asked for): Stripe's message, preceded by what was being looked up, so that the user knows
- * no session was attempted, and, for a 403, which permission the lookup needs.
+ * The error for a lookup Stripe refused (or answered with something that is not what was asked
+ * for): Stripe's message, preceded by what was being looked up, and, for a 403, which permission
+ * the lookup needs.
  */
-export function lookupResponseError(
+function lookupResponseError(
 	context: IExecuteSingleFunctions,
 	response: IN8nHttpFullResponse,
-	{ lookingUp, permission, unexpected, vocabulary }: { lookingUp: string; permission: string; unexpected: string; vocabulary?: ErrorVocabulary },
+	{ lookingUp, permission, unexpected, vocabulary }: LookupWords,
 ): NodeApiError {
 	// An error status, a redirect or Stripe's error object in a 2xx speak for themselves; any
-	// other answer that is not the list asked for gets the lookup's own words.
+	// other answer that is not the one asked for gets the lookup's own words.
 	const failed = failedAnswer(response);
 	const body = response.body as { error?: unknown } | undefined;
 	const speaksForItself = response.statusCode >= 300 || (typeof body?.error === 'object' && body.error !== null);
@@ -239,27 +262,29 @@ export async function sendListSearchRequest(
 	} catch (error) {
 		throw new NodeApiError(context.getNode(), {} as JsonObject, { message: (error as Error).message, httpCode: 'none' });
 	}
-	const limiter = limiterFor(accountFingerprint(baseUrl, secretKey, headers['Stripe-Account']), live, limits);
-	const ticket = await limiter.take(endpointKey('GET', path));
-	let response: IN8nHttpFullResponse;
-	try {
-		response = (await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, {
-			method: 'GET',
-			url: `${baseUrl}${path}`,
-			qs,
-			headers,
-			json: true,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			...sendingOptions(DEFAULT_TIMEOUT_SECONDS),
-		})) as IN8nHttpFullResponse;
-	} catch (error) {
-		limiter.settle(ticket, { kind: 'other' });
-		throw noAnswerError(context, baseUrl, error, DEFAULT_TIMEOUT_SECONDS);
-	}
-	const failed = failedAnswer(response);
-	const reason = failed?.httpStatus === 429 ? failed.limitedReason : undefined;
-	limiter.settle(ticket, failed === undefined ? { kind: 'answered' } : reason ? { kind: 'limited', reason } : { kind: 'other' });
-	if (failed) throw stripeApiError(context.getNode(), { ...failed, vocabulary });
-	return response.body as IDataObject;
+	const route = {
+		context,
+		send: authenticatedSender(context),
+		limiter: limiterFor(accountFingerprint(baseUrl, secretKey, headers['Stripe-Account']), live, limits),
+		endpoint: endpointKey('GET', path),
+	};
+	const request: IHttpRequestOptions = {
+		method: 'GET',
+		url: `${baseUrl}${path}`,
+		qs,
+		headers,
+		json: true,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		...sendingOptions(DEFAULT_TIMEOUT_SECONDS),
+	};
+	return await sendThroughPipeline(route, request, {
+		failure: unusableAnswer(),
+		checked: (response) => {
+			const failed = failedAnswer(response);
+			if (failed) throw stripeApiError(context.getNode(), { ...failed, vocabulary });
+			return response.body as IDataObject;
+		},
+		thrown: (error) => noAnswerError(context, baseUrl, error, DEFAULT_TIMEOUT_SECONDS),
+	});
 }

@@ -53,11 +53,46 @@ export function pagingError(context: IExecutePaginationFunctions, problem: strin
 	});
 }
 
+/** A page of one of Stripe's cursor lists, as far as paging reads it. */
+export interface CursorPage {
+	data: unknown[];
+	has_more?: unknown;
+}
+
+/** Why paging ended: the last page, enough read, the next answer not a list, the page limit, or a list that does not advance. */
+export type PagingEnd =
+	| { ended: 'lastPage' | 'enough' | 'notAList' | 'pageLimit' }
+	| { ended: 'stalled'; problem: string };
+
 /**
- * Stripe's cursor pagination: while `has_more`, ask for the page after the last ID
- * (`starting_after`), or before the first one when the listing runs backwards
- * (`ending_before`). Each page asks only for what is still missing, at most 100, so Limit 150
- * costs two requests and Limit 20 one.
+ * The one loop over Stripe's cursor pages (Get Many, the subscription lookup): hands each page
+ * to `onPage`, which says whether more is wanted, and while Stripe says `has_more` asks `next`
+ * for the page after the last ID (before the first one when the listing runs backwards), each
+ * cursor checked by nextCursor so that a list that does not advance ends.
+ */
+export async function followPages<Page extends CursorPage>(
+	first: Page,
+	next: (cursor: string) => Promise<Page | undefined>,
+	onPage: (page: Page) => boolean,
+	{ backwards = false, used = new Set<string>(), maxPages = Number.POSITIVE_INFINITY }: { backwards?: boolean; used?: Set<string>; maxPages?: number } = {},
+): Promise<PagingEnd> {
+	let page = first;
+	for (let pages = 1; ; pages++) {
+		const wantsMore = onPage(page);
+		if (page.has_more !== true || page.data.length === 0) return { ended: 'lastPage' };
+		if (!wantsMore) return { ended: 'enough' };
+		const cursor = nextCursor(page.data, backwards, used);
+		if ('problem' in cursor) return { ended: 'stalled', problem: cursor.problem };
+		if (pages >= maxPages) return { ended: 'pageLimit' };
+		const following = await next(cursor.cursor);
+		if (!following) return { ended: 'notAList' };
+		page = following;
+	}
+}
+
+/**
+ * Get Many's pages: each asks only for what is still missing, at most 100, so Limit 150 costs
+ * two requests and Limit 20 one.
  */
 export async function collectPages(
 	context: IExecutePaginationFunctions,
@@ -72,21 +107,22 @@ export async function collectPages(
 	// Going backwards, each page holds the objects just newer than the cursor, newest first;
 	// reversed, the output runs on from the cursor without jumps, as Stripe's SDKs iterate it.
 	const entries = (page: StripeList) => (backwards ? [...page.data].reverse() : page.data);
-	const collected = entries(first).slice(0, wanted);
-	let page = first;
-	while (page.has_more === true && page.data.length > 0 && collected.length < wanted) {
-		const next = nextCursor(page.data, backwards, used);
-		if ('problem' in next) throw pagingError(context, next.problem);
-		const { cursor } = next;
-		if (backwards) qs.ending_before = cursor;
-		else qs.starting_after = cursor;
-		qs.limit = Math.min(wanted - collected.length, STRIPE_MAX_PAGE_SIZE);
-		const items = await send({ ...requestData, options: { ...requestData.options, qs: { ...qs } } });
-		const following = asStripeList(items);
-		if (!following) break;
-		collected.push(...entries(following).slice(0, wanted - collected.length));
-		page = following;
-	}
+	const collected: IDataObject[] = [];
+	const end = await followPages(
+		first,
+		async (cursor) => {
+			if (backwards) qs.ending_before = cursor;
+			else qs.starting_after = cursor;
+			qs.limit = Math.min(wanted - collected.length, STRIPE_MAX_PAGE_SIZE);
+			return asStripeList(await send({ ...requestData, options: { ...requestData.options, qs: { ...qs } } }));
+		},
+		(page) => {
+			collected.push(...entries(page).slice(0, wanted - collected.length));
+			return collected.length < wanted;
+		},
+		{ backwards, used },
+	);
+	if (end.ended === 'stalled') throw pagingError(context, end.problem);
 	return collected;
 }
 

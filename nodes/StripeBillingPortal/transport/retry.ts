@@ -104,7 +104,7 @@ export function rateLimitedDelayMs(limitedCount: number, failure: Failure, rando
 }
 
 /** How an attempt's failure tunes the account's budgets. */
-function attemptOutcome(failure: Failure | undefined): AttemptOutcome {
+export function attemptOutcome(failure: Failure | undefined): AttemptOutcome {
 	if (failure === undefined) return { kind: 'answered' };
 	if (failure.httpStatus === 429 && failure.limitedReason !== undefined) return { kind: 'limited', reason: failure.limitedReason };
 	return { kind: 'other' };

@@ -11,7 +11,7 @@ import { CREDENTIAL_TYPE } from '../../shared/constants';
 import { STRIPE_ID_EXAMPLES } from '../../shared/ids';
 import { perNodeRun } from '../../shared/nodeRun';
 import { emailFromCustomerLocator, fieldError, idFromLocator, quoteValue, readLocator } from '../../shared/validation';
-import { lookupResponseError, sendLookupRequest } from '../../transport';
+import { sendLookupRequest, stripeObject } from '../../transport';
 import { isToolRun } from '../../transport/agent';
 import { CONFIGURATIONS_PATH, CUSTOMERS_PATH, PORTAL_SETTINGS_URL, PREFILLED_EMAIL_PARAM } from './constants';
 import { loginLinkErrorVocabulary } from './fieldNames';
@@ -27,24 +27,12 @@ const runEmails = perNodeRun(() => new Map<number, string | undefined>());
 
 /** The customer's e-mail, read from Stripe for a customer picked From List, By ID or By URL. */
 async function emailOfCustomer(context: Context, request: IHttpRequestOptions, customerId: string): Promise<string> {
-	const lookingUp = `This happened while reading customer ${customerId} for the e-mail to fill in, before the login link was made.`;
-	const response = await sendLookupRequest(
-		context,
-		request,
-		`${CUSTOMERS_PATH}/${encodeURIComponent(customerId)}`,
-		{},
-		lookingUp,
-		loginLinkErrorVocabulary,
-	);
-	const body = response.body as IDataObject | undefined;
-	if (response.statusCode >= 400 || typeof body !== 'object' || body === null || body.object !== 'customer') {
-		throw lookupResponseError(context, response, {
-			lookingUp,
-			permission: "Reading the customer needs 'Customers: Read' besides 'Customer portal: Read' on a restricted key.",
-			unexpected: 'Expected a customer from Stripe but got something else. Check the Base URL in the credential.',
-			vocabulary: loginLinkErrorVocabulary,
-		});
-	}
+	const body = await sendLookupRequest(context, request, `${CUSTOMERS_PATH}/${encodeURIComponent(customerId)}`, {}, stripeObject('customer'), {
+		lookingUp: `This happened while reading customer ${customerId} for the e-mail to fill in, before the login link was made.`,
+		permission: "Reading the customer needs 'Customers: Read' besides 'Customer portal: Read' on a restricted key.",
+		unexpected: 'Expected a customer from Stripe but got something else. Check the Base URL in the credential.',
+		vocabulary: loginLinkErrorVocabulary,
+	});
 	if (body.deleted === true) {
 		throw fieldError(context, 'Customer', `customer ${customerId} has been deleted`, 'Choose a customer that still exists, or leave Customer empty for the link without an e-mail.');
 	}

@@ -3,7 +3,7 @@ import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow'
 import { STRIPE_MAX_PAGE_SIZE } from '../../shared/constants';
 import { STRIPE_ID_PATTERNS } from '../../shared/ids';
 import { fieldError, quoteValue, readLocator } from '../../shared/validation';
-import { lookupResponseError, sendLookupRequest } from '../../transport';
+import { sendLookupRequest, stripeList } from '../../transport';
 import { isToolRun } from '../../transport/agent';
 import { MULTIPLE_CUSTOMERS, type MultipleCustomersChoice } from './constants';
 import { sessionErrorVocabulary } from './fieldNames';
@@ -93,44 +93,29 @@ function multipleCustomersChoice(context: IExecuteSingleFunctions): MultipleCust
 	);
 }
 
-function isCustomerListPage(body: unknown): body is CustomerListPage {
-	if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-	const { data } = body as { data?: unknown };
+function isCustomerSummary(customer: unknown): customer is CustomerSummary {
 	return (
-		Array.isArray(data) &&
-		data.every(
-			(customer) =>
-				typeof customer === 'object' &&
-				customer !== null &&
-				typeof (customer as CustomerSummary).id === 'string' &&
-				STRIPE_ID_PATTERNS.customer.test((customer as CustomerSummary).id),
-		)
+		typeof customer === 'object' &&
+		customer !== null &&
+		typeof (customer as CustomerSummary).id === 'string' &&
+		STRIPE_ID_PATTERNS.customer.test((customer as CustomerSummary).id)
 	);
 }
+
+const customerList = stripeList(isCustomerSummary);
 
 async function listCustomersByEmail(
 	context: IExecuteSingleFunctions,
 	sessionRequest: IHttpRequestOptions,
 	email: string,
 ): Promise<CustomerListPage> {
-	const lookingUp = `This happened while looking up the Customer by email (${quoteValue(email)}), before any portal session was created.`;
-	const response = await sendLookupRequest(
-		context,
-		sessionRequest,
-		'/v1/customers',
-		{ email, limit: STRIPE_MAX_PAGE_SIZE },
-		lookingUp,
-		sessionErrorVocabulary,
-	);
-	if (response.statusCode >= 400 || !isCustomerListPage(response.body)) {
-		throw lookupResponseError(context, response, {
-			lookingUp,
-			permission: "By Email reads customers: a restricted key needs 'Customers: Read' besides 'Customer portal: Write'.",
-			unexpected: 'Expected a list of customers from Stripe but got something else. Check the Base URL in the credential.',
-			vocabulary: sessionErrorVocabulary,
-		});
-	}
-	return { data: response.body.data, has_more: response.body.has_more === true };
+	const page = await sendLookupRequest(context, sessionRequest, '/v1/customers', { email, limit: STRIPE_MAX_PAGE_SIZE }, customerList, {
+		lookingUp: `This happened while looking up the Customer by email (${quoteValue(email)}), before any portal session was created.`,
+		permission: "By Email reads customers: a restricted key needs 'Customers: Read' besides 'Customer portal: Write'.",
+		unexpected: 'Expected a list of customers from Stripe but got something else. Check the Base URL in the credential.',
+		vocabulary: sessionErrorVocabulary,
+	});
+	return { data: page.data, has_more: page.has_more === true };
 }
 
 /**

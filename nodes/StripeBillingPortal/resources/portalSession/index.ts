@@ -6,6 +6,12 @@ import { buildSessionCreateBody } from './body';
 import { portalSessionCreateDescription } from './fields';
 import { sessionErrorVocabulary } from './fieldNames';
 
+// The editor's list searches show what a session will act on, so they read the session's own
+// statuses, customer choice and error words; this is all they may reach of it.
+export { CURRENT_SUBSCRIPTION_STATUSES, MULTIPLE_CUSTOMERS } from './constants';
+export { chooseCustomer, lookUpCustomersByEmail, type CustomerListPage } from './customerLookup';
+export { sessionErrorVocabulary } from './fieldNames';
+
 const showOnlyForPortalSession = { resource: ['portalSession'] };
 
 export const portalSessionDescription: INodeProperties[] = [

@@ -3,8 +3,8 @@ import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from '
 import { STRIPE_MAX_PAGE_SIZE } from '../../shared/constants';
 import { STRIPE_ID_PATTERNS } from '../../shared/ids';
 import { fieldError, optionalText, quoteValue } from '../../shared/validation';
-import { lookupResponseError, sendLookupRequest } from '../../transport';
-import { nextCursor } from '../../transport/paging';
+import { sendLookupRequest, stripeList } from '../../transport';
+import { followPages } from '../../transport/paging';
 import {
 	CURRENT_STATUSES_TEXT,
 	CURRENT_SUBSCRIPTION_STATUSES,
@@ -65,25 +65,21 @@ export async function lookUpCurrentSubscriptions(
 	listPage: (startingAfter: string | undefined) => Promise<SubscriptionListPage>,
 ): Promise<SubscriptionLookupResult> {
 	const result: SubscriptionLookupResult = { current: [], otherStatuses: {}, complete: false };
-	let startingAfter: string | undefined;
-	const used = new Set<string>();
-	for (let pages = 0; pages < MAX_PAGES; pages++) {
-		const page = await listPage(startingAfter);
-		for (const subscription of page.data) {
-			if (isCurrentSubscription(subscription)) result.current.push(subscription);
-			else result.otherStatuses[subscription.status] = (result.otherStatuses[subscription.status] ?? 0) + 1;
-		}
-		if (!page.has_more || page.data.length === 0) {
-			result.complete = true;
-			return result;
-		}
-		const known = source === SUBSCRIPTION_SOURCES.mostRecentCurrent ? result.current.length > 0 : result.current.length > 1;
-		if (known) return result;
-		const next = nextCursor(page.data, false, used);
-		if ('problem' in next) return { ...result, stalled: next.problem };
-		startingAfter = next.cursor;
-	}
-	return result;
+	const end = await followPages(
+		await listPage(undefined),
+		async (cursor) => await listPage(cursor),
+		(page) => {
+			for (const subscription of page.data) {
+				if (isCurrentSubscription(subscription)) result.current.push(subscription);
+				else result.otherStatuses[subscription.status] = (result.otherStatuses[subscription.status] ?? 0) + 1;
+			}
+			const known = source === SUBSCRIPTION_SOURCES.mostRecentCurrent ? result.current.length > 0 : result.current.length > 1;
+			return !known;
+		},
+		{ maxPages: MAX_PAGES },
+	);
+	if (end.ended === 'stalled') return { ...result, stalled: end.problem };
+	return { ...result, complete: end.ended === 'lastPage' };
 }
 
 export type SubscriptionChoice =
@@ -143,23 +139,13 @@ function describeOwner(owner: SubscriptionOwner): string {
 	return owner.email === undefined ? `customer ${owner.id}` : `customer ${owner.id} (${quoteValue(owner.email)})`;
 }
 
-function isSubscriptionListPage(body: unknown): body is SubscriptionListPage {
-	if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
-	const { data } = body as { data?: unknown };
-	return (
-		Array.isArray(data) &&
-		data.every((entry) => {
-			if (typeof entry !== 'object' || entry === null) return false;
-			const { id, status, created } = entry as Partial<SubscriptionSummary>;
-			return (
-				typeof id === 'string' &&
-				STRIPE_ID_PATTERNS.subscription.test(id) &&
-				typeof status === 'string' &&
-				typeof created === 'number'
-			);
-		})
-	);
+function isSubscriptionSummary(entry: unknown): entry is SubscriptionSummary {
+	if (typeof entry !== 'object' || entry === null) return false;
+	const { id, status, created } = entry as Partial<SubscriptionSummary>;
+	return typeof id === 'string' && STRIPE_ID_PATTERNS.subscription.test(id) && typeof status === 'string' && typeof created === 'number';
 }
+
+const subscriptionList = stripeList(isSubscriptionSummary);
 
 /**
  * `GET /v1/subscriptions?customer=…&status=all` (or `customer_account=…` for an Accounts v2
@@ -178,18 +164,13 @@ async function listSubscriptions(
 		limit: STRIPE_MAX_PAGE_SIZE,
 		...(startingAfter === undefined ? {} : { starting_after: startingAfter }),
 	};
-	const lookingUp = `This happened while looking up the subscriptions of ${describeOwner(owner)} for Subscription Source, before any portal session was created.`;
-	const response = await sendLookupRequest(context, sessionRequest, '/v1/subscriptions', qs, lookingUp, sessionErrorVocabulary);
-	if (response.statusCode >= 400 || !isSubscriptionListPage(response.body)) {
-		throw lookupResponseError(context, response, {
-			lookingUp,
-			permission:
-				"Subscription Source reads subscriptions: a restricted key needs 'Subscriptions: Read' besides 'Customer portal: Write'.",
-			unexpected: 'Expected a list of subscriptions from Stripe but got something else. Check the Base URL in the credential.',
-			vocabulary: sessionErrorVocabulary,
-		});
-	}
-	return { data: response.body.data, has_more: response.body.has_more === true };
+	const page = await sendLookupRequest(context, sessionRequest, '/v1/subscriptions', qs, subscriptionList, {
+		lookingUp: `This happened while looking up the subscriptions of ${describeOwner(owner)} for Subscription Source, before any portal session was created.`,
+		permission: "Subscription Source reads subscriptions: a restricted key needs 'Subscriptions: Read' besides 'Customer portal: Write'.",
+		unexpected: 'Expected a list of subscriptions from Stripe but got something else. Check the Base URL in the credential.',
+		vocabulary: sessionErrorVocabulary,
+	});
+	return { data: page.data, has_more: page.has_more === true };
 }
 
 /**

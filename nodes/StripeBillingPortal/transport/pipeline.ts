@@ -1,0 +1,137 @@
+/**
+ * The pipeline every request of the package goes through: the turn under the account's budgets
+ * (and the user's cap), the attempts and their retries, the check of the answer against the
+ * shape asked for, and the finished error. Each way in (items, lookups, list searches, the
+ * trigger's hooks) injects n8n's sender for it; this is the one module that calls n8n's request
+ * helpers, so no other module can send around the budgets or the error wording.
+ */
+import type {
+	DeclarativeRestApiSettings,
+	IExecutePaginationFunctions,
+	IExecuteSingleFunctions,
+	IHookFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
+	INodeExecutionData,
+} from 'n8n-workflow';
+
+import { CREDENTIAL_TYPE } from '../shared/constants';
+import type { AccountLimiter } from './accountLimiter';
+import { failedAnswer, type StripeErrorDetails } from './answers';
+import { findConnectionErrorCode } from './connection';
+import type { RetryOutcome } from './errors';
+import { attemptOutcome, failureFromDetails, pacedWithRetries } from './retry';
+import type { RequestSettings } from './settings';
+
+export type PipelineContext = IExecuteSingleFunctions | IHookFunctions | ILoadOptionsFunctions;
+
+/** One of n8n's senders, bound to the context of the way in. */
+export type Sender<Request, Answer> = (request: Request) => Promise<Answer>;
+
+/**
+ * Item requests go through n8n's routing, so that the operation's postReceive hooks (Stripe's
+ * errors in the resource's words, the login link's output) run on every page and every attempt.
+ */
+export function routingSender(
+	context: IExecutePaginationFunctions,
+): Sender<DeclarativeRestApiSettings.ResultOptions, INodeExecutionData[]> {
+	return async (request) => await context.makeRoutingRequest(request);
+}
+
+/** Lookups, list searches and hooks send with the credential, which adds the key after checking the Base URL. */
+export function authenticatedSender(context: PipelineContext): Sender<IHttpRequestOptions, IN8nHttpFullResponse> {
+	return async (request) =>
+		(await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse;
+}
+
+/** How a way in sends: n8n's sender for it, the account's budget it counts against, and its retries. */
+export type Route<Request, Answer> = {
+	send: Sender<Request, Answer>;
+	limiter: AccountLimiter;
+	/** The endpoint (method and path template) the request counts against. */
+	endpoint: string;
+} & (
+	| {
+			/** An item's (paced by the run, stopped with the execution) or a trigger's hook's. */
+			context: IExecuteSingleFunctions | IHookFunctions;
+			/** Request Settings; a hook's are the defaults. */
+			settings: RequestSettings;
+	  }
+	| {
+			/**
+			 * A list search: one request a person waits for in the editor, with no item to read
+			 * settings from, sent once and never retried.
+			 */
+			context: ILoadOptionsFunctions;
+			settings?: undefined;
+	  }
+);
+
+/** What the request is expected to answer, and how an answer that is not that becomes the error to show. */
+export interface Expected<Answer, Checked> {
+	/** An answer the retry loop should see as failed (and perhaps retry); none: only thrown errors fail. */
+	failure?: (answer: Answer) => StripeErrorDetails | undefined;
+	/** The answer in the shape asked for, or the finished error for one that is not. */
+	checked: (answer: Answer, outcome: RetryOutcome) => Checked;
+	/** The finished error for an attempt that threw (no answer, or an error n8n's routing raised). */
+	thrown: (error: unknown, outcome: RetryOutcome) => unknown;
+}
+
+const NOT_RETRIED = { retriesMade: 0, retriesAllowed: 0, exhausted: false } satisfies RetryOutcome;
+
+/**
+ * Sends a request along its route and returns the checked answer, or throws the finished
+ * error: a way in never looks at a status, a shape or a retry count itself.
+ */
+export async function sendThroughPipeline<Request, Answer, Checked>(
+	route: Route<Request, Answer>,
+	request: Request,
+	expected: Expected<Answer, Checked>,
+): Promise<Checked> {
+	if (route.settings === undefined) return await sendOnce(route, request, expected);
+	const { context, send, limiter, endpoint, settings } = route;
+	// A failed answer is checked where the retry loop gives up on it, so that its error comes out
+	// of the loop as a thrown one would: a stop of the execution still takes precedence.
+	let givenUp: { checked: Checked } | undefined;
+	const answer = await pacedWithRetries<Answer>(
+		{ context, settings, connectionCode: findConnectionErrorCode, limiter, endpoint },
+		async () => await send(request),
+		expected.thrown,
+		expected.failure && {
+			failure: (value) => {
+				const details = expected.failure?.(value);
+				return details ? failureFromDetails(details) : undefined;
+			},
+			giveUp: (value, outcome) => {
+				givenUp = { checked: expected.checked(value, outcome) };
+				return value;
+			},
+		},
+	);
+	return givenUp ? givenUp.checked : expected.checked(answer, NOT_RETRIED);
+}
+
+/** A list search's single attempt: its turn under the account's budgets, then one request. */
+async function sendOnce<Request, Answer, Checked>(
+	{ send, limiter, endpoint }: Route<Request, Answer>,
+	request: Request,
+	expected: Expected<Answer, Checked>,
+): Promise<Checked> {
+	const ticket = await limiter.take(endpoint);
+	let answer: Answer;
+	try {
+		answer = await send(request);
+	} catch (error) {
+		limiter.settle(ticket, { kind: 'other' });
+		throw expected.thrown(error, NOT_RETRIED);
+	}
+	const failed = expected.failure?.(answer);
+	limiter.settle(ticket, attemptOutcome(failed && failureFromDetails(failed)));
+	return expected.checked(answer, NOT_RETRIED);
+}
+
+/** Stripe's answer as list searches and hooks read it: anything failedAnswer refuses is a failure. */
+export function unusableAnswer(accept: readonly number[] = []): (answer: IN8nHttpFullResponse) => StripeErrorDetails | undefined {
+	return (answer) => (accept.includes(answer.statusCode) ? undefined : failedAnswer(answer));
+}
