@@ -47,7 +47,8 @@ export async function setUpDemo(options: SetUpOptions): Promise<DemoSetUp> {
 	const log = options.log ?? (() => undefined);
 	const install = ensureN8n(log);
 
-	const sandbox = new StripeSandbox({ port: options.sandboxPort });
+	// Stripe refuses loopback webhook URLs; the sandbox takes them, as `stripe listen` makes a local n8n reachable: the trigger examples can be published.
+	const sandbox = new StripeSandbox({ port: options.sandboxPort, webhooks: { allowLocalUrls: true } });
 	const sandboxUrl = await sandbox.start();
 	const configuration = sandbox.store.getConfiguration(SEED_IDS.defaultConfiguration);
 	if (configuration) configuration.login_page = { enabled: true, url: DEMO_LOGIN_PAGE_URL };

@@ -14,7 +14,9 @@ import type Stripe from 'stripe';
 import { ROOT } from '../cli/install';
 import { freePort, nodeOutput, PACKAGE_NAME, type N8nServer, type WorkflowJson } from '../cli/instance';
 import { chatAsCliWorkflow, DEMO_CHAT_MESSAGE, DEMO_LOGIN_PAGE_URL, setUpDemo, type DemoSetUp } from '../cli/setup';
-import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY } from '../sandbox';
+import { parse as parseFlatted } from 'flatted';
+
+import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, SEED_IDS } from '../sandbox';
 import { onTheWire } from '../support/session';
 import {
 	addCollectionOption,
@@ -242,6 +244,7 @@ describe('the n8n editor', () => {
 	let browser: BrowserContext;
 	let page: Page;
 	let logAtStart = 0;
+	let port = 0;
 	let cookie = '';
 	const browserId = 'e2e-rest-client';
 
@@ -267,7 +270,9 @@ describe('the n8n editor', () => {
 
 	beforeAll(async () => {
 		logAtStart = setUp.instance.logSize();
-		server = await setUp.instance.start(await freePort());
+		port = await freePort();
+		// Stripe (the sandbox) delivers the trigger examples' events to the URL n8n registers.
+		server = await setUp.instance.start(port, 120_000, { N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/` });
 		// A profile and a HOME of its own under .cache/e2e, so the browser writes nothing elsewhere.
 		const profile = join(E2E_DIR, 'chromium');
 		rmSync(profile, { recursive: true, force: true });
@@ -455,6 +460,87 @@ describe('the n8n editor', () => {
 		expect(await credentialTestResult(page)).toBe('Connection tested successfully');
 		await closeCredential(page);
 	});
+
+	/** Publishes an example as the editor's Publish does; resolves once its endpoint is registered at Stripe (the sandbox). */
+	async function publish(workflowId: string): Promise<void> {
+		const before = setUp.sandbox.webhooks.listEndpoints().length;
+		const saved = (await rest('GET', `/rest/workflows/${workflowId}`)) as { data: { versionId: string } };
+		await rest('POST', `/rest/workflows/${workflowId}/activate`, { versionId: saved.data.versionId });
+		// n8n registers a published workflow's webhooks after it answered.
+		await until(() => setUp.sandbox.webhooks.listEndpoints().length > before, 30_000);
+	}
+
+	async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (!check()) {
+			if (Date.now() > deadline) throw new Error('timed out');
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+	}
+
+	/** The nodes that ran in each execution of a workflow, oldest first (n8n keeps the run data flatted). */
+	async function nodesRun(workflowId: string): Promise<string[][]> {
+		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
+		const list = (await rest('GET', `/rest/executions?filter=${filter}`)) as { data: { results: Array<{ id: string }> } };
+		const runs: string[][] = [];
+		for (const { id } of [...list.data.results].reverse()) {
+			const execution = (await rest('GET', `/rest/executions/${id}`)) as { data: { data: string } };
+			const data = parseFlatted(execution.data.data) as { resultData: { runData: Record<string, unknown> } };
+			runs.push(Object.keys(data.resultData.runData));
+		}
+		return runs;
+	}
+
+	it('runs the trigger examples once published: a portal cancellation with feedback mails the success team, the scheduled cancellation mails the win-back login link', async () => {
+		const mailBefore = setUp.mail.messages.length;
+		const sessionsBefore = setUp.sandbox.requestsTo('/v1/billing_portal/sessions', 'POST').length;
+		await publish('trgSupportFeedback');
+		await publish('trgWinBack');
+		await setUp.sandbox.portal.cancel(SEED_IDS.jennyPro, { mode: 'at_period_end', feedback: 'too_expensive', comment: 'Found a cheaper tool', surveyDelayMs: 500 });
+		await setUp.sandbox.webhooks.settled();
+		await until(() => setUp.mail.messages.length >= mailBefore + 2, 30_000);
+		const mail = setUp.mail.messages.slice(mailBefore);
+		const note = mail.find((message) => message.to.includes('success-team@example.com'));
+		expect(note?.subject).toBe(`Churn feedback: too_expensive (${SEED_IDS.jenny})`);
+		expect(note?.text).toContain('Comment: Found a cheaper tool');
+		const winBack = mail.find((message) => message.to.includes('jenny.rosen@example.com'));
+		expect(winBack?.subject).toBe('Sorry to see you go');
+		expect(winBack?.text).toContain(`${DEMO_LOGIN_PAGE_URL}?prefilled_email=jenny.rosen%40example.com`);
+		// One e-mail each: the survey's second update is not a second scheduled cancellation.
+		expect(mail).toHaveLength(2);
+		// A lasting login link, never a portal session (a bearer link) in an e-mail.
+		expect(setUp.sandbox.requestsTo('/v1/billing_portal/sessions', 'POST')).toHaveLength(sessionsBefore);
+	}, 120_000);
+
+	it('runs the dedupe example: after a restart the trigger cannot know a redelivered event, n8n’s Remove Duplicates drops it', async () => {
+		await publish('trgDedupeAcrossProc');
+		const hook = setUp.examples.find((example) => example.workflow.id === 'trgDedupeAcrossProc')?.workflow.nodes.find((node) => node.webhookId)?.webhookId;
+		const endpoint = setUp.sandbox.webhooks.listEndpoints().find((candidate) => candidate.url.includes(`/webhook/${hook}/`));
+		expect(endpoint).toBeDefined();
+		// The customer takes back the cancellation the test before scheduled.
+		const [withdrawn] = await setUp.sandbox.portal.withdrawCancellation(SEED_IDS.jennyPro);
+		await setUp.sandbox.webhooks.settled();
+		let runs: string[][] = [];
+		const poll = async (count: number) => {
+			const deadline = Date.now() + 30_000;
+			while ((runs = await nodesRun('trgDedupeAcrossProc')).length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 300));
+		};
+		await poll(1);
+		expect(runs).toHaveLength(1);
+		expect(runs[0]).toContain('Your Steps Here');
+		// A restart forgets what the trigger handed on (on the same URL, so the endpoint stays); Stripe then delivers the event again.
+		await server.stop();
+		server = await setUp.instance.start(port, 120_000, { N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/` });
+		cookie = '';
+		setUp.sandbox.webhooks.redeliver(withdrawn.id, endpoint?.id);
+		await setUp.sandbox.webhooks.settled();
+		await poll(2);
+		expect(runs).toHaveLength(2);
+		expect(setUp.sandbox.webhooks.listEndpoints().find((candidate) => candidate.id === endpoint?.id)).toBeDefined();
+		// The trigger handed the event on again; Remove Duplicates let none of it through to the steps after.
+		expect(runs[1]).toContain('Once per Stripe Event');
+		expect(runs[1]).not.toContain('Your Steps Here');
+	}, 240_000);
 
 	it('logged no warning or error about the package while the server loaded it and the editor used it', () => {
 		expect(setUp.instance.packageWarnings(logAtStart)).toEqual([]);

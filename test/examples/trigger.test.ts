@@ -118,7 +118,7 @@ describe('trigger-win-back-login-link.json', () => {
 
 describe('trigger-dedupe-across-processes.json', () => {
 	it('keys n8n’s Remove Duplicates on the event ID and the outcome, right after the trigger', () => {
-		// Remove Duplicates keeps its history in n8n's database: the real n8n runs it (e2e tests).
+		// Remove Duplicates keeps its history in n8n's database: the real n8n runs it (test/e2e/n8n.e2e.ts).
 		const workflow = example('trigger-dedupe-across-processes.json');
 		const dedupe = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.removeDuplicates') as INode;
 		expect(dedupe.parameters).toMatchObject({ operation: 'removeItemsSeenInPreviousExecutions', dedupeValue: '={{ $json.event.id }}-{{ $json.outcome }}' });
