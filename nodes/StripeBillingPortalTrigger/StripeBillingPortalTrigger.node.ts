@@ -9,6 +9,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { isLiveKey } from '../StripeBillingPortal/shared/baseUrl';
+import { isPlainObject } from '../StripeBillingPortal/shared/values';
 import { CREDENTIAL_TYPE, STRIPE_API_VERSION } from '../StripeBillingPortal/shared/constants';
 import { STRIPE_ERROR_DETAILS, type StripeApiError } from '../StripeBillingPortal/transport/errors';
 import { DEFAULT_TOLERANCE_SECONDS, OUTCOME_NAMES, OUTCOMES, STATIC_DATA_KEYS, type Outcome } from './constants';
@@ -32,8 +33,7 @@ function isExpression(value: unknown): boolean {
  */
 function parameter(context: IHookFunctions | IWebhookFunctions, name: string, fallback: unknown): unknown {
 	const raw = context.getNodeParameter(name, fallback, { rawExpressions: true }) as unknown;
-	const literal =
-		!isExpression(raw) && !(typeof raw === 'object' && raw !== null && !Array.isArray(raw) && Object.values(raw).some(isExpression));
+	const literal = !isExpression(raw) && !(isPlainObject(raw) && Object.values(raw).some(isExpression));
 	return literal ? raw : context.getNodeParameter(name, fallback);
 }
 

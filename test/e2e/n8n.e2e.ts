@@ -17,6 +17,7 @@ import { chatAsCliWorkflow, DEMO_CHAT_MESSAGE, DEMO_LOGIN_PAGE_URL, setUpDemo, t
 import { parse as parseFlatted } from 'flatted';
 
 import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, SEED_IDS } from '../sandbox';
+import { eventually } from '../support/eventually';
 import { onTheWire } from '../support/session';
 import {
 	addCollectionOption,
@@ -467,15 +468,7 @@ describe('the n8n editor', () => {
 		const saved = (await rest('GET', `/rest/workflows/${workflowId}`)) as { data: { versionId: string } };
 		await rest('POST', `/rest/workflows/${workflowId}/activate`, { versionId: saved.data.versionId });
 		// n8n registers a published workflow's webhooks after it answered.
-		await until(() => setUp.sandbox.webhooks.listEndpoints().length > before, 30_000);
-	}
-
-	async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-		const deadline = Date.now() + timeoutMs;
-		while (!check()) {
-			if (Date.now() > deadline) throw new Error('timed out');
-			await new Promise((resolve) => setTimeout(resolve, 200));
-		}
+		expect(await eventually(() => setUp.sandbox.webhooks.listEndpoints().length > before, 30_000)).toBe(true);
 	}
 
 	/** The nodes that ran in each execution of a workflow, oldest first (n8n keeps the run data flatted). */
@@ -498,7 +491,7 @@ describe('the n8n editor', () => {
 		await publish('trgWinBack');
 		await setUp.sandbox.portal.cancel(SEED_IDS.jennyPro, { mode: 'at_period_end', feedback: 'too_expensive', comment: 'Found a cheaper tool', surveyDelayMs: 500 });
 		await setUp.sandbox.webhooks.settled();
-		await until(() => setUp.mail.messages.length >= mailBefore + 2, 30_000);
+		expect(await eventually(() => setUp.mail.messages.length >= mailBefore + 2, 30_000)).toBe(true);
 		const mail = setUp.mail.messages.slice(mailBefore);
 		const note = mail.find((message) => message.to.includes('success-team@example.com'));
 		expect(note?.subject).toBe(`Churn feedback: too_expensive (${SEED_IDS.jenny})`);
@@ -521,10 +514,7 @@ describe('the n8n editor', () => {
 		const [withdrawn] = await setUp.sandbox.portal.withdrawCancellation(SEED_IDS.jennyPro);
 		await setUp.sandbox.webhooks.settled();
 		let runs: string[][] = [];
-		const poll = async (count: number) => {
-			const deadline = Date.now() + 30_000;
-			while ((runs = await nodesRun('trgDedupeAcrossProc')).length < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 300));
-		};
+		const poll = async (count: number) => await eventually(async () => (runs = await nodesRun('trgDedupeAcrossProc')).length >= count, 30_000, 300);
 		await poll(1);
 		expect(runs).toHaveLength(1);
 		expect(runs[0]).toContain('Your Steps Here');

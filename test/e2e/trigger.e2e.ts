@@ -26,6 +26,7 @@ import { freePort, N8nInstance, type N8nServer, type WorkflowJson } from '../cli
 import { QueueCluster } from '../cli/queue';
 import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox } from '../sandbox';
 import { signatureHeader } from '../sandbox/webhooks/signature';
+import { eventually } from '../support/eventually';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 const E2E_DIR = join(ROOT, '.cache', 'e2e');
@@ -64,16 +65,6 @@ function triggerWorkflow(id: string, webhookId: string, collectorUrl: string, ev
 		] as unknown as WorkflowJson['nodes'],
 		connections: { 'Portal Trigger': { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
 	};
-}
-
-/** Polls until `check` holds or the time is up; returns whether it held. */
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (await check()) return true;
-		await sleep(200);
-	}
-	return check();
 }
 
 /** The endpoints at Stripe (the sandbox) that carry this trigger's ownership metadata. */
