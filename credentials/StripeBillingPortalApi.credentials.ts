@@ -10,7 +10,7 @@ import type {
 import { BASE_URL_EXPRESSION, BaseUrlError, baseUrlProblem, normalizeSecretKey } from '../nodes/StripeBillingPortal/shared/baseUrl';
 import { STRIPE_API_VERSION, STRIPE_DEFAULT_BASE_URL } from '../nodes/StripeBillingPortal/shared/constants';
 import { CONFIGURATIONS_PATH } from '../nodes/StripeBillingPortal/shared/stripePaths';
-import { RATE_LIMIT_FIELDS, STRIPE_RATE_LIMITS } from '../nodes/StripeBillingPortal/shared/rateLimits';
+import { MAX_PROCESSES, RATE_LIMIT_FIELDS, STRIPE_RATE_LIMITS } from '../nodes/StripeBillingPortal/shared/rateLimits';
 
 export class StripeBillingPortalApi implements ICredentialType {
 	name = 'stripeBillingPortalApi';
@@ -80,6 +80,15 @@ export class StripeBillingPortalApi implements ICredentialType {
 			default: STRIPE_RATE_LIMITS.endpoint,
 			displayOptions: { show: { [RATE_LIMIT_FIELDS.custom.name]: [true] } },
 			description: `Each endpoint's limit (e.g. creating portal sessions), within the global one (documented default ${STRIPE_RATE_LIMITS.endpoint}; the Search API keeps its ${STRIPE_RATE_LIMITS.search})`,
+		},
+		{
+			displayName: RATE_LIMIT_FIELDS.processes.displayName,
+			name: RATE_LIMIT_FIELDS.processes.name,
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: MAX_PROCESSES, numberPrecision: 0 },
+			default: 1,
+			description:
+				"How many n8n processes use this key at the same time. In queue mode every worker is its own process and cannot see the others' requests: enter the number of workers (one more if the main process runs executions too). Each process then keeps to its share of the account's limits, so together they stay under them with almost no 429s. At 1, processes sharing the account find their shares from Stripe's 429s, which costs retries.",
 		},
 	];
 

@@ -7,7 +7,13 @@
 import { SEED_IDS, type RecordedRequest } from '../sandbox';
 import { customerById, runCreateSession, useEnvironment } from '../support/session';
 
-const KEYS = { raised: 'sk_test_raised_limits', invalid: 'sk_test_invalid_limits', documented: 'sk_test_documented_limits' } as const;
+const KEYS = {
+	raised: 'sk_test_raised_limits',
+	invalid: 'sk_test_invalid_limits',
+	documented: 'sk_test_documented_limits',
+	shared: 'sk_test_shared_by_four',
+	badShare: 'sk_test_bad_share',
+} as const;
 const environment = useEnvironment({ secretKeys: ['sk_test_sandbox', ...Object.values(KEYS)] });
 const customer = customerById(SEED_IDS.jenny);
 const SESSIONS = '/v1/billing_portal/sessions';
@@ -71,5 +77,35 @@ describe('a stated limit the node cannot use', () => {
 		});
 		expect(run.error).toBeUndefined();
 		expect(run.items).toHaveLength(3);
+	});
+});
+
+describe('an account the credential says several processes share (queue-mode workers)', () => {
+	it('keeps this process to its share: the stated 20/s, four processes, under the margins (20 × 0.96 × 0.94 / 4 ≈ 4.5/s), from the first request on', async () => {
+		environment.sandbox.setRateLimit({ requestsPerSecond: 20 });
+		const run = await runCreateSession(environment, { customer }, items(10), {
+			credentials: { secretKey: KEYS.shared, customRateLimits: true, testRequestsPerSecond: 20, processesSharingAccount: 4 },
+		});
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(10);
+		const times = run.requests.filter((request) => request.method === 'POST' && request.path === SESSIONS).map((request) => request.receivedAt);
+		expect(times).toHaveLength(10);
+		const gap = 1000 / ((20 * 0.96 * 0.94) / 4);
+		// Arrival jitter of a few milliseconds either way; unshared, the budget would allow 19.2/s.
+		for (let index = 1; index < times.length; index++) expect(times[index] - times[index - 1]).toBeGreaterThan(gap - 50);
+		expect(times[times.length - 1] - times[0]).toBeGreaterThan(9 * gap - 50);
+		expect(environment.sandbox.rateLimitStats.limited).toBe(0);
+	}, 30_000);
+
+	it.each([[0], [2.5], ['four'], [1001]])('Processes Sharing the Account %p: refused before any request, naming the field and the fix', async (stated) => {
+		const run = await runCreateSession(environment, { customer }, [{}], {
+			credentials: { secretKey: KEYS.badShare, processesSharingAccount: stated },
+		});
+		expect(run.error?.message).toBe(
+			`Stripe Billing Portal API credential → Processes Sharing the Account: '${String(stated)}' is not a whole number from 1 to 1000. ` +
+				'Enter how many n8n processes use this key at once (in queue mode, the number of workers), or 1.',
+		);
+		expect(run.error?.message).not.toContain(KEYS.badShare);
+		expect(run.requests).toHaveLength(0);
 	});
 });

@@ -1,11 +1,12 @@
 /**
  * The account limiter's arithmetic on a clock the test moves itself: the global and endpoint
- * budgets (Stripe's documented limits, or those the credential states), the slow start of a
+ * budgets (Stripe's documented limits, or those the credential states, shared by the processes it
+ * names), the slow start of a
  * budget that has not heard from Stripe yet, the adaptive decrease on a limiter 429 and the slow
  * recovery (limiter.convergence.test.ts runs processes against each other), the concurrency cap,
  * and one limiter per account in the process, named by a fingerprint that holds no key.
  */
-import { AccountLimiter, LIMIT_MARGIN, limitedReasonOf } from '../../nodes/StripeBillingPortal/transport/accountLimiter';
+import { AccountLimiter, LIMIT_MARGIN, SHARED_MARGIN, limitedReasonOf } from '../../nodes/StripeBillingPortal/transport/accountLimiter';
 import { accountFingerprint, endpointKey, limiterFor } from '../../nodes/StripeBillingPortal/transport/limiter';
 import type { Clock } from '../../nodes/StripeBillingPortal/transport/clock';
 
@@ -451,6 +452,106 @@ describe('adapting to Stripe’s answers', () => {
 		expect(started).toBe(true);
 		expect(limiter.state().inFlight).toBe(7);
 		limiter.settle(ticket, { kind: 'answered' });
+	});
+});
+
+describe('a share of the account the credential states (Processes Sharing the Account)', () => {
+	const FOUR = { global: 25, endpoint: 25, search: 20, processes: 4 };
+	const share = (limit: number) => (limit * LIMIT_MARGIN * SHARED_MARGIN) / 4;
+
+	it('divides every limit by the processes, under a further margin, and starts at the share: no slow start to find it', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock, FOUR);
+		const times = await starts(limiter, clock, SESSIONS, 6);
+		const state = limiter.state();
+		expect(state.globalCap).toBeCloseTo(share(25));
+		expect(state.endpoints[SESSIONS].cap).toBeCloseTo(share(25));
+		expect(state.globalRate).toBeCloseTo(share(25));
+		// From the first request on, evenly at the share: 25 × 0.96 × 0.94 / 4 ≈ 5.64/s, a gap of 177 ms.
+		for (const gap of gaps(times)) expect(gap).toBe(Math.round(1000 / share(25)));
+		// The Search API's 20/s is shared the same way.
+		await starts(limiter, clock, 'GET /v1/customers/search', 1);
+		expect(limiter.state().endpoints['GET /v1/customers/search'].cap).toBeCloseTo(share(20));
+	});
+
+	it('takes lone 429s as collisions with the other processes: it moves by a random part of a gap and keeps its rate', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock, FOUR);
+		await starts(limiter, clock, SESSIONS, 12);
+		const gap = 1000 / share(25);
+		// Two of the last ten requests refused: both collisions.
+		for (let refused = 0; refused < 2; refused++) {
+			const before = clock.time;
+			const ticket = await limiter.take(SESSIONS);
+			expect(clock.time - before).toBeCloseTo(gap, 0);
+			limiter.settle(ticket, { kind: 'limited', reason: 'global-rate' });
+			expect(limiter.state().globalRate).toBeCloseTo(share(25));
+			// The next request comes half a gap later than the even pace would send it.
+			const moved = clock.time;
+			limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
+			expect(clock.time - moved).toBeCloseTo(gap * 1.5, 0);
+		}
+	});
+
+	it('a third 429 among its last ten requests says the share is too high (more processes than stated, another app): it lowers itself', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock, FOUR);
+		await starts(limiter, clock, SESSIONS, 12);
+		for (let refused = 0; refused < 2; refused++) {
+			limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
+			expect(limiter.state().globalRate).toBeCloseTo(share(25));
+		}
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
+		expect(limiter.state().globalRate).toBeLessThan(share(25) * 0.81);
+	});
+
+	it('a lowered share is back at its share within seconds: then its rate equals the other processes’ again', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock, FOUR);
+		await starts(limiter, clock, SESSIONS, 12);
+		for (let refused = 0; refused < 3; refused++) limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
+		expect(limiter.state().globalRate).toBeLessThan(share(25) * 0.81);
+		const from = clock.time;
+		while (limiter.state().globalRate < share(25)) limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
+		// Three quiet seconds, then 10 % a second: about 2.3 s more from 80 %.
+		expect(clock.time - from).toBeLessThan(6_500);
+	});
+
+	it('keeps to its timetable: a start delayed by a busy event loop does not push the later ones back', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock, FOUR);
+		const gap = 1000 / share(25);
+		const first = (await starts(limiter, clock, SESSIONS, 1))[0];
+		// The next turn comes 40 ms late (the event loop was busy): it starts at once …
+		clock.time = first + gap + 40;
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
+		expect(clock.time).toBeCloseTo(first + gap + 40, 3);
+		// … and the one after it keeps its place on the timetable: first + 2 gaps, not 40 ms later.
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
+		expect(clock.time).toBeCloseTo(first + 2 * gap, 3);
+	});
+
+	it('429s further apart than ten requests never lower it', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock, FOUR);
+		for (let round = 0; round < 5; round++) {
+			await starts(limiter, clock, SESSIONS, 9);
+			limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
+		}
+		expect(limiter.state().globalRate).toBeCloseTo(share(25));
+	});
+
+	it('a credential that states one process more or fewer re-divides the caps, keeping what the budgets learnt', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock, { global: 25, endpoint: 25, search: 20 });
+		await starts(limiter, clock, SESSIONS, 3);
+		const alone = limiter.state();
+		expect(alone.globalCap).toBeCloseTo(25 * LIMIT_MARGIN);
+		limiter.restate(FOUR);
+		const shared = limiter.state();
+		expect(shared.globalCap).toBeCloseTo(share(25));
+		expect(shared.endpoints[SESSIONS].cap).toBeCloseTo(share(25));
+		expect(shared.globalRate / shared.globalCap).toBeCloseTo(Math.min(1, alone.globalRate / alone.globalCap));
 	});
 });
 

@@ -11,7 +11,15 @@ export interface AccountLimits {
 	global: number;
 	endpoint: number;
 	search: number;
+	/**
+	 * How many processes send with this account's key at once (n8n queue-mode workers), as the
+	 * credential states it: each keeps to this share of the limits. Unstated: 1.
+	 */
+	processes?: number;
 }
+
+/** Above this a stated number of processes is surely a typo: each would keep under 1/1000 of the account. */
+export const MAX_PROCESSES = 1000;
 
 /** Stripe's documented limits for a key of this mode. */
 export function documentedLimits(live: boolean): AccountLimits {
@@ -28,6 +36,7 @@ export const RATE_LIMIT_FIELDS = {
 	live: { name: 'liveRequestsPerSecond', displayName: 'Live Mode Requests per Second', documented: STRIPE_RATE_LIMITS.globalLive },
 	test: { name: 'testRequestsPerSecond', displayName: 'Test Mode Requests per Second', documented: STRIPE_RATE_LIMITS.globalTest },
 	endpoint: { name: 'endpointRequestsPerSecond', displayName: 'Requests per Second per Endpoint', documented: STRIPE_RATE_LIMITS.endpoint },
+	processes: { name: 'processesSharingAccount', displayName: 'Processes Sharing the Account' },
 } as const;
 
 export const CREDENTIAL_DISPLAY_NAME = 'Stripe Billing Portal API';
@@ -62,11 +71,30 @@ function statedRate(credentials: Record<string, unknown>, field: (typeof RATE_LI
  */
 export function statedLimits(credentials: Record<string, unknown>, live: boolean): AccountLimits {
 	const documented = documentedLimits(live);
-	if (credentials[RATE_LIMIT_FIELDS.custom.name] !== true) return documented;
+	const processes = statedProcesses(credentials);
+	const shared = processes > 1 ? { processes } : {};
+	if (credentials[RATE_LIMIT_FIELDS.custom.name] !== true) return { ...documented, ...shared };
 	const endpoint = statedRate(credentials, RATE_LIMIT_FIELDS.endpoint);
 	return {
 		global: statedRate(credentials, live ? RATE_LIMIT_FIELDS.live : RATE_LIMIT_FIELDS.test),
 		endpoint,
 		search: Math.min(documented.search, endpoint),
+		...shared,
 	};
+}
+
+/** The credential's Processes Sharing the Account: a whole number from 1, or 1 when it is empty (credentials saved before the field existed). */
+function statedProcesses(credentials: Record<string, unknown>): number {
+	const field = RATE_LIMIT_FIELDS.processes;
+	const raw = credentials[field.name];
+	if (raw === undefined || raw === null || raw === '') return 1;
+	const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
+	if (!(Number.isInteger(value) && value >= 1 && value <= MAX_PROCESSES)) {
+		const shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
+		throw new RateLimitSettingError(
+			`${CREDENTIAL_DISPLAY_NAME} credential → ${field.displayName}: '${String(shown).slice(0, 40)}' is not a whole number from 1 to ${MAX_PROCESSES}. ` +
+				`Enter how many n8n processes use this key at once (in queue mode, the number of workers), or 1.`,
+		);
+	}
+	return value;
 }

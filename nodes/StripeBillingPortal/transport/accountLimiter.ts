@@ -14,6 +14,24 @@ import { TurnQueue } from './turns';
  */
 export const LIMIT_MARGIN = 0.96;
 
+/**
+ * Processes that each keep a stated share of the account (the credential's Processes Sharing
+ * the Account) keep this much further under it: they cannot line their requests up with each
+ * other, and a request of one arriving a little early next to another's fills a second that the
+ * even pace alone would not, the more so as a busy worker's event loop starts some requests late.
+ * Bench (q), four workers against 5/s: at 92 % 2.0 % / 2.4 % of requests refused but 1.26 × the
+ * floor; at 94 % 1.0 % / 3.4 % and 1.21–1.23 ×.
+ */
+export const SHARED_MARGIN = 0.94;
+
+const isShared = (limits: AccountLimits): boolean => (limits.processes ?? 1) > 1;
+
+/** Each process's part of an account limit, under the margins. */
+function shareOf(limit: number, limits: AccountLimits): number {
+	const processes = limits.processes ?? 1;
+	return processes > 1 ? (limit * LIMIT_MARGIN * SHARED_MARGIN) / processes : limit * LIMIT_MARGIN;
+}
+
 /** The 429 reasons Stripe names in `Stripe-Rate-Limited-Reason`. */
 export type LimitedReason = 'global-rate' | 'global-concurrency' | 'endpoint-rate' | 'endpoint-concurrency' | 'resource-specific';
 
@@ -98,27 +116,33 @@ export class AccountLimiter {
 	) {
 		const now = clock.now();
 		this.limits = { ...limits };
-		this.global = new RateBudget(limits.global * LIMIT_MARGIN, now, clock.random);
+		this.global = new RateBudget(shareOf(limits.global, limits), now, clock.random, isShared(limits));
 		this.lastUsed = now;
 	}
 
 	private endpointCap(key: string): number {
-		return (key.endsWith('/search') ? this.limits.search : this.limits.endpoint) * LIMIT_MARGIN;
+		return shareOf(key.endsWith('/search') ? this.limits.search : this.limits.endpoint, this.limits);
 	}
 
 	/** Takes the account's limits as the credential now states them, keeping what the budgets learnt. */
 	restate(limits: AccountLimits): void {
-		if (limits.global === this.limits.global && limits.endpoint === this.limits.endpoint && limits.search === this.limits.search) return;
+		if (
+			limits.global === this.limits.global &&
+			limits.endpoint === this.limits.endpoint &&
+			limits.search === this.limits.search &&
+			(limits.processes ?? 1) === (this.limits.processes ?? 1)
+		)
+			return;
 		this.limits = { ...limits };
-		this.global.recap(limits.global * LIMIT_MARGIN);
-		for (const [key, endpoint] of this.endpoints) endpoint.rate.recap(this.endpointCap(key));
+		this.global.recap(shareOf(limits.global, limits), isShared(limits));
+		for (const [key, endpoint] of this.endpoints) endpoint.rate.recap(this.endpointCap(key), isShared(limits));
 	}
 
 	private endpoint(key: string): Endpoint {
 		let endpoint = this.endpoints.get(key);
 		if (!endpoint) {
 			endpoint = {
-				rate: new RateBudget(this.endpointCap(key), this.clock.now(), this.clock.random),
+				rate: new RateBudget(this.endpointCap(key), this.clock.now(), this.clock.random, isShared(this.limits)),
 				concurrency: new ConcurrencyBudget(),
 				turns: new TurnQueue(),
 			};

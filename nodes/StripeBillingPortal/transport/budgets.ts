@@ -69,10 +69,30 @@ const MIN_MEASURE_MS = 250;
 
 /** No budget falls below this: an account shared with a busy neighbour still moves. */
 const MIN_RATE = 0.5;
+/**
+ * After a rate-limited answer a shared budget's next request waits longer by a random part of a
+ * gap: processes pacing evenly at equal shares whose requests fall together are otherwise refused
+ * together again every round; once one has moved, equal rates keep them apart (see the
+ * convergence test). Unshared budgets below their caps vary every gap instead (SPACING_JITTER).
+ */
+const PHASE_SHIFT = 1;
+/**
+ * A budget keeping a stated share of the account (the credential's Processes Sharing the
+ * Account) lowers itself only once Stripe refused this many of its last SHARED_WINDOW requests:
+ * fewer are collisions with the other processes' requests, which moving ends, while lowering
+ * would leave its rate different from theirs, and processes at different rates keep running
+ * into each other. A share set too high (more processes than stated, another app on the account)
+ * is refused far more often and still lowers itself.
+ */
+const SHARED_LIMITED = 3;
+const SHARED_WINDOW = 10;
 /** A concurrency 429 caps the requests in flight at this share of those running when it came. */
 const CONCURRENCY_DECREASE_FACTOR = 0.7;
 /** A concurrency cap that has grown back to this is lifted. */
 const CONCURRENCY_CEILING = 64;
+
+/** The least a budget falls to: MIN_RATE, or its cap if that is lower (a small share of a shared account). */
+const floorOf = (cap: number): number => Math.min(MIN_RATE, cap);
 
 /** When requests started, or were answered, within the last second: what this process sent, and what Stripe granted it. */
 class RecentWindow {
@@ -134,46 +154,80 @@ export class RateBudget {
 	/** This gap's share of the even spacing, drawn at each start. */
 	private jitter = 1;
 
+	/** How much later than its even turn the next request starts: a random part of a gap after a 429. */
+	private phaseShiftMs = 0;
+
+	/** Requests started so far, and which of them (by that count) were refused lately: whether a shared budget's 429s persist. */
+	private starts = 0;
+
+	private refusedStarts: number[] = [];
+
 	private readonly answers = new RecentWindow();
 
 	private readonly sent = new RecentWindow();
 
+	/**
+	 * @param shared the cap is this process's stated share of the account: the budget starts at
+	 * it (the processes already leave each other room, so there is no storm to avoid) and takes
+	 * lone 429s as collisions (SHARED_LIMITED).
+	 */
 	constructor(
 		public cap: number,
 		now: number,
 		private readonly random?: () => number,
+		private shared = false,
 	) {
-		this.rate = Math.max(MIN_RATE, cap * SLOW_START_SHARE);
+		this.rate = shared ? cap : Math.max(floorOf(cap), cap * SLOW_START_SHARE);
+		this.slowStart = !shared;
 		this.lastIncrease = now;
 	}
 
 	/** A new cap (the credential's limits changed): what the budget learnt is kept as a share of it. */
-	recap(cap: number): void {
+	recap(cap: number, shared = this.shared): void {
+		this.shared = shared;
 		if (cap === this.cap) return;
-		this.rate = Math.max(MIN_RATE, Math.min(cap, (this.rate * cap) / this.cap));
+		this.rate = Math.max(floorOf(cap), Math.min(cap, (this.rate * cap) / this.cap));
 		this.cap = cap;
 	}
 
 	/** When the next request may start under this budget. */
 	nextStart(): number {
-		return this.lastStart + (1000 / this.rate) * (this.rate < this.cap ? this.jitter : 1);
+		// A shared budget keeps even gaps below its share too: the processes' equal, even paces are what keeps them apart.
+		return this.lastStart + this.phaseShiftMs + (1000 / this.rate) * (this.rate < this.cap && !this.shared ? this.jitter : 1);
 	}
 
 	started(now: number): void {
-		this.lastStart = now;
+		const due = this.nextStart();
+		const gap = 1000 / this.rate;
+		// A shared budget keeps to its timetable: a start that came late (a busy event loop, the
+		// endpoint's budget) is counted at its due time, so that delays do not add up into a drift
+		// that carries this process's requests into the others'. One later than half a gap (the
+		// budget sat idle) starts a new timetable.
+		const onTime = this.shared && now >= due - 1 && now - due < gap / 2;
+		this.lastStart = onTime ? due : now;
+		this.phaseShiftMs = 0;
+		this.starts++;
 		this.sent.add(now);
 		this.jitter = 1 - SPACING_JITTER + 2 * SPACING_JITTER * (this.random?.() ?? 0.5);
 	}
 
 	/** A rate-limited answer to a request started at `startedAt`. */
 	limited(now: number, startedAt: number): void {
+		if (this.shared) {
+			this.phaseShiftMs = PHASE_SHIFT * (this.random?.() ?? 0.5) * (1000 / this.rate);
+			this.refusedStarts.push(this.starts);
+			while (this.refusedStarts[0] <= this.starts - SHARED_WINDOW) this.refusedStarts.shift();
+			if (this.refusedStarts.length < SHARED_LIMITED) return;
+		}
 		if (startedAt < this.lastDecrease + DECREASE_AFTER_MS) return;
 		const wasStarting = this.slowStart;
 		this.slowStart = false;
 		const granted = this.answers.rate(now);
 		const sent = Math.min(this.rate, this.sent.rate(now) || this.rate);
-		const overshoot = granted > 0 && sent > OVERSHOOT * granted;
-		this.rate = Math.max(MIN_RATE, overshoot ? granted : sent * DECREASE_FACTOR);
+		// A shared budget lowered by its third 429 in ten was at its share: 80 % of it, not the bare
+		// second of answers a burst's overshoot falls to.
+		const overshoot = !this.shared && granted > 0 && sent > OVERSHOOT * granted;
+		this.rate = Math.max(floorOf(this.cap), overshoot ? granted : sent * DECREASE_FACTOR);
 		this.lastDecrease = now;
 		this.lastIncrease = now;
 		// After a fall to what was granted, growth starts at once: the account had room for that
@@ -197,7 +251,10 @@ export class RateBudget {
 			if (this.rate >= this.cap) this.slowStart = false;
 		} else if (this.rate < this.cap && now >= this.growsFrom) {
 			const seconds = Math.max(0, now - this.lastIncrease) / 1000;
-			const grown = now - this.lastDecrease >= LONG_QUIET_MS ? this.rate * LONG_QUIET_GROWTH ** seconds : this.rate;
+			// A shared budget below its share was lowered by collisions more often than by a share set too
+			// high: back at its share within seconds, its rate equals the others' again, and equal rates
+			// are what keeps their requests apart (a share set too high is lowered again soon after).
+			const grown = this.shared || now - this.lastDecrease >= LONG_QUIET_MS ? this.rate * LONG_QUIET_GROWTH ** seconds : this.rate;
 			this.rate = Math.min(this.cap, grown + INCREASE_SHARE_OF_CAP * this.cap * seconds);
 		}
 		this.lastIncrease = now;
