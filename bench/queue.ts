@@ -39,6 +39,22 @@ const WARM_UP = { workflowId: 'benchQueueWarmUp', path: 'bench-portal-warm-up', 
 const RUN_DEADLINE_MS = 5 * 60_000;
 /** For a webhook call to be answered (main answers once the execution is queued). */
 
+/**
+ * What the workers' credential says of the account: nothing (Stripe's documented limits, so the
+ * workers find the sandbox's lower limit and each other from 429s alone), or the sandbox's limit
+ * and how many workers share it (Custom Rate Limits and Processes Sharing the Account), as a
+ * queue-mode deployment states its worker count.
+ */
+export interface QueueCredential {
+	label: string;
+	statesShares: boolean;
+}
+
+export const QUEUE_CREDENTIALS: QueueCredential[] = [
+	{ label: 'documented limits', statesShares: false },
+	{ label: 'states the limit and the workers', statesShares: true },
+];
+
 /** How the sandbox holds the account to its limit in a run. */
 export interface QueueLimiter {
 	label: string;
@@ -57,6 +73,7 @@ export interface QueueSizes {
 	 * of a 5/s limit to timing (see TokenBucket in test/sandbox/ratelimit.ts).
 	 */
 	limiters: QueueLimiter[];
+	credentials: QueueCredential[];
 }
 
 export interface QueueRow {
@@ -65,6 +82,7 @@ export interface QueueRow {
 	calls: number;
 	sandboxRequestsPerSecond: number;
 	sandboxLimiter: string;
+	credential: string;
 	/** Creating the cluster and starting its n8n processes (not part of the run). */
 	startUpS: number;
 	floorS: number;
@@ -156,6 +174,7 @@ async function runOnce(
 	sizes: QueueSizes,
 	workers: number,
 	limiter: QueueLimiter,
+	credential: QueueCredential,
 	log: (line: string) => void,
 ): Promise<QueueRow> {
 	const notes: string[] = [];
@@ -171,7 +190,18 @@ async function runOnce(
 	});
 	try {
 		await cluster.main.importCredentials([
-			{ ...CREDENTIAL, type: 'stripeBillingPortalApi', data: { secretKey: SECRET_KEY, apiVersion: API_VERSION, baseUrl } },
+			{
+				...CREDENTIAL,
+				type: 'stripeBillingPortalApi',
+				data: {
+					secretKey: SECRET_KEY,
+					apiVersion: API_VERSION,
+					baseUrl,
+					...(credential.statesShares
+						? { customRateLimits: true, testRequestsPerSecond: sizes.requestsPerSecond, processesSharingAccount: workers }
+						: {}),
+				},
+			},
 		]);
 		await cluster.main.importWorkflows([workflow(), workflow(WARM_UP.workflowId, WARM_UP.path, WARM_UP.webhookId)]);
 		// import:workflow leaves them unpublished, and main registers production webhooks only at start-up.
@@ -189,7 +219,9 @@ async function runOnce(
 		if (before.requests > 0) notes.push(`${before.requests} requests reached the sandbox before the run`);
 
 		const floorS = sizes.calls / sizes.requestsPerSecond;
-		log(`(q) ${workers} worker(s) × concurrency ${sizes.concurrency}: ${sizes.calls} webhook calls at once, sandbox ${sizes.requestsPerSecond}/s, ${limiter.label} (floor ${floorS.toFixed(1)} s)`);
+		log(
+			`(q) ${workers} worker(s) × concurrency ${sizes.concurrency}: ${sizes.calls} webhook calls at once, sandbox ${sizes.requestsPerSecond}/s, ${limiter.label}, credential ${credential.label} (floor ${floorS.toFixed(1)} s)`,
+		);
 		const logOffsets = cluster.workerProcesses.map((worker) => worker.instance.logSize());
 		const url = cluster.webhookUrl(WEBHOOK_PATH);
 		const started = Date.now();
@@ -261,6 +293,7 @@ async function runOnce(
 			calls: sizes.calls,
 			sandboxRequestsPerSecond: sizes.requestsPerSecond,
 			sandboxLimiter: limiter.label,
+			credential: credential.label,
 			startUpS,
 			floorS,
 			wallS: wallMs / 1000,
@@ -304,13 +337,15 @@ async function runOnce(
 export async function measureQueue(options: { sandbox: SandboxProcess; sizes: QueueSizes; log: (line: string) => void }): Promise<QueueSection> {
 	const rows: QueueRow[] = [];
 	// A cluster per run: each worker's limiter starts at the documented limit, as after a deploy.
-	for (const workers of options.sizes.workers) {
-		for (const limiter of options.sizes.limiters) {
-			const row = await runOnce(options.sandbox, options.sizes, workers, limiter, options.log);
-			options.log(
-				`(q)   → ${row.failedExecutions} failed, ${row.requests} requests, ${row.limited} 429s, ${row.duplicates} dup, ${row.wallS.toFixed(1)} s (${row.wallOverFloor.toFixed(2)}× floor)`,
-			);
-			rows.push(row);
+	for (const credential of options.sizes.credentials) {
+		for (const workers of options.sizes.workers) {
+			for (const limiter of options.sizes.limiters) {
+				const row = await runOnce(options.sandbox, options.sizes, workers, limiter, credential, options.log);
+				options.log(
+					`(q)   → ${row.failedExecutions} failed, ${row.requests} requests, ${row.limited} 429s, ${row.duplicates} dup, ${row.wallS.toFixed(1)} s (${row.wallOverFloor.toFixed(2)}× floor)`,
+				);
+				rows.push(row);
+			}
 		}
 	}
 	return { status: 'measured', rows, wallGoal: QUEUE_WALL_GOAL };

@@ -280,7 +280,7 @@ function queueText(section: QueueSection): string {
 	const title = '(q) Queue mode: n8n main + workers (concurrency 10) in Postgres/Redis queue mode, webhook calls at once, sandbox below what the workers can send';
 	if (section.status !== 'measured') return `${title}\n  NOT MEASURED: ${section.error}`;
 	const rows = section.rows.map((r) => [
-		`${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.calls} calls at ${r.sandboxRequestsPerSecond}/s, ${r.sandboxLimiter}`,
+		`${r.workers} worker${r.workers === 1 ? '' : 's'}, ${r.calls} calls at ${r.sandboxRequestsPerSecond}/s, ${r.sandboxLimiter}, ${r.credential ?? 'documented limits'}`,
 		String(r.failedExecutions),
 		String(r.requests),
 		num(r.limited),
@@ -295,7 +295,7 @@ function queueText(section: QueueSection): string {
 		[r.goals.failedZero, r.goals.noDuplicates, r.goals.wall, r.goals.steadyLimited, r.goals.limited].map(mark).join('/'),
 	]);
 	const details = section.rows.flatMap((r) => {
-		const who = `${r.workers} worker${r.workers === 1 ? '' : 's'} (${r.sandboxLimiter})`;
+		const who = `${r.workers} worker${r.workers === 1 ? '' : 's'} (${r.sandboxLimiter}, ${r.credential ?? 'documented limits'})`;
 		const missed = Object.values(r.goals).some((ok) => !ok);
 		return [
 			`  ${who}: wall ${num(r.wallS, 1)} s = ${num(r.leadInS, 1)} s until Stripe's first request + ${num(r.sendingS, 1)} s sending (${num(r.acceptedPerSecond, 2)} accepted/s) + ${num(r.tailS, 1)} s after the last`,

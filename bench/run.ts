@@ -17,7 +17,7 @@ import { BURST_GOALS, measureBursts } from './bursts';
 import { isMissingFeature } from './ipc';
 import { automaticRates, liftAccountLimits, limiterIsShared } from './limiter';
 import { measureMemory } from './memory';
-import { QUEUE_LIMITERS, QUEUE_WALL_GOAL, measureQueue } from './queue';
+import { QUEUE_CREDENTIALS, QUEUE_LIMITERS, QUEUE_WALL_GOAL, measureQueue } from './queue';
 import { measurePerItem } from './per-item';
 import { measureRateLimit } from './rate-limit';
 import { environment, loadAverage, render, writeJson, type BenchResult } from './report';
@@ -32,7 +32,7 @@ const SIZES = {
 		perItem: { items: 1000, warmUpRounds: 1, rounds: 7 },
 		memory: { items: 10_000 },
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 1000 },
-		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2, 4], concurrency: 10, limiters: QUEUE_LIMITERS },
+		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2, 4], concurrency: 10, limiters: QUEUE_LIMITERS, credentials: QUEUE_CREDENTIALS },
 		trigger: { deliveries: 2000, rounds: 6 },
 		triggerInN8n: { deliveries: 100, rounds: 4 },
 	},
@@ -41,7 +41,7 @@ const SIZES = {
 		perItem: { items: 200, warmUpRounds: 1, rounds: 3 },
 		memory: { items: 1000 },
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 300 },
-		queue: { calls: 50, requestsPerSecond: 5, workers: [1, 2, 4], concurrency: 10, limiters: QUEUE_LIMITERS },
+		queue: { calls: 50, requestsPerSecond: 5, workers: [1, 2, 4], concurrency: 10, limiters: QUEUE_LIMITERS, credentials: QUEUE_CREDENTIALS },
 		trigger: { deliveries: 300, rounds: 2 },
 		triggerInN8n: { deliveries: 40, rounds: 2 },
 	},
@@ -52,22 +52,32 @@ const DEFAULT_SECTIONS = ['a', 'b', 'c', 'd', 't'] as const;
 const SECTIONS = [...DEFAULT_SECTIONS, 'q'] as const;
 type Section = (typeof SECTIONS)[number];
 
-function parseArgs(argv: string[]): { quick: boolean; sections: Set<Section> } {
+function parseArgs(argv: string[]): { quick: boolean; sections: Set<Section>; workers?: number[]; stated?: boolean } {
 	let quick = process.env.BENCH_QUICK === '1';
 	let sections = new Set<Section>(DEFAULT_SECTIONS);
 	let queue = false;
+	let workers: number[] | undefined;
+	let stated: boolean | undefined;
 	for (const arg of argv) {
 		if (arg === '--quick') quick = true;
 		else if (arg === '--queue') queue = true;
+		else if (arg === '--credential=documented' || arg === '--credential=stated') {
+			// (q) with only the credential that states nothing, or only the one that states the limit and the workers.
+			stated = arg.endsWith('=stated');
+		} else if (arg.startsWith('--workers=')) {
+			// (q) with only these worker counts: a full (q) starts 12 clusters.
+			workers = arg.slice('--workers='.length).split(',').map(Number);
+			if (workers.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--workers takes whole numbers from 1, e.g. --workers=4`);
+		}
 		else if (arg.startsWith('--only=')) {
 			const wanted = arg.slice('--only='.length).split(',');
 			const unknown = wanted.filter((s) => !(SECTIONS as readonly string[]).includes(s));
 			if (unknown.length > 0) throw new Error(`--only takes ${SECTIONS.join(', ')}, not ${unknown.join(', ')}`);
 			sections = new Set(wanted as Section[]);
-		} else throw new Error(`Unknown argument ${arg} (known: --quick, --queue, --only=${SECTIONS.join(',')})`);
+		} else throw new Error(`Unknown argument ${arg} (known: --quick, --queue, --workers=1,2,4, --credential=documented|stated, --only=${SECTIONS.join(',')})`);
 	}
 	if (queue) sections.add('q');
-	return { quick, sections };
+	return { quick, sections, workers, stated };
 }
 
 /** Forced collections between per-item runs keep one run's garbage out of the next one's time. */
@@ -85,7 +95,7 @@ function describe(error: unknown): string {
 }
 
 async function main(): Promise<number> {
-	const { quick, sections } = parseArgs(process.argv.slice(2));
+	const { quick, sections, workers, stated } = parseArgs(process.argv.slice(2));
 	const mode = quick ? 'quick' : 'full';
 	const sizes = SIZES[mode];
 	const startedAt = new Date();
@@ -234,7 +244,11 @@ async function main(): Promise<number> {
 		if (sections.has('q')) {
 			const sectionStarted = performance.now();
 			try {
-				result.queue = await measureQueue({ sandbox, sizes: sizes.queue, log });
+				result.queue = await measureQueue({ sandbox, sizes: {
+						...sizes.queue,
+						workers: workers ?? sizes.queue.workers,
+						credentials: sizes.queue.credentials.filter((credential) => stated === undefined || credential.statesShares === stated),
+					}, log });
 			} catch (error) {
 				failed = true;
 				log(`ERROR: (q) failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
