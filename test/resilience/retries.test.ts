@@ -131,7 +131,7 @@ describe('when the retries run out', () => {
 		expect(elapsed).toBeLessThan(4_000);
 		expect(run.error).toMatchObject({ httpCode: '429' });
 		expect(run.error?.message).toMatch(
-			/^Stripe rate limit: still rate-limited after \d+ attempts over [12] s \(.+\)\. Other traffic on this Stripe account, or many executions at once, use up its limit: raise Request Settings → Max Wait for Rate Limits \(was 2 s\), or run fewer executions at the same time\.$/,
+			/^Stripe rate limit: still rate-limited after \d+ attempts over [12] s \(.+\)\. Other traffic on this Stripe account, or many executions at once, use up its limit: raise Request Settings → Max Wait for Rate Limits \(was 2 s\), or run fewer executions at the same time\. In queue mode, set the credential's Processes Sharing the Account to the number of workers\.$/,
 		);
 		// n8n's routing node would replace a 429's message with advice about its batching option.
 		expect(run.error?.message).not.toMatch(/batching/);

@@ -81,7 +81,7 @@ describe('errors after retries', () => {
 		const outcome = { retriesMade: 0, retriesAllowed: 3, exhausted: true, rateLimited: { waitedMs: 180_400, attempts: 57, maxWaitSeconds: 180 } };
 		const error = rateLimitedError(stubContext(), limited, outcome);
 		expect(error.message).toBe(
-			'Stripe rate limit: still rate-limited after 57 attempts over 180 s (Too many requests). Other traffic on this Stripe account, or many executions at once, use up its limit: raise Request Settings → Max Wait for Rate Limits (was 180 s), or run fewer executions at the same time.',
+			'Stripe rate limit: still rate-limited after 57 attempts over 180 s (Too many requests). Other traffic on this Stripe account, or many executions at once, use up its limit: raise Request Settings → Max Wait for Rate Limits (was 180 s), or run fewer executions at the same time. In queue mode, set the credential\'s Processes Sharing the Account to the number of workers.',
 		);
 	});
 

@@ -19,7 +19,7 @@ export const HINTS = {
 	idempotencyKeyReused:
 		'Request Settings → Idempotency Key: Stripe has seen this key in the last 24 hours with different parameters. Each distinct request needs its own key: build it from something unique to the request (e.g. the ticket ID and the flow), or leave the setting empty for a key per item and run.',
 	rateLimited:
-		'Stripe is rate-limiting this account (100 requests per second in live mode, 25 in test mode, 25 per endpoint, shared by everything that uses it). Raise Request Settings → Max Wait for Rate Limits, or run fewer executions at the same time.',
+		'Stripe is rate-limiting this account (100 requests per second in live mode, 25 in test mode, 25 per endpoint, shared by everything that uses it). Raise Request Settings → Max Wait for Rate Limits, or run fewer executions at the same time. In queue mode, set the credential\'s Processes Sharing the Account to the number of workers.',
 	stripeSide: 'This is a problem on Stripe’s side. Retry later; if it persists, give Stripe support the request ID.',
 	field: (field: string) => `Check the node's ${field} field.`,
 	/** A field inside the JSON input: "the field" is a key there. */
@@ -49,7 +49,7 @@ export const RATE_LIMITED = {
 	lockFix: (maxWaitSeconds: number) =>
 		`Another request kept changing the same object: run the items that change one object one after another, or raise ${SETTINGS_FIELD} → Max Wait for Rate Limits (was ${maxWaitSeconds} s).`,
 	trafficFix: (maxWaitSeconds: number) =>
-		`Other traffic on this Stripe account, or many executions at once, use up its limit: raise ${SETTINGS_FIELD} → Max Wait for Rate Limits (was ${maxWaitSeconds} s), or run fewer executions at the same time.`,
+		`Other traffic on this Stripe account, or many executions at once, use up its limit: raise ${SETTINGS_FIELD} → Max Wait for Rate Limits (was ${maxWaitSeconds} s), or run fewer executions at the same time. In queue mode, set the credential's Processes Sharing the Account to the number of workers.`,
 	message: (what: string, stripeMessage: string, fix: string) => `Stripe rate limit: ${what} (${stripeMessage}). ${fix}`,
 	limits:
 		'Stripe allows 100 requests per second in live mode and 25 in test mode per account, and 25 per second on each endpoint. This node shares that budget among every execution in this n8n process and slows down whenever Stripe answers 429; a rate-limited request did nothing, so it was resent with growing pauses until Max Wait for Rate Limits ran out.',
