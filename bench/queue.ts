@@ -336,7 +336,7 @@ async function runOnce(
 
 export async function measureQueue(options: { sandbox: SandboxProcess; sizes: QueueSizes; log: (line: string) => void }): Promise<QueueSection> {
 	const rows: QueueRow[] = [];
-	// A cluster per run: each worker's limiter starts at the documented limit, as after a deploy.
+	// A cluster per run: each worker's limiter starts afresh, as after a deploy.
 	for (const credential of options.sizes.credentials) {
 		for (const workers of options.sizes.workers) {
 			for (const limiter of options.sizes.limiters) {

@@ -4,6 +4,9 @@
  * the Search API), plus a concurrency limiter with no published number. Stripe raises limits for
  * accounts that ask, so the credential may state the account's own (see statedLimits).
  */
+import { quoteValue } from './quote';
+import { readNumber } from './values';
+
 export const STRIPE_RATE_LIMITS = { globalTest: 25, globalLive: 100, endpoint: 25, search: 20 } as const;
 
 /** One account's limits in requests per second, as Stripe enforces them. */
@@ -87,14 +90,13 @@ export function statedLimits(credentials: Record<string, unknown>, live: boolean
 function statedProcesses(credentials: Record<string, unknown>): number {
 	const field = RATE_LIMIT_FIELDS.processes;
 	const raw = credentials[field.name];
-	if (raw === undefined || raw === null || raw === '') return 1;
-	const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
-	if (!(Number.isInteger(value) && value >= 1 && value <= MAX_PROCESSES)) {
-		const shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
+	const reading = readNumber(raw);
+	if (reading.kind === 'empty') return 1;
+	if (reading.kind === 'invalid' || !Number.isInteger(reading.value) || reading.value < 1 || reading.value > MAX_PROCESSES) {
 		throw new RateLimitSettingError(
-			`${CREDENTIAL_DISPLAY_NAME} credential → ${field.displayName}: '${String(shown).slice(0, 40)}' is not a whole number from 1 to ${MAX_PROCESSES}. ` +
+			`${CREDENTIAL_DISPLAY_NAME} credential → ${field.displayName}: ${quoteValue(raw)} is not a whole number from 1 to ${MAX_PROCESSES}. ` +
 				`Enter how many n8n processes use this key at once (in queue mode, the number of workers), or 1.`,
 		);
 	}
-	return value;
+	return reading.value;
 }

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { dashboardUrl } from './dashboard';
 import { EMAIL_EXAMPLE, EMAIL_MAX_LENGTH, EMAIL_PATTERN } from './email';
 import { describeValue, quoteValue } from './quote';
-import { isPlainObject } from './values';
+import { isPlainObject, readNumber } from './values';
 import {
 	COUPON_ID_PATTERN,
 	DASHBOARD_PATHS,
@@ -54,6 +54,7 @@ export function fieldError(
 
 // Kept importable from here, where the field checks that quote values live.
 export { quoteValue } from './quote';
+export { readNumber } from './values';
 
 /** A form value as trimmed text; undefined when it is empty. */
 export function textValue(raw: unknown): string | undefined {
@@ -202,23 +203,6 @@ export function booleanValue(context: IExecuteSingleFunctions, field: string, ra
 	if (value === undefined) return undefined;
 	if (value === 'true' || value === 'false') return value === 'true';
 	throw fieldError(context, field, `${quoteValue(value)} is not true or false`, fix);
-}
-
-/**
- * A number as a form field or an expression hands it over. Blank (nothing, whitespace) is
- * 'empty'; a finite number, or text that spells one, is the number; anything else (NaN,
- * Infinity, true/false, a list, an object, "3 seats") is 'invalid', never a silent 0: Number()
- * reads false, [] and "  " as 0, which Stripe would take as a real value.
- */
-export function readNumber(raw: unknown): { kind: 'empty' } | { kind: 'number'; value: number } | { kind: 'invalid' } {
-	if (raw === undefined || raw === null) return { kind: 'empty' };
-	if (typeof raw === 'number') return Number.isFinite(raw) ? { kind: 'number', value: raw } : { kind: 'invalid' };
-	if (typeof raw !== 'string') return { kind: 'invalid' };
-	const text = raw.trim();
-	if (text === '') return { kind: 'empty' };
-	if (!/^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i.test(text)) return { kind: 'invalid' };
-	const value = Number(text);
-	return Number.isFinite(value) ? { kind: 'number', value } : { kind: 'invalid' };
 }
 
 /**

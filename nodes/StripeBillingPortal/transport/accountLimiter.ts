@@ -28,8 +28,7 @@ const isShared = (limits: AccountLimits): boolean => (limits.processes ?? 1) > 1
 
 /** Each process's part of an account limit, under the margins. */
 function shareOf(limit: number, limits: AccountLimits): number {
-	const processes = limits.processes ?? 1;
-	return processes > 1 ? (limit * LIMIT_MARGIN * SHARED_MARGIN) / processes : limit * LIMIT_MARGIN;
+	return isShared(limits) ? (limit * LIMIT_MARGIN * SHARED_MARGIN) / (limits.processes as number) : limit * LIMIT_MARGIN;
 }
 
 /** The 429 reasons Stripe names in `Stripe-Rate-Limited-Reason`. */

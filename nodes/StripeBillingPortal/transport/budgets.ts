@@ -197,18 +197,22 @@ export class RateBudget {
 	}
 
 	started(now: number): void {
-		const due = this.nextStart();
-		const gap = 1000 / this.rate;
-		// A shared budget keeps to its timetable: a start that came late (a busy event loop, the
-		// endpoint's budget) is counted at its due time, so that delays do not add up into a drift
-		// that carries this process's requests into the others'. One later than half a gap (the
-		// budget sat idle) starts a new timetable.
-		const onTime = this.shared && now >= due - 1 && now - due < gap / 2;
-		this.lastStart = onTime ? due : now;
+		this.lastStart = this.shared ? this.timetabled(now) : now;
 		this.phaseShiftMs = 0;
 		this.starts++;
 		this.sent.add(now);
 		this.jitter = 1 - SPACING_JITTER + 2 * SPACING_JITTER * (this.random?.() ?? 0.5);
+	}
+
+	/**
+	 * When a shared budget counts a start: a start that came late (a busy event loop, the
+	 * endpoint's budget) at its due time, so that delays do not add up into a drift that carries
+	 * this process's requests into the others'; one later than half a gap (the budget sat idle)
+	 * at its own time, starting a new timetable.
+	 */
+	private timetabled(now: number): number {
+		const due = this.nextStart();
+		return now >= due - 1 && now - due < 500 / this.rate ? due : now;
 	}
 
 	/** A rate-limited answer to a request started at `startedAt`. */
