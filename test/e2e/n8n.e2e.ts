@@ -471,12 +471,17 @@ describe('the n8n editor', () => {
 		expect(await eventually(() => setUp.sandbox.webhooks.listEndpoints().length > before, 30_000)).toBe(true);
 	}
 
-	/** The nodes that ran in each execution of a workflow, oldest first (n8n keeps the run data flatted). */
+	/**
+	 * The nodes that ran in each finished execution of a workflow, oldest first (n8n keeps the run data flatted).
+	 * n8n lists an execution as soon as it starts, with no run data yet: counting those made a poll see a run that
+	 * had not reached its nodes (CI once read `[]` for the first run).
+	 */
 	async function nodesRun(workflowId: string): Promise<string[][]> {
 		const filter = encodeURIComponent(JSON.stringify({ workflowId }));
-		const list = (await rest('GET', `/rest/executions?filter=${filter}`)) as { data: { results: Array<{ id: string }> } };
+		const list = (await rest('GET', `/rest/executions?filter=${filter}`)) as { data: { results: Array<{ id: string; status: string }> } };
+		const finished = list.data.results.filter((execution) => !['new', 'running', 'waiting'].includes(execution.status));
 		const runs: string[][] = [];
-		for (const { id } of [...list.data.results].reverse()) {
+		for (const { id } of [...finished].reverse()) {
 			const execution = (await rest('GET', `/rest/executions/${id}`)) as { data: { data: string } };
 			const data = parseFlatted(execution.data.data) as { resultData: { runData: Record<string, unknown> } };
 			runs.push(Object.keys(data.resultData.runData));
