@@ -26,15 +26,25 @@ class VirtualClock implements Clock {
 	/** Seeded, so that every run of the test draws the same jitter. */
 	random: () => number;
 
-	constructor(seed: number) {
+	/** How late a timer fires: up to `lateMs` for three in ten, up to 3 ms for the rest (a busy worker's event loop), from its own seeded draws. */
+	private readonly lateness: () => number;
+
+	constructor(seed: number, lateMs = 0) {
 		let state = seed;
 		this.random = () => {
 			state = (state * 1103515245 + 12345) % 2 ** 31;
 			return state / 2 ** 31;
 		};
+		let lateState = seed * 7919 + 17;
+		const draw = () => {
+			lateState = (lateState * 1103515245 + 12345) % 2 ** 31;
+			return lateState / 2 ** 31;
+		};
+		this.lateness = () => (lateMs === 0 ? 0 : draw() < 0.3 ? draw() * lateMs : draw() * 3);
 	}
 
-	sleep = async (ms: number) => await new Promise<void>((fire) => this.timers.push({ at: this.time + Math.max(0, ms), order: this.order++, fire }));
+	sleep = async (ms: number) =>
+		await new Promise<void>((fire) => this.timers.push({ at: this.time + Math.max(0, ms) + this.lateness(), order: this.order++, fire }));
 
 	async run(done: () => boolean): Promise<void> {
 		while (!done()) {
@@ -96,9 +106,9 @@ async function burst(
 	admit: Admit,
 	processes: number,
 	jobs: number,
-	{ slots = 10, joinsAt = [] as number[], seed = 1, limits = undefined as AccountLimits | undefined } = {},
+	{ slots = 10, joinsAt = [] as number[], seed = 1, limits = undefined as AccountLimits | undefined, lateMs = 0 } = {},
 ): Promise<Run> {
-	const clock = new VirtualClock(seed);
+	const clock = new VirtualClock(seed, lateMs);
 	const limiters = Array.from({ length: processes }, () => new AccountLimiter(false, clock, limits));
 	const run: Run = { seconds: 0, acceptedAt: limiters.map(() => []), steadyLimited: 0, steadyRequests: 0, limited: 0, requests: 0 };
 	let taken = 0;
@@ -197,25 +207,29 @@ describe('processes sharing one account converge through its 429s alone', () => 
 	});
 
 	it.each([
-		['token bucket', () => tokenBucket(5, 0.4)],
-		['sliding window', () => slidingWindow(5)],
+		['token bucket', () => tokenBucket(5, 0.4), 0],
+		['sliding window', () => slidingWindow(5), 0],
+		['token bucket, timers up to 60 ms late', () => tokenBucket(5, 0.4), 60],
+		['sliding window, timers up to 60 ms late', () => slidingWindow(5), 60],
 	] as const)(
-		'four workers each keeping the quarter share their credential states (%s): on average under 5 %% of all requests refused, the start included, and 1.2 × the floor',
-		async (_name, admit) => {
+		'four workers each keeping the quarter share their credential states (%s): on their phases of one timetable, few requests refused, the start included',
+		async (_name, admit, lateMs) => {
 			// What a queue-mode deployment sets: the account's limit (here a 5/s proxy, Custom Rate
 			// Limits) and its four workers (Processes Sharing the Account). Without the second, the
 			// same burst leaves about a fifth of the requests refused (docs/performance.md, bench q).
 			const limits = { global: 5, endpoint: 25, search: 20, processes: 4 };
 			const runs = [];
-			for (let seed = 1; seed <= 6; seed++) runs.push(await burst(admit(), 4, 200, { seed, limits }));
+			for (let seed = 1; seed <= 8; seed++) runs.push(await burst(admit(), 4, 200, { seed, limits, lateMs }));
 			const shares = runs.map((run) => run.limited / run.requests);
 			const walls = runs.map((run) => run.seconds / (200 / 5));
 			const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
-			// The six seeds give 1.0–5.2 % (mean 2.8 %) and 1.11–1.19× under the token bucket, 1.5–7.4 %
-			// (mean 4.0 %) and 1.12–1.25× under the window; bench (q) with real workers: 1.0 % and 3.4 %.
-			expect(mean(shares)).toBeLessThanOrEqual(0.05);
-			expect(Math.max(...shares)).toBeLessThan(0.08);
-			expect(mean(walls)).toBeLessThanOrEqual(1.2);
+			// Eight seeds each, refused (mean) and walls: bucket 0–0.5 % (0.1 %), 1.10–1.11×; window 0–4.3 %
+			// (1.6 %), 1.10–1.26×; late timers: bucket 0–3.8 % (1.6 %), 1.10–1.19×; window 0–3.4 % (1.4 %),
+			// 1.10–1.19×. The same shares at random phases, moved by a random part of a gap after a 429
+			// (before the timetable), gave means of 2.9, 3.8, 3.7 and 6.4 %, at most 8.7 %, and up to 1.34×.
+			expect(mean(shares)).toBeLessThanOrEqual(0.025);
+			expect(Math.max(...shares)).toBeLessThan(0.05);
+			expect(mean(walls)).toBeLessThanOrEqual(1.17);
 			expect(Math.max(...walls)).toBeLessThan(1.3);
 			for (const run of runs) expect(run.acceptedAt.flat()).toHaveLength(200);
 		},

@@ -455,6 +455,26 @@ describe('adapting to Stripe’s answers', () => {
 	});
 });
 
+/** A worker's clock as the product reads it: monotonic time since the process began, the wall time it began at, and its draws. */
+class PhasedClock extends FakeClock {
+	constructor(
+		readonly epoch: number,
+		readonly random: () => number,
+	) {
+		super();
+	}
+}
+
+/** Some Unix time in ms, as `performance.timeOrigin` gives it (not a whole number). */
+const WALL_AT_ZERO = 1_796_000_000_000.25;
+
+/** Where a wall time falls within its gap, counted from the Unix epoch: 0 at a phase-0 start. */
+const phaseOf = (wall: number, gap: number): number => {
+	const within = wall - Math.floor(wall / gap) * gap;
+	// Just under a whole gap is a start at 0 read a hair early.
+	return gap - within < 0.01 ? 0 : within;
+};
+
 describe('a share of the account the credential states (Processes Sharing the Account)', () => {
 	const FOUR = { global: 25, endpoint: 25, search: 20, processes: 4 };
 	const share = (limit: number) => (limit * LIMIT_MARGIN * SHARED_MARGIN) / 4;
@@ -474,22 +494,46 @@ describe('a share of the account the credential states (Processes Sharing the Ac
 		expect(limiter.state().endpoints['GET /v1/customers/search'].cap).toBeCloseTo(share(20));
 	});
 
-	it('takes lone 429s as collisions with the other processes: it moves by a random part of a gap and keeps its rate', async () => {
-		const clock = new FakeClock();
-		const limiter = new AccountLimiter(false, clock, FOUR);
-		await starts(limiter, clock, SESSIONS, 12);
+	it('keeps its phase of one timetable counted from the Unix epoch: processes whose clocks began at different times interleave evenly', async () => {
 		const gap = 1000 / share(25);
-		// Two of the last ten requests refused: both collisions.
-		for (let refused = 0; refused < 2; refused++) {
-			const before = clock.time;
+		// Two workers started 3.3 s apart: their monotonic clocks differ, the wall clock they read does not.
+		const first = new PhasedClock(WALL_AT_ZERO, () => 0.1);
+		const second = new PhasedClock(WALL_AT_ZERO + 3_333.3, () => 0.6);
+		const firstStarts = (await starts(new AccountLimiter(false, first, FOUR), first, SESSIONS, 8)).map((time) => time + first.epoch);
+		const secondStarts = (await starts(new AccountLimiter(false, second, FOUR), second, SESSIONS, 8)).map((time) => time + second.epoch);
+		// Four processes, four phases of the gap: the first drew phase 0, the second phase 2, half a gap later.
+		for (const wall of firstStarts) expect(phaseOf(wall, gap)).toBeCloseTo(0, 2);
+		for (const wall of secondStarts) expect(phaseOf(wall, gap)).toBeCloseTo(gap / 2, 2);
+		for (const gapMs of gaps(firstStarts)) expect(gapMs).toBe(Math.round(gap));
+	});
+
+	it('keeps the phase of whichever budget sets the pace: with a live key, the 25/s endpoint under the 100/s account', async () => {
+		const clock = new PhasedClock(WALL_AT_ZERO, () => 0.6);
+		const limiter = new AccountLimiter(true, clock, { global: 100, endpoint: 25, search: 20, processes: 4 });
+		const gap = 1000 / share(25);
+		const times = (await starts(limiter, clock, SESSIONS, 8)).map((time) => time + clock.epoch);
+		for (const wall of times) expect(phaseOf(wall, gap)).toBeCloseTo(gap / 2, 2);
+		// A 429 from the endpoint's limiter moves the endpoint's phase.
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'endpoint-rate' });
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
+		expect(phaseOf(clock.time + clock.epoch, gap)).toBeCloseTo(0, 2);
+	});
+
+	it('takes lone 429s as collisions with the other processes: it moves to another phase and keeps its rate', async () => {
+		const clock = new PhasedClock(WALL_AT_ZERO, () => 0.6);
+		const limiter = new AccountLimiter(false, clock, FOUR);
+		const gap = 1000 / share(25);
+		await starts(limiter, clock, SESSIONS, 12);
+		// Two of the last ten requests refused: both collisions. Phase 2, then 0, then 2 again.
+		for (const phase of [0, 2]) {
 			const ticket = await limiter.take(SESSIONS);
-			expect(clock.time - before).toBeCloseTo(gap, 0);
+			const refusedAt = clock.time;
 			limiter.settle(ticket, { kind: 'limited', reason: 'global-rate' });
 			expect(limiter.state().globalRate).toBeCloseTo(share(25));
-			// The next request comes half a gap later than the even pace would send it.
-			const moved = clock.time;
 			limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
-			expect(clock.time - moved).toBeCloseTo(gap * 1.5, 0);
+			expect(phaseOf(clock.time + clock.epoch, gap)).toBeCloseTo((phase * gap) / 4, 2);
+			// Never sooner than a gap less half a phase after its last start: here one and a half gaps.
+			expect(clock.time - refusedAt).toBeCloseTo(gap * 1.5, 2);
 		}
 	});
 
@@ -517,18 +561,22 @@ describe('a share of the account the credential states (Processes Sharing the Ac
 		expect(clock.time - from).toBeLessThan(6_500);
 	});
 
-	it('keeps to its timetable: a start delayed by a busy event loop does not push the later ones back', async () => {
+	it('keeps to its timetable: a start a little late (a busy event loop) goes at once and does not push the later ones back; one late into the next phase waits for its own', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock, FOUR);
 		const gap = 1000 / share(25);
 		const first = (await starts(limiter, clock, SESSIONS, 1))[0];
-		// The next turn comes 40 ms late (the event loop was busy): it starts at once …
-		clock.time = first + gap + 40;
+		// The next turn comes 15 ms late, under half a phase (a quarter gap, 44 ms): it starts at once …
+		clock.time = first + gap + 15;
 		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
-		expect(clock.time).toBeCloseTo(first + gap + 40, 3);
-		// … and the one after it keeps its place on the timetable: first + 2 gaps, not 40 ms later.
+		expect(clock.time).toBeCloseTo(first + gap + 15, 3);
+		// … and the one after it keeps its place on the timetable: first + 2 gaps, not 15 ms later.
 		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
 		expect(clock.time).toBeCloseTo(first + 2 * gap, 3);
+		// 40 ms late is inside the next process's phase: it waits for its own, a gap on.
+		clock.time = first + 3 * gap + 40;
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
+		expect(clock.time).toBeCloseTo(first + 4 * gap, 3);
 	});
 
 	it('429s further apart than ten requests never lower it', async () => {

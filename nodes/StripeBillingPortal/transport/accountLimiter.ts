@@ -115,7 +115,7 @@ export class AccountLimiter {
 	) {
 		const now = clock.now();
 		this.limits = { ...limits };
-		this.global = new RateBudget(shareOf(limits.global, limits), now, clock.random, isShared(limits));
+		this.global = new RateBudget(shareOf(limits.global, limits), now, clock.random, limits.processes ?? 1, clock.epoch);
 		this.lastUsed = now;
 	}
 
@@ -133,15 +133,15 @@ export class AccountLimiter {
 		)
 			return;
 		this.limits = { ...limits };
-		this.global.recap(shareOf(limits.global, limits), isShared(limits));
-		for (const [key, endpoint] of this.endpoints) endpoint.rate.recap(this.endpointCap(key), isShared(limits));
+		this.global.recap(shareOf(limits.global, limits), limits.processes ?? 1);
+		for (const [key, endpoint] of this.endpoints) endpoint.rate.recap(this.endpointCap(key), limits.processes ?? 1);
 	}
 
 	private endpoint(key: string): Endpoint {
 		let endpoint = this.endpoints.get(key);
 		if (!endpoint) {
 			endpoint = {
-				rate: new RateBudget(this.endpointCap(key), this.clock.now(), this.clock.random, isShared(this.limits)),
+				rate: new RateBudget(this.endpointCap(key), this.clock.now(), this.clock.random, this.limits.processes ?? 1, this.clock.epoch),
 				concurrency: new ConcurrencyBudget(),
 				turns: new TurnQueue(),
 			};
@@ -169,8 +169,19 @@ export class AccountLimiter {
 		return this.waiting === 0 && this.concurrency.inFlight === 0;
 	}
 
+	/** Of the two rate budgets a request needs, the one that sets its pace: the lower. */
+	private pacing(endpoint: Endpoint): RateBudget {
+		return this.global.rate <= endpoint.rate.rate ? this.global : endpoint.rate;
+	}
+
+	/** When `budget` lets the next request of this endpoint start (the pacing one keeps a shared timetable's phase). */
+	private due(budget: RateBudget, endpoint: Endpoint, now: number): number {
+		return budget.nextStart(budget === this.pacing(endpoint) ? now : undefined);
+	}
+
 	private waitMs(endpoint: Endpoint): number {
-		return Math.max(this.global.nextStart(), endpoint.rate.nextStart()) - this.clock.now();
+		const now = this.clock.now();
+		return Math.max(this.due(this.global, endpoint, now), this.due(endpoint.rate, endpoint, now)) - now;
 	}
 
 	private hasRoom(endpoint: Endpoint): boolean {
@@ -179,8 +190,9 @@ export class AccountLimiter {
 
 	private start(key: string, endpoint: Endpoint): Ticket {
 		const now = this.clock.now();
-		this.global.started(now);
-		endpoint.rate.started(now);
+		const pacing = this.pacing(endpoint);
+		this.global.started(now, pacing === this.global);
+		endpoint.rate.started(now, pacing === endpoint.rate);
 		this.concurrency.inFlight++;
 		endpoint.concurrency.inFlight++;
 		this.lastUsed = now;
@@ -235,8 +247,8 @@ export class AccountLimiter {
 				// Below a millisecond a timer only adds its own delay.
 				if (wait < 1) break;
 				const now = this.clock.now();
-				if (this.global.nextStart() - now >= 1) this.global.held(now);
-				if (endpoint.rate.nextStart() - now >= 1) endpoint.rate.held(now);
+				if (this.due(this.global, endpoint, now) - now >= 1) this.global.held(now);
+				if (this.due(endpoint.rate, endpoint, now) - now >= 1) endpoint.rate.held(now);
 				// In slow start every answer raises the rate: a wait measured at the starting rate
 				// would hold the next request long after an answer allowed it.
 				const slowStart = this.global.slowStart || endpoint.rate.slowStart;

@@ -5,6 +5,11 @@ export interface Clock {
 	now: () => number;
 	/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 	sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+	/**
+	 * The Unix time in ms at which `now` read 0. Processes sharing an account read their shared
+	 * timetable from it; without it they count from 0 (a test's clocks are one clock).
+	 */
+	epoch?: number;
 	/** A number in [0, 1); without one, pacing has no jitter. */
 	random?: () => number;
 }
@@ -109,4 +114,4 @@ export async function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal)
 }
 
 /** The real one: a monotonic clock, an abortable sleep and Math.random. */
-export const realClock: Clock = { now: () => performance.now(), sleep: abortableSleep, random: Math.random };
+export const realClock: Clock = { now: () => performance.now(), epoch: performance.timeOrigin, sleep: abortableSleep, random: Math.random };
