@@ -8,7 +8,7 @@
  */
 import { AccountLimiter, LIMIT_MARGIN, SHARED_MARGIN, limitedReasonOf } from '../../nodes/StripeBillingPortal/transport/accountLimiter';
 import { accountFingerprint, endpointKey, limiterFor } from '../../nodes/StripeBillingPortal/transport/limiter';
-import type { Clock } from '../../nodes/StripeBillingPortal/transport/clock';
+import { realClock, type Clock } from '../../nodes/StripeBillingPortal/transport/clock';
 
 class FakeClock implements Clock {
 	time = 10_000;
@@ -458,11 +458,13 @@ describe('adapting to Stripe’s answers', () => {
 /** A worker's clock as the product reads it: monotonic time since the process began, the wall time it began at, and its draws. */
 class PhasedClock extends FakeClock {
 	constructor(
-		readonly epoch: number,
+		readonly startedAt: number,
 		readonly random: () => number,
 	) {
 		super();
 	}
+
+	epoch = () => this.startedAt;
 }
 
 /** Some Unix time in ms, as `performance.timeOrigin` gives it (not a whole number). */
@@ -499,8 +501,8 @@ describe('a share of the account the credential states (Processes Sharing the Ac
 		// Two workers started 3.3 s apart: their monotonic clocks differ, the wall clock they read does not.
 		const first = new PhasedClock(WALL_AT_ZERO, () => 0.1);
 		const second = new PhasedClock(WALL_AT_ZERO + 3_333.3, () => 0.6);
-		const firstStarts = (await starts(new AccountLimiter(false, first, FOUR), first, SESSIONS, 8)).map((time) => time + first.epoch);
-		const secondStarts = (await starts(new AccountLimiter(false, second, FOUR), second, SESSIONS, 8)).map((time) => time + second.epoch);
+		const firstStarts = (await starts(new AccountLimiter(false, first, FOUR), first, SESSIONS, 8)).map((time) => time + first.startedAt);
+		const secondStarts = (await starts(new AccountLimiter(false, second, FOUR), second, SESSIONS, 8)).map((time) => time + second.startedAt);
 		// Four processes, four phases of the gap: the first drew phase 0, the second phase 2, half a gap later.
 		for (const wall of firstStarts) expect(phaseOf(wall, gap)).toBeCloseTo(0, 2);
 		for (const wall of secondStarts) expect(phaseOf(wall, gap)).toBeCloseTo(gap / 2, 2);
@@ -511,12 +513,12 @@ describe('a share of the account the credential states (Processes Sharing the Ac
 		const clock = new PhasedClock(WALL_AT_ZERO, () => 0.6);
 		const limiter = new AccountLimiter(true, clock, { global: 100, endpoint: 25, search: 20, processes: 4 });
 		const gap = 1000 / share(25);
-		const times = (await starts(limiter, clock, SESSIONS, 8)).map((time) => time + clock.epoch);
+		const times = (await starts(limiter, clock, SESSIONS, 8)).map((time) => time + clock.startedAt);
 		for (const wall of times) expect(phaseOf(wall, gap)).toBeCloseTo(gap / 2, 2);
 		// A 429 from the endpoint's limiter moves the endpoint's phase.
 		limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'endpoint-rate' });
 		limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
-		expect(phaseOf(clock.time + clock.epoch, gap)).toBeCloseTo(0, 2);
+		expect(phaseOf(clock.time + clock.startedAt, gap)).toBeCloseTo(0, 2);
 	});
 
 	it('takes lone 429s as collisions with the other processes: it moves to another phase and keeps its rate', async () => {
@@ -531,7 +533,7 @@ describe('a share of the account the credential states (Processes Sharing the Ac
 			limiter.settle(ticket, { kind: 'limited', reason: 'global-rate' });
 			expect(limiter.state().globalRate).toBeCloseTo(share(25));
 			limiter.settle(await limiter.take(SESSIONS), { kind: 'answered' });
-			expect(phaseOf(clock.time + clock.epoch, gap)).toBeCloseTo((phase * gap) / 4, 2);
+			expect(phaseOf(clock.time + clock.startedAt, gap)).toBeCloseTo((phase * gap) / 4, 2);
 			// Never sooner than a gap less half a phase after its last start: here one and a half gaps.
 			expect(clock.time - refusedAt).toBeCloseTo(gap * 1.5, 2);
 		}
@@ -600,6 +602,18 @@ describe('a share of the account the credential states (Processes Sharing the Ac
 		expect(shared.globalCap).toBeCloseTo(share(25));
 		expect(shared.endpoints[SESSIONS].cap).toBeCloseTo(share(25));
 		expect(shared.globalRate / shared.globalCap).toBeCloseTo(Math.min(1, alone.globalRate / alone.globalCap));
+	});
+});
+
+describe('the wall clock the shared timetable is read from', () => {
+	it('is the Unix time, read afresh each time, so that workers started days apart agree after the wall clock was stepped', () => {
+		const epoch = realClock.epoch as () => number;
+		const before = Date.now();
+		const wall = epoch() + realClock.now();
+		// Date.now() counts whole milliseconds.
+		expect(wall).toBeGreaterThanOrEqual(before - 1);
+		expect(wall).toBeLessThanOrEqual(Date.now() + 1);
+		expect(Math.abs(epoch() - (Date.now() - performance.now()))).toBeLessThan(2);
 	});
 });
 

@@ -184,7 +184,7 @@ export class RateBudget {
 		now: number,
 		private readonly random?: () => number,
 		private processes = 1,
-		private readonly epoch = 0,
+		private readonly epoch: () => number = () => 0,
 	) {
 		this.rate = this.shared ? cap : Math.max(floorOf(cap), cap * SLOW_START_SHARE);
 		this.slowStart = !this.shared;
@@ -247,9 +247,10 @@ export class RateBudget {
 		const gap = 1000 / this.rate;
 		const offset = (this.phase * gap) / this.processes;
 		// Counted from the epoch, so that every process on the account reads the same timetable; within a millisecond counts as on time.
-		const since = at + this.epoch - offset;
+		const epoch = this.epoch();
+		const since = at + epoch - offset;
 		const gaps = which === 'next' ? Math.ceil((since - 1) / gap) : Math.floor((since + 1) / gap);
-		return gaps * gap + offset - this.epoch;
+		return gaps * gap + offset - epoch;
 	}
 
 	/** A phase of the shared timetable at random: a process cannot see which phases the others keep. */

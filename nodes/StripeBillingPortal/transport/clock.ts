@@ -6,10 +6,11 @@ export interface Clock {
 	/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 	sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 	/**
-	 * The Unix time in ms at which `now` read 0. Processes sharing an account read their shared
-	 * timetable from it; without it they count from 0 (a test's clocks are one clock).
+	 * The Unix time in ms at which `now` read 0, as the wall clock says it now. Processes sharing
+	 * an account read their shared timetable from it; without it they count from 0 (a test's
+	 * clocks are one clock).
 	 */
-	epoch?: number;
+	epoch?: () => number;
 	/** A number in [0, 1); without one, pacing has no jitter. */
 	random?: () => number;
 }
@@ -114,4 +115,11 @@ export async function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal)
 }
 
 /** The real one: a monotonic clock, an abortable sleep and Math.random. */
-export const realClock: Clock = { now: () => performance.now(), epoch: performance.timeOrigin, sleep: abortableSleep, random: Math.random };
+export const realClock: Clock = {
+	now: () => performance.now(),
+	// Read each time, not `performance.timeOrigin`: a worker that has run for days then still agrees
+	// with one started today after the wall clock was stepped (NTP, a resumed VM).
+	epoch: () => Date.now() - performance.now(),
+	sleep: abortableSleep,
+	random: Math.random,
+};
