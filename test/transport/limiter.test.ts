@@ -613,7 +613,15 @@ describe('the wall clock the shared timetable is read from', () => {
 		// Date.now() counts whole milliseconds.
 		expect(wall).toBeGreaterThanOrEqual(before - 1);
 		expect(wall).toBeLessThanOrEqual(Date.now() + 1);
-		expect(Math.abs(epoch() - (Date.now() - performance.now()))).toBeLessThan(2);
+		// NTP steps the wall clock 300 ms forward: the timetable moves with it, as it does for a worker started afterwards.
+		const stepped = Date.now() + 300;
+		const now = jest.spyOn(Date, 'now').mockReturnValue(stepped);
+		try {
+			expect(epoch() + realClock.now()).toBeGreaterThanOrEqual(stepped - 1);
+			expect(epoch() + realClock.now()).toBeLessThanOrEqual(stepped + 1);
+		} finally {
+			now.mockRestore();
+		}
 	});
 });
 
