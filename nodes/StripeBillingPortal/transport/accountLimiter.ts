@@ -19,16 +19,19 @@ export const LIMIT_MARGIN = 0.96;
  * the Account) keep this much further under it: they cannot line their requests up with each
  * other, and a request of one arriving a little early next to another's fills a second that the
  * even pace alone would not, the more so as a busy worker's event loop starts some requests late.
- * Bench (q), four workers against 5/s: at 92 % 2.0 % / 2.4 % of requests refused but 1.26 × the
- * floor; at 94 % 1.0 % / 3.4 % and 1.21–1.23 ×.
+ * Bench (q), four workers against 5/s, before the shared timetable: at 92 % 2.0 % / 2.4 % of
+ * requests refused but 1.26 × the floor; at 94 % 1.0 % / 3.4 % and 1.21–1.23 ×. With it, in the
+ * simulator with late timers, 96 % doubled the sliding window's 429s (docs/performance.md).
  */
 export const SHARED_MARGIN = 0.94;
 
-const isShared = (limits: AccountLimits): boolean => (limits.processes ?? 1) > 1;
+/** How many processes the credential says share the account (1 unless stated). */
+const processesOf = (limits: AccountLimits): number => limits.processes ?? 1;
 
 /** Each process's part of an account limit, under the margins. */
 function shareOf(limit: number, limits: AccountLimits): number {
-	return isShared(limits) ? (limit * LIMIT_MARGIN * SHARED_MARGIN) / (limits.processes as number) : limit * LIMIT_MARGIN;
+	const processes = processesOf(limits);
+	return processes > 1 ? (limit * LIMIT_MARGIN * SHARED_MARGIN) / processes : limit * LIMIT_MARGIN;
 }
 
 /** The 429 reasons Stripe names in `Stripe-Rate-Limited-Reason`. */
@@ -115,7 +118,7 @@ export class AccountLimiter {
 	) {
 		const now = clock.now();
 		this.limits = { ...limits };
-		this.global = new RateBudget(shareOf(limits.global, limits), now, clock.random, limits.processes ?? 1, clock.epoch);
+		this.global = new RateBudget(shareOf(limits.global, limits), now, clock.random, processesOf(limits), clock.epoch);
 		this.lastUsed = now;
 	}
 
@@ -129,19 +132,19 @@ export class AccountLimiter {
 			limits.global === this.limits.global &&
 			limits.endpoint === this.limits.endpoint &&
 			limits.search === this.limits.search &&
-			(limits.processes ?? 1) === (this.limits.processes ?? 1)
+			processesOf(limits) === processesOf(this.limits)
 		)
 			return;
 		this.limits = { ...limits };
-		this.global.recap(shareOf(limits.global, limits), limits.processes ?? 1);
-		for (const [key, endpoint] of this.endpoints) endpoint.rate.recap(this.endpointCap(key), limits.processes ?? 1);
+		this.global.recap(shareOf(limits.global, limits), processesOf(limits));
+		for (const [key, endpoint] of this.endpoints) endpoint.rate.recap(this.endpointCap(key), processesOf(limits));
 	}
 
 	private endpoint(key: string): Endpoint {
 		let endpoint = this.endpoints.get(key);
 		if (!endpoint) {
 			endpoint = {
-				rate: new RateBudget(this.endpointCap(key), this.clock.now(), this.clock.random, this.limits.processes ?? 1, this.clock.epoch),
+				rate: new RateBudget(this.endpointCap(key), this.clock.now(), this.clock.random, processesOf(this.limits), this.clock.epoch),
 				concurrency: new ConcurrencyBudget(),
 				turns: new TurnQueue(),
 			};
@@ -181,7 +184,9 @@ export class AccountLimiter {
 
 	private waitMs(endpoint: Endpoint): number {
 		const now = this.clock.now();
-		return Math.max(this.due(this.global, endpoint, now), this.due(endpoint.rate, endpoint, now)) - now;
+		// On every item's way (the fast path): which budget paces is decided once.
+		const globalPaces = this.pacing(endpoint) === this.global;
+		return Math.max(this.global.nextStart(globalPaces ? now : undefined), endpoint.rate.nextStart(globalPaces ? undefined : now)) - now;
 	}
 
 	private hasRoom(endpoint: Endpoint): boolean {

@@ -256,15 +256,19 @@ export class RateBudget {
 	/** A phase of the shared timetable at random: a process cannot see which phases the others keep. */
 	private drawPhase(): number {
 		// Drawn only when shared: an unshared budget's jitter then draws what it drew before phases existed.
-		if (!this.shared) return 0;
-		return Math.min(this.processes - 1, Math.floor((this.random?.() ?? 0) * this.processes));
+		return this.shared ? this.randomBelow(this.processes, 0) : 0;
+	}
+
+	/** A whole number from 0 to `count` − 1, or what `fallback` (a draw in [0, 1)) gives without a random source. */
+	private randomBelow(count: number, fallback: number): number {
+		return Math.min(count - 1, Math.floor((this.random?.() ?? fallback) * count));
 	}
 
 	/** A rate-limited answer to a request started at `startedAt`. */
 	limited(now: number, startedAt: number): void {
 		if (this.shared) {
 			// Another phase than this one, at random: the 429 says this one is crowded.
-			this.phase = (this.phase + 1 + Math.min(this.processes - 2, Math.floor((this.random?.() ?? 0.5) * (this.processes - 1)))) % this.processes;
+			this.phase = (this.phase + 1 + this.randomBelow(this.processes - 1, 0.5)) % this.processes;
 			this.refusedStarts.push(this.starts);
 			while (this.refusedStarts[0] <= this.starts - SHARED_WINDOW) this.refusedStarts.shift();
 			if (this.refusedStarts.length < SHARED_LIMITED) return;
