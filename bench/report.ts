@@ -172,10 +172,12 @@ function perItemText(section: PerItemSection): string {
 		String(s.failedItems),
 	]);
 	const { oursOverMinimal, oursOverSdk, minimalOverSdk } = section.ratios;
+	const { paired } = section;
 	return [
 		title,
 		table(['subject', 'µs/item', 'range µs', 'wall ms', 'failed'], rows),
-		`  ours/minimal ${num(oursOverMinimal, 2)} (goal ≤ ${RATIO_GOAL}: ${mark(section.goalMet)}), ours/SDK ${num(oursOverSdk, 2)}, minimal/SDK ${num(minimalOverSdk, 2)}`,
+		`  ours/minimal within each round: median ${num(paired.median, 2)} (goal ≤ ${RATIO_GOAL}: ${mark(section.goalMet)}), range ${num(paired.min, 2)}–${num(paired.max, 2)}`,
+		`  ratios of the medians: ours/minimal ${num(oursOverMinimal, 2)}, ours/SDK ${num(oursOverSdk, 2)}, minimal/SDK ${num(minimalOverSdk, 2)}`,
 		...section.notes.map((n) => `  NOTE ${n}`),
 	].join('\n');
 }

@@ -29,7 +29,7 @@ import { ROOT, SUBJECTS, missingNodeOptions, type SubjectName } from './subjects
 const SIZES = {
 	full: {
 		rateLimit: { items: 1000, requestsPerSecond: 25 },
-		perItem: { items: 1000, warmUpRounds: 1, rounds: 7 },
+		perItem: { items: 1000, warmUpRounds: 1, rounds: 11 },
 		memory: { items: 10_000 },
 		bursts: { bursts: [{ executions: 10, itemsPerExecution: 30 }, { executions: 200, itemsPerExecution: 1 }], singleItems: 1000 },
 		queue: { calls: 200, requestsPerSecond: 5, workers: [1, 2, 4], concurrency: 10, limiters: QUEUE_LIMITERS, credentials: QUEUE_CREDENTIALS },
@@ -185,6 +185,7 @@ async function main(): Promise<number> {
 					rounds: sizes.perItem.rounds,
 					summaries: [],
 					ratios: { oursOverMinimal: Number.NaN, oursOverSdk: Number.NaN, minimalOverSdk: Number.NaN },
+					paired: { median: Number.NaN, min: Number.NaN, max: Number.NaN },
 					goalMet: false,
 					notes: [],
 					runs: [],
