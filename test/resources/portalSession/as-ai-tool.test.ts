@@ -26,10 +26,31 @@ const FROM_AI_EMAIL = "={{ $fromAI('customer_email', 'The customer’s e-mail ad
 const NO_LINK_ADVICE =
 	'Do not call this tool again and do not ask for another e-mail address. Tell the user that for their security billing links are not given out in this chat, and that they can manage their billing by signing in to the billing portal with the e-mail address of their account (they get a one-time code there).';
 
-/** A chat trigger, an AI Agent (v3) with a model, and this package's node as its one tool. */
-function agentWorkflow(toolParameters: INodeParameters): WorkflowJson {
+/**
+ * A step between the chat and the agent that stands for the workflow's own check of who is
+ * chatting (in a real workflow, one that verifies the app's signed session token): it adds the
+ * customer ID that check found.
+ */
+const VERIFY_SESSION_NODE = {
+	id: 'n5',
+	name: 'Verify Session',
+	type: 'n8n-nodes-base.set',
+	typeVersion: 3.4,
+	position: [100, 0] as [number, number],
+	parameters: {
+		mode: 'manual',
+		includeOtherFields: true,
+		assignments: { assignments: [{ id: 'a1', name: 'customerId', value: SEED_IDS.jenny, type: 'string' }] },
+		options: {},
+	},
+};
+
+/** A chat trigger, an AI Agent (v3) with a model, and this package's node as its one tool; optionally the Verify Session step before the agent. */
+function agentWorkflow(toolParameters: INodeParameters, options: { verifyStep?: boolean } = {}): WorkflowJson {
+	const toAgent = { main: [[{ node: 'Agent', type: 'main' as const, index: 0 }]] };
 	return {
 		nodes: [
+			...(options.verifyStep ? [VERIFY_SESSION_NODE] : []),
 			{ id: 'n1', name: 'Chat', type: '@n8n/n8n-nodes-langchain.chatTrigger', typeVersion: 1.3, position: [0, 0], parameters: { options: {} }, webhookId: 'c0ffee00-0000-4000-8000-000000000001' },
 			{ id: 'n2', name: 'Agent', type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3, position: [200, 0], parameters: { promptType: 'auto', text: '={{ $json.chatInput }}', options: { systemMessage: 'You help with billing.' } } },
 			{ id: 'n3', name: 'Model', type: '@n8n/n8n-nodes-langchain.lmChatOpenAi', typeVersion: 1.2, position: [200, 200], parameters: { model: { __rl: true, mode: 'list', value: 'gpt-4.1-mini' }, options: {} } },
@@ -44,7 +65,7 @@ function agentWorkflow(toolParameters: INodeParameters): WorkflowJson {
 			},
 		],
 		connections: {
-			Chat: { main: [[{ node: 'Agent', type: 'main', index: 0 }]] },
+			...(options.verifyStep ? { Chat: { main: [[{ node: 'Verify Session', type: 'main' as const, index: 0 }]] }, 'Verify Session': toAgent } : { Chat: toAgent }),
 			Model: { ai_languageModel: [[{ node: 'Agent', type: 'ai_languageModel', index: 0 }]] },
 			'Billing tool': { ai_tool: [[{ node: 'Agent', type: 'ai_tool', index: 0 }]] },
 		},
@@ -53,16 +74,20 @@ function agentWorkflow(toolParameters: INodeParameters): WorkflowJson {
 }
 
 /** Runs the workflow with a model that calls the tool once per argument set, then stops; returns what the tool gave the model. */
-async function callTool(toolParameters: INodeParameters, calls: IDataObject[]) {
+async function callTool(
+	toolParameters: INodeParameters,
+	calls: IDataObject[],
+	options: { message?: string; verifyStep?: boolean } = {},
+) {
 	const chat = scriptChat({
-		message: 'my email is jenny.rosen@example.com, I want to update my card',
+		message: options.message ?? 'my email is jenny.rosen@example.com, I want to update my card',
 		model: (turn: ChatModelTurn) =>
 			turn.results.length < calls.length ? { toolCalls: [{ tool: TOOL_NAME, args: calls[turn.results.length] }] } : { text: 'Done.' },
 	});
 	const before = environment.sandbox.requests.length;
 	const result = await runWorkflow({
 		pkg: environment.pkg,
-		workflow: agentWorkflow(toolParameters),
+		workflow: agentWorkflow(toolParameters, options),
 		credentials: { stripeBillingPortalApi: { secretKey: SECRET_KEY, baseUrl: environment.sandbox.baseUrl, apiVersion: API_VERSION } },
 	});
 	expect(result.error).toBeUndefined();
@@ -101,7 +126,7 @@ describe('Portal Session → Create as an AI tool with Give Session Link to the 
 		const { results, wire } = await callTool(sessionCreate({ sessionLinkToModel: true }), [{ customer_email: JENNY_EMAIL }]);
 
 		expect(results[0].error).toBe(
-			`Customer: is filled in by the AI model ($fromAI, $json or $input), and Give Session Link to the Model is on: the session link would go to whoever named the customer. ${NO_LINK_ADVICE}`,
+			`Customer: is filled in by the AI model ($fromAI, $json, $input), and Give Session Link to the Model is on: the session link would go to whoever named the customer. ${NO_LINK_ADVICE}`,
 		);
 		expect(JSON.stringify(results[0].output)).not.toMatch(/billing\.stripe\.com|cus_/);
 		expect(wire).toEqual([]);
@@ -117,6 +142,58 @@ describe('Portal Session → Create as an AI tool with Give Session Link to the 
 		expect(wire).toEqual(['POST /v1/billing_portal/sessions']);
 		expect(requests[0].body).toEqual({ customer: SEED_IDS.jenny, return_url: 'https://example.com/account' });
 		expect(results[0].output[0]).toMatchObject({ object: 'billing_portal.session', customer: SEED_IDS.jenny, url: expect.stringMatching(/^https:\/\/billing\.stripe\.com\/p\/session\//) });
+	});
+
+	it('refuses the chat’s own words (the message, its metadata) as the Customer: a known and an unknown address get the same answer, before any request', async () => {
+		const chatMessage = { __rl: true, mode: 'email', value: "={{ $('Chat').item.json.chatInput }}" };
+		const known = await callTool(sessionCreate({ sessionLinkToModel: true, customer: chatMessage }), [{}], { message: JENNY_EMAIL });
+		const unknown = await callTool(sessionCreate({ sessionLinkToModel: true, customer: chatMessage }), [{}], { message: UNKNOWN_EMAIL });
+		const metadata = await callTool(
+			sessionCreate({ sessionLinkToModel: true, customer: { __rl: true, mode: 'email', value: "={{ $('Chat').item.json.metadata?.email ?? $('Chat').item.json.chatInput }}" } }),
+			[{}],
+			{ message: JENNY_EMAIL },
+		);
+
+		const refusal = `Customer: is taken from 'Chat', where the execution starts (what whoever started it sent, a chat's metadata included), and Give Session Link to the Model is on: the session link would go to whoever named the customer. ${NO_LINK_ADVICE}`;
+		expect([known, unknown, metadata].map(({ results }) => results[0].error)).toEqual([refusal, refusal, refusal]);
+		expect(known.results[0].output).toEqual(unknown.results[0].output);
+		expect(JSON.stringify([known, unknown, metadata].map(({ results }) => results))).not.toMatch(/billing\.stripe\.com|cus_/);
+		expect([...known.wire, ...unknown.wire, ...metadata.wire]).toEqual([]);
+		expect(environment.sandbox.sessions).toHaveLength(0);
+	});
+
+	it('takes the switch only as the author set it: one the model fills in ($fromAI) gives no link, even when the model says true', async () => {
+		const { results, wire } = await callTool(
+			sessionCreate({
+				sessionLinkToModel: "={{ $fromAI('give_link', 'Whether to return the portal link', 'boolean') }}",
+				customer: { __rl: true, mode: 'id', value: SEED_IDS.jenny },
+				flowType: 'none',
+			}),
+			[{ give_link: true }],
+		);
+
+		expect(results[0].error).toBe(
+			`Give Session Link to the Model: is an expression, so as an AI tool this operation creates no portal session: only the switch itself, turned on in the editor, lets a session link reach the model, never a value the model could choose. ${NO_LINK_ADVICE}`,
+		);
+		expect(JSON.stringify(results)).not.toMatch(/billing\.stripe\.com|cus_/);
+		expect(wire).toEqual([]);
+	});
+
+	it('gives the model the session of the customer a step after the trigger verified', async () => {
+		const { results, wire, requests } = await callTool(
+			sessionCreate({
+				sessionLinkToModel: true,
+				customer: { __rl: true, mode: 'id', value: "={{ $('Verify Session').item.json.customerId }}" },
+				flowType: 'none',
+			}),
+			[{}],
+			{ verifyStep: true },
+		);
+
+		expect(results[0].error).toBeUndefined();
+		expect(wire).toEqual(['POST /v1/billing_portal/sessions']);
+		expect(requests[0].body).toEqual({ customer: SEED_IDS.jenny, return_url: 'https://example.com/account' });
+		expect(results[0].output[0]).toMatchObject({ customer: SEED_IDS.jenny, url: expect.stringMatching(/^https:\/\/billing\.stripe\.com\/p\/session\//) });
 	});
 
 	it('answers a By Email lookup that finds nobody, or several customers, in one neutral message', async () => {
@@ -195,5 +272,10 @@ describe('the tool-only fields', () => {
 				['sessionLinkToolNotice', [true]],
 			]),
 		);
+	});
+
+	it('offer no "let the model define this" on the session switch: it takes no expression', () => {
+		const property = nodeType(TOOL_TYPE).description.properties.find((candidate: INodeProperties) => candidate.name === 'sessionLinkToModel');
+		expect(property).toMatchObject({ type: 'boolean', default: false, noDataExpression: true });
 	});
 });

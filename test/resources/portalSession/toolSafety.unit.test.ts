@@ -9,12 +9,16 @@ import { ensureSessionLinkMayReachModel } from '../../../nodes/StripeBillingPort
 
 const BASE_TYPE = 'n8n-nodes-stripe-billing-portal.stripeBillingPortal';
 
+/** The workflow around the tool: Chat (where runs start) → Verify Session → Agent. */
+const PARENTS: Record<string, string[]> = { Chat: [], 'Verify Session': ['Chat'], Agent: ['Verify Session'] };
+
 function stubContext(type: string, parameters: INodeParameters): IExecuteSingleFunctions {
 	const node = { id: 'n', name: 'Session', type, typeVersion: 1, position: [0, 0] as [number, number], parameters };
 	return {
 		getNode: () => node,
 		getItemIndex: () => 0,
 		getNodeParameter: (name: string, fallback?: unknown) => (name in parameters ? parameters[name] : fallback),
+		getParentNodes: (name: string) => (PARENTS[name] ?? []).map((parent) => ({ name: parent, type: 'n8n-nodes-base.code', typeVersion: 2, disabled: false })),
 	} as unknown as IExecuteSingleFunctions;
 }
 
@@ -43,6 +47,15 @@ describe('ensureSessionLinkMayReachModel', () => {
 		expect(outcome(tool, { customer: byId('cus_SandboxJenny01'), sessionLinkToModel: 'true' })).toBe('Give Session Link to the Model');
 	});
 
+	it('stops a tool run whose switch is an expression, which the model could fill in, even one that gives true', () => {
+		const tool = `${BASE_TYPE}Tool`;
+		for (const sessionLinkToModel of ["={{ $fromAI('give_link', 'Whether to return the link', 'boolean') }}", '={{ true }}']) {
+			const parameters = { customer: byId('cus_SandboxJenny01'), sessionLinkToModel };
+			expect(outcome(tool, parameters)).toBe('Give Session Link to the Model');
+			expect(() => ensureSessionLinkMayReachModel(stubContext(tool, parameters))).toThrow(/is an expression/);
+		}
+	});
+
 	it('with the switch on, stops a Customer or Customer Account the model fills in, however the expression spells it', () => {
 		const tool = `${BASE_TYPE}Tool`;
 		const on = { sessionLinkToModel: true };
@@ -52,15 +65,59 @@ describe('ensureSessionLinkMayReachModel', () => {
 			'={{ $FROMAI ("email") }}',
 			'={{ $json.customer_email }}',
 			'={{ $input.first().json.email }}',
+			'={{ $item(0).$node.Chat.json.chatInput }}',
+			'={{ $parameter.toolDescription }}',
+			"={{ $($json.node).item.json.customerId }}",
 		]) {
 			expect({ value, outcome: outcome(tool, { ...on, customer: byEmail(value) }) }).toEqual({ value, outcome: 'Customer' });
 		}
 		expect(outcome(tool, { ...on, customerType: 'customerAccount', customerAccount: "={{ $fromAI('account') }}" })).toBe('Customer Account');
 	});
 
-	it('with the switch on, lets through a customer the workflow fixed or took from another node', () => {
+	it('with the switch on, stops a Customer taken from where the execution starts (the chat message, its unsigned metadata), however the node is named', () => {
+		const tool = `${BASE_TYPE}Tool`;
+		const on = { sessionLinkToModel: true };
+		for (const value of [
+			"={{ $('Chat').item.json.chatInput }}",
+			'={{ $("Chat").first().json.metadata?.email }}',
+			'={{ $(`Chat`).last().json.chatInput }}',
+			'={{ $node["Chat"].json.chatInput }}',
+			'={{ $node.Chat.json.chatInput }}',
+			"={{ $items('Chat')[0].json.chatInput }}",
+			// The verified node and the trigger in one expression: the trigger's part is still the chat's.
+			"={{ $('Verify Session').item.json.customerId || $('Chat').item.json.metadata.email }}",
+			// A node that does not exist has no parents either: refused, not looked up.
+			"={{ $('No Such Node').item.json.customerId }}",
+		]) {
+			let message = 'allowed';
+			try {
+				ensureSessionLinkMayReachModel(stubContext(tool, { ...on, customer: byEmail(value) }));
+			} catch (error) {
+				message = (error as Error).message;
+			}
+			expect({ value, message }).toEqual({ value, message: expect.stringMatching(/^Customer: is taken from '(Chat|No Such Node)', where the execution starts/) });
+		}
+		expect(() => ensureSessionLinkMayReachModel(stubContext(tool, { ...on, customer: byEmail("={{ $('Chat').item.json.chatInput }}") }))).toThrow(
+			"Customer: is taken from 'Chat', where the execution starts",
+		);
+		// A node named by a computed value could be the trigger.
+		expect(outcome(tool, { ...on, customer: byId('={{ $(`Verify ${"Session"}`).item.json.customerId }}') })).toBe('Customer');
+		expect(outcome(tool, { ...on, customerType: 'customerAccount', customerAccount: "={{ $('Chat').item.json.account }}" })).toBe('Customer Account');
+	});
+
+	it('with the switch on, lets through a customer the workflow fixed or took from a step after the trigger', () => {
 		const tool = `${BASE_TYPE}Tool`;
 		expect(outcome(tool, { sessionLinkToModel: true, customer: byId('cus_SandboxJenny01') })).toBe('allowed');
 		expect(outcome(tool, { sessionLinkToModel: true, customer: byId("={{ $('Verify Session').item.json.customerId }}") })).toBe('allowed');
+		expect(outcome(tool, { sessionLinkToModel: true, customer: byEmail('={{ $node["Verify Session"].json.email }}') })).toBe('allowed');
+		expect(outcome(tool, { sessionLinkToModel: true, customer: byId('={{ $vars.supportCustomerId }}') })).toBe('allowed');
+	});
+
+	it('with the switch on, refuses any node reference on a host that cannot say which node starts the execution', () => {
+		const tool = `${BASE_TYPE}Tool`;
+		const parameters = { sessionLinkToModel: true, customer: byId("={{ $('Verify Session').item.json.customerId }}") };
+		const context = stubContext(tool, parameters) as unknown as Record<string, unknown>;
+		delete context.getParentNodes;
+		expect(() => ensureSessionLinkMayReachModel(context as unknown as IExecuteSingleFunctions)).toThrow(/^Customer: is taken from 'Verify Session'/);
 	});
 });

@@ -48,9 +48,11 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 		displayName: SESSION_LINK_TO_MODEL_NAME,
 		name: SESSION_LINK_TO_MODEL,
 		type: 'boolean',
+		// The author's decision, never the model's: an expression here could be $fromAI.
+		noDataExpression: true,
 		default: false,
 		description:
-			'Whether the AI model receives the session, whose URL is the link. Turn on only when the Customer comes from an identity your workflow has verified itself; a customer filled in by the model ($fromAI) is refused.',
+			'Whether the AI model receives the session, whose URL is the link. Turn on only when the Customer comes from an identity your workflow has verified itself, named from the node that verified it; a customer the model fills in ($fromAI, or the tool’s input item) or taken straight from the trigger (a chat message or its metadata) is refused.',
 		displayOptions: { show: showOnlyForCreateAsTool },
 	},
 	{

@@ -1,6 +1,8 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
 
+import { quoteValue } from '../../shared/quote';
 import { fieldError } from '../../shared/validation';
+import { isPlainObject } from '../../shared/values';
 import { isToolRun } from '../../transport/agent';
 import { SESSION_LINK_TO_MODEL, SESSION_LINK_TO_MODEL_NAME } from './constants';
 
@@ -17,26 +19,72 @@ export const NO_LINK_IN_CHAT_ADVICE =
 
 /**
  * Expressions whose value the model (or the chat user through it) chooses in a tool run: the
- * model's arguments are `$fromAI()` and, in a tool node, also its input item (`$json`, `$input`).
+ * model's arguments are `$fromAI()` and, in a tool node, also its input item (`$json`, `$input`,
+ * `$item()`, `$binary`); `$parameter` reads this node's other fields, which may be `$fromAI()`.
  */
-const MODEL_CHOSEN_VALUE = /\$fromAI\s*\(|\$json\b|\$input\b/i;
+const MODEL_CHOSEN_VALUE = /\$fromAI\s*\(|\$json\b|\$input\b|\$item\s*\(|\$binary\b|\$parameter\b/i;
 
-function chosenByModel(context: IExecuteSingleFunctions, parameter: string): boolean {
-	const raw = (context.getNode().parameters ?? {})[parameter];
-	if (raw === undefined || raw === null) return false;
-	return MODEL_CHOSEN_VALUE.test(typeof raw === 'string' ? raw : JSON.stringify(raw));
-}
+/** Any read of another node's output: `$('Name')`, `$node[…]` / `$node.Name`, `$items(…)`. */
+const NODE_ACCESS = /\$\(|\$node\b|\$items\s*\(/g;
 
-/** Whether the author turned the link on for the model. Read raw too: the field exists only on the tool variant. */
-function linkTurnedOn(context: IExecuteSingleFunctions): boolean {
-	let value: unknown;
-	try {
-		value = context.getNodeParameter(SESSION_LINK_TO_MODEL, false);
-	} catch {
-		value = (context.getNode().parameters ?? {})[SESSION_LINK_TO_MODEL];
+/** The same reads when they name the node with a plain string, the name captured. */
+const NAMED_NODE_ACCESS =
+	/\$\(\s*(?:'([^'\\]*)'|"([^"\\]*)"|`([^`\\$]*)`)\s*\)|\$node\s*(?:\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\]|\.([A-Za-z_$][\w$]*))|\$items\s*\(\s*(?:'([^'\\]*)'|"([^"\\]*)")/g;
+
+type CustomerSource =
+	| { kind: 'fixed' }
+	| { kind: 'model' }
+	| { kind: 'dynamic node' }
+	| { kind: 'trigger'; node: string }
+	| { kind: 'workflow'; nodes: string[] };
+
+/**
+ * Where the value of a Customer field comes from, read from the expression the author wrote.
+ * A node with no parent is where an execution starts (Chat Trigger, Webhook, Form, Execute
+ * Workflow Trigger, …): its data is what whoever started the run sent, its `metadata` included,
+ * and proves nothing. Any other node is a step the author put between, such as one that checks
+ * a signed token: taking the customer from there is the author's statement that it verified them.
+ */
+function customerSource(context: IExecuteSingleFunctions, raw: unknown): CustomerSource {
+	// A resource locator keeps the expression in its value; as JSON its quotes would be escaped.
+	const value = isPlainObject(raw) && 'value' in raw ? raw.value : raw;
+	if (value === undefined || value === null) return { kind: 'fixed' };
+	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	if (!text.includes('=')) return { kind: 'fixed' };
+	if (MODEL_CHOSEN_VALUE.test(text)) return { kind: 'model' };
+	const accesses = text.match(NODE_ACCESS)?.length ?? 0;
+	if (accesses === 0) return { kind: 'fixed' };
+	const names = [...text.matchAll(NAMED_NODE_ACCESS)].map((match) => match.slice(1).find((group) => group !== undefined) ?? '');
+	// A node named by a computed value could be any node, the trigger included.
+	if (names.length < accesses) return { kind: 'dynamic node' };
+	for (const name of names) {
+		if (!hasParents(context, name)) return { kind: 'trigger', node: name };
 	}
-	return value === true;
+	return { kind: 'workflow', nodes: names };
 }
+
+/** Whether a node has a parent in the workflow; false for a start node, for a name no node has, and on a host that cannot tell. */
+function hasParents(context: IExecuteSingleFunctions, name: string): boolean {
+	if (typeof context.getParentNodes !== 'function') return false;
+	try {
+		return context.getParentNodes(name, { depth: 1 }).length > 0;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * Whether the author turned the link on for the model: only the switch itself, set in the editor,
+ * counts. An expression there could be the model's own choice ($fromAI), so it counts as off.
+ */
+function linkSwitch(context: IExecuteSingleFunctions): 'on' | 'off' | 'expression' {
+	const raw = (context.getNode().parameters ?? {})[SESSION_LINK_TO_MODEL];
+	if (raw === true) return 'on';
+	return typeof raw === 'string' && raw.startsWith('=') ? 'expression' : 'off';
+}
+
+const FIX_FOR_CHAT =
+	'For a chat, use Portal Login Link → Get (Stripe sends a one-time code to the customer’s address), or create the session in a sub-workflow that e-mails the link to the address Stripe has on file and answers the model with a fixed text (README → Security).';
 
 /**
  * Run first by the session's request builder: in a tool run, refuses before any request (so a
@@ -45,25 +93,38 @@ function linkTurnedOn(context: IExecuteSingleFunctions): boolean {
  */
 export function ensureSessionLinkMayReachModel(context: IExecuteSingleFunctions): void {
 	if (!isToolRun(context)) return;
-	if (!linkTurnedOn(context)) {
+	const linkSwitchIs = linkSwitch(context);
+	if (linkSwitchIs !== 'on') {
 		throw fieldError(
 			context,
 			SESSION_LINK_TO_MODEL_NAME,
-			'is off, so as an AI tool this operation creates no portal session: a session link lets whoever holds it manage the customer’s billing without a login',
-			'For a chat, use Portal Login Link → Get (Stripe sends a one-time code to the customer’s address), or create the session in a sub-workflow that e-mails the link to the address Stripe has on file and answers the model with a fixed text (README → Security). Turn the option on only when the Customer comes from an identity your workflow has verified itself.',
+			linkSwitchIs === 'expression'
+				? 'is an expression, so as an AI tool this operation creates no portal session: only the switch itself, turned on in the editor, lets a session link reach the model, never a value the model could choose'
+				: 'is off, so as an AI tool this operation creates no portal session: a session link lets whoever holds it manage the customer’s billing without a login',
+			`${FIX_FOR_CHAT} Turn the option on only when the Customer comes from an identity your workflow has verified itself.`,
 			NO_LINK_IN_CHAT_ADVICE,
 		);
 	}
+	const parameters = context.getNode().parameters ?? {};
 	for (const [parameter, field] of [
 		['customer', 'Customer'],
 		['customerAccount', 'Customer Account'],
 	] as const) {
-		if (chosenByModel(context, parameter)) {
+		const source = customerSource(context, parameters[parameter]);
+		const problem =
+			source.kind === 'model'
+				? `is filled in by the AI model ($fromAI, $json, $input), and ${SESSION_LINK_TO_MODEL_NAME} is on: the session link would go to whoever named the customer`
+				: source.kind === 'trigger'
+					? `is taken from ${quoteValue(source.node)}, where the execution starts (what whoever started it sent, a chat's metadata included), and ${SESSION_LINK_TO_MODEL_NAME} is on: the session link would go to whoever named the customer`
+					: source.kind === 'dynamic node'
+						? `reads a node whose name is computed, which could be the trigger, and ${SESSION_LINK_TO_MODEL_NAME} is on: the session link would go to whoever named the customer`
+						: undefined;
+		if (problem !== undefined) {
 			throw fieldError(
 				context,
 				field,
-				`is filled in by the AI model ($fromAI, $json or $input), and ${SESSION_LINK_TO_MODEL_NAME} is on: the session link would go to whoever named the customer`,
-				`Take the customer from an identity your workflow has verified itself (e.g. your app’s signed-in session, checked in the workflow), or turn ${SESSION_LINK_TO_MODEL_NAME} off and give chat users Portal Login Link → Get instead.`,
+				problem,
+				`Take the customer from a node of your workflow that verified who the chat user is (e.g. one that checks your app’s signed session token), named plainly as in {{ $('Verify Session').item.json.customerId }}, or turn ${SESSION_LINK_TO_MODEL_NAME} off. ${FIX_FOR_CHAT}`,
 				NO_LINK_IN_CHAT_ADVICE,
 			);
 		}
