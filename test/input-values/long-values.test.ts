@@ -12,7 +12,7 @@ import type { INodeParameters } from 'n8n-workflow';
 import { runNode } from '../harness';
 import { SEED_IDS } from '../sandbox';
 import { configurationById, runConfiguration } from '../support/configuration';
-import { NODE_TYPE, createSessionParameters, credentialsFor, customerById, runCreateSession, useEnvironment } from '../support/session';
+import { NODE_TYPE, createSessionParameters, credentialsFor, customerById, runCreateSession, runStripeNode, useEnvironment } from '../support/session';
 
 const environment = useEnvironment();
 const customer = customerById(SEED_IDS.jenny);
@@ -60,6 +60,45 @@ describe('a 200,000-character value in a field that names it in its error', () =
 	});
 });
 
+describe('an ID of 100,000 characters (Stripe’s IDs have at most 255)', () => {
+	const longId = (prefix: string) => `${prefix}_${'a'.repeat(100_000)}`;
+	const quotedId = (prefix: string) => `'${longId(prefix).slice(0, 77)}…'`;
+	const tooLong = (prefix: string) => `${quotedId(prefix)} is not a valid ID: it has ${longId(prefix).length} characters, and Stripe's IDs have at most 255`;
+
+	it.each([
+		['Customer', { customer: customerById(longId('cus')) }, `Customer: ${tooLong('cus')}`],
+		['Customer Account', { customerType: 'customerAccount', customerAccount: longId('acct'), flowType: 'subscription_pause' }, `Customer Account: ${tooLong('acct')}`],
+		[
+			'Subscription Item',
+			{
+				customer,
+				flowType: 'subscription_update_confirm',
+				subscription: { __rl: true, mode: 'id', value: SEED_IDS.jennyPro },
+				subscriptionItem: { __rl: true, mode: 'id', value: longId('si') },
+				itemChanges: { quantity: 2 },
+			},
+			`Subscription Item: ${tooLong('si')}`,
+		],
+	])('%s of a session: refused with a short message, before any request', async (_field, parameters, message) => {
+		const run = await timed(() => runCreateSession(environment, parameters));
+		expect(run.error?.message).toBe(message);
+		expect(run.requests).toHaveLength(0);
+		expect(run.ms).toBeLessThan(BOUND_MS);
+	});
+
+	it('Customer of a login link: refused with a short message, before any request', async () => {
+		const run = await timed(() => runStripeNode(environment, { resource: 'portalLoginLink', operation: 'get', customer: customerById(longId('cus')) }));
+		expect(run.error?.message).toBe(`Customer: ${tooLong('cus')}`);
+		expect(run.requests).toHaveLength(0);
+	});
+
+	it('an ID of exactly 255 characters is still one', async () => {
+		const id = `cus_${'a'.repeat(251)}`;
+		const run = await runCreateSession(environment, { customer: customerById(id), requestSettings: { retries: 0 } });
+		expect(run.requests.map((request) => request.body?.customer)).toEqual([id]);
+	});
+});
+
 describe('Portal Configuration', () => {
 	const json = (configuration: unknown): INodeParameters => ({ inputMode: 'json', configurationJson: JSON.stringify(configuration) });
 
@@ -83,6 +122,20 @@ describe('Portal Configuration', () => {
 		const message = `Clear Fields: ${QUOTED} is not a field that can be cleared`;
 		expect(run.error?.message).toBe(message);
 		expect(run.requests).toHaveLength(0);
+		expect(run.ms).toBeLessThan(BOUND_MS);
+	});
+});
+
+describe('a server message padded with 200,000 spaces and dots', () => {
+	it('reaches the message cut to 1,000 characters, in linear time, with the fix after it', async () => {
+		environment.sandbox.queueFault({
+			kind: 'status',
+			status: 400,
+			body: { error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used once${' .'.repeat(100_000)}` } },
+		});
+		const run = await timed(() => runCreateSession(environment, { customer, requestSettings: { idempotencyKey: 'ticket-1', retries: 0 } }));
+		expect(run.error?.message).toMatch(/^Keys for idempotent requests can only be used once \. \..*…\. Request Settings → Idempotency Key: give each distinct request its own key/);
+		expect(run.error?.message.length).toBeLessThan(1_300);
 		expect(run.ms).toBeLessThan(BOUND_MS);
 	});
 });

@@ -1,18 +1,30 @@
 /**
+ * Stripe promises that the IDs it generates never exceed this many characters (docs.stripe.com/upgrades,
+ * "changes we consider backwards-compatible"). Anything longer is not an ID, and a message or a URL
+ * path built from it would grow with whatever an expression handed over.
+ */
+export const STRIPE_ID_MAX_LENGTH = 255;
+
+/** `^prefix_` and letters and digits, the whole ID at most STRIPE_ID_MAX_LENGTH characters. */
+function idPattern(prefix: string): RegExp {
+	return new RegExp(`^${prefix}_[A-Za-z0-9]{1,${STRIPE_ID_MAX_LENGTH - prefix.length - 1}}$`);
+}
+
+/**
  * Stripe object IDs are a fixed prefix and an underscore followed by letters and digits.
  * Checking the shape locally turns a typo into an error that names the field, instead of a
  * request Stripe answers with "No such customer", and keeps anything that is not an ID
- * (slashes, dots, spaces) out of URL paths.
+ * (slashes, dots, spaces, a whole document) out of URL paths and messages.
  */
 export const STRIPE_ID_PATTERNS = {
-	account: /^acct_[A-Za-z0-9]+$/,
-	configuration: /^bpc_[A-Za-z0-9]+$/,
-	customer: /^cus_[A-Za-z0-9]+$/,
-	paymentMethodConfiguration: /^pmc_[A-Za-z0-9]+$/,
-	price: /^price_[A-Za-z0-9]+$/,
-	promotionCode: /^promo_[A-Za-z0-9]+$/,
-	subscription: /^sub_[A-Za-z0-9]+$/,
-	subscriptionItem: /^si_[A-Za-z0-9]+$/,
+	account: idPattern('acct'),
+	configuration: idPattern('bpc'),
+	customer: idPattern('cus'),
+	paymentMethodConfiguration: idPattern('pmc'),
+	price: idPattern('price'),
+	promotionCode: idPattern('promo'),
+	subscription: idPattern('sub'),
+	subscriptionItem: idPattern('si'),
 } as const;
 
 export type StripeIdKind = keyof typeof STRIPE_ID_PATTERNS;

@@ -29,3 +29,15 @@ export function describeValue(value: unknown): string {
 	if (value === undefined) return 'undefined';
 	return quoteValue(value);
 }
+
+/**
+ * Text without the dots and spaces it ends in, found by walking back from its end, so that a
+ * sentence can follow it: a pattern such as `/[.\s]*$/` would retry from every dot and space of a
+ * long run, taking time that grows with the square of the run (seconds for a message quoting a
+ * long value).
+ */
+export function withoutClosingDots(text: string): string {
+	let end = text.length;
+	while (end > 0 && (text[end - 1] === '.' || text[end - 1].trim() === '')) end--;
+	return text.slice(0, end);
+}

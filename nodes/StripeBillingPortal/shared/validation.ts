@@ -9,6 +9,7 @@ import {
 	COUPON_ID_PATTERN,
 	DASHBOARD_PATHS,
 	STRIPE_ID_EXAMPLES,
+	STRIPE_ID_MAX_LENGTH,
 	idFromDashboardUrl,
 	isStripeId,
 	type DashboardLinkedKind,
@@ -90,7 +91,9 @@ export function checkStripeId(
 		throw fieldError(
 			context,
 			field,
-			`${quoteValue(value)} is not a valid ID`,
+			value.length > STRIPE_ID_MAX_LENGTH
+				? `${quoteValue(value)} is not a valid ID: it has ${value.length} characters, and Stripe's IDs have at most ${STRIPE_ID_MAX_LENGTH}`
+				: `${quoteValue(value)} is not a valid ID`,
 			`Enter an ID that looks like ${STRIPE_ID_EXAMPLES[kind]} (copy it from the Stripe dashboard, or map it from an earlier node with an expression).`,
 		);
 	}

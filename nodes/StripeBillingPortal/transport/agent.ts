@@ -1,6 +1,7 @@
 import type { IExecuteData, IExecuteSingleFunctions, IHttpRequestOptions, INode } from 'n8n-workflow';
 
 import { NODE_TYPE_NAME } from '../shared/constants';
+import { withoutClosingDots } from '../shared/quote';
 import { fixOf } from '../shared/validation';
 
 interface NodeContext {
@@ -46,17 +47,6 @@ export function forAgents<E>(context: NodeContext, error: E): E {
 	if (advice === '' || error.message.includes(advice)) return error;
 	error.message = `${withoutClosingDots(error.message)}. ${advice}`;
 	return error;
-}
-
-/**
- * The message without the dots and spaces it ends in, found by walking back from its end: a
- * pattern such as `/[.\s]*$/` would retry from every dot and space of a long run, taking time
- * that grows with the square of the run (seconds for a message quoting a long value).
- */
-function withoutClosingDots(message: string): string {
-	let end = message.length;
-	while (end > 0 && (message[end - 1] === '.' || message[end - 1].trim() === '')) end--;
-	return message.slice(0, end);
 }
 
 type PreSend = (this: IExecuteSingleFunctions, requestOptions: IHttpRequestOptions) => Promise<IHttpRequestOptions>;

@@ -63,18 +63,47 @@ function headerValue(headers: IDataObject | undefined, name: string): string | u
 	return undefined;
 }
 
+/** The longest a message carries a server's own words (Stripe's messages are a sentence or three). */
+const SERVER_MESSAGE_MAX_LENGTH = 1000;
+/** The longest a message carries the start of a body that is not Stripe's. */
+const UNEXPECTED_BODY_MAX_LENGTH = 200;
+const SECRET_KEY_TEXT = /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]+/g;
+const BEARER_TEXT = /\bBearer\s+[^\s"',;]+/gi;
+
+/**
+ * What a server sent, as a message or an error item may carry it: secret keys and bearer tokens
+ * taken out (a proxy or echo service at a wrong Base URL may quote the request's headers back),
+ * then cut. Every server text that reaches an error goes through here; the patterns are linear.
+ */
+export function serverText(text: string, maxLength: number): string {
+	const clean = text.replace(SECRET_KEY_TEXT, (key) => `${key.slice(0, key.indexOf('_', 3) + 1)}[redacted]`).replace(BEARER_TEXT, 'Bearer [redacted]');
+	return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
+}
+
+const STRIPE_ERROR_FIELDS = ['type', 'code', 'decline_code', 'message', 'param', 'doc_url', 'request_log_url'] as const;
+
+/** Only the fields of Stripe's error object the node reads, each a string and cleaned: whatever else a body carries stays out of error items. */
+function stripeErrorOf(candidate: object): StripeErrorBody {
+	const error: StripeErrorBody = {};
+	for (const field of STRIPE_ERROR_FIELDS) {
+		const value = (candidate as Record<string, unknown>)[field];
+		if (typeof value === 'string') error[field] = serverText(value, field === 'message' ? SERVER_MESSAGE_MAX_LENGTH : UNEXPECTED_BODY_MAX_LENGTH);
+	}
+	return error;
+}
+
 export function errorDetailsFromResponse(response: IN8nHttpFullResponse): StripeErrorDetails {
 	const headers = response.headers as IDataObject | undefined;
 	const body = response.body as unknown;
 	let stripe: StripeErrorBody | undefined;
 	if (body && typeof body === 'object' && !Array.isArray(body) && 'error' in body) {
 		const candidate = (body as { error: unknown }).error;
-		if (candidate && typeof candidate === 'object') stripe = candidate as StripeErrorBody;
+		if (candidate && typeof candidate === 'object') stripe = stripeErrorOf(candidate);
 	}
 	let unexpectedBody: string | undefined;
 	if (!stripe && body !== undefined && body !== null && body !== '') {
 		const text = (typeof body === 'string' ? body : JSON.stringify(body)).replace(/\s+/g, ' ').trim();
-		unexpectedBody = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+		unexpectedBody = serverText(text, UNEXPECTED_BODY_MAX_LENGTH);
 	}
 	const retryAfter = Number(headerValue(headers, 'retry-after'));
 	const shouldRetry = headerValue(headers, 'stripe-should-retry');
@@ -106,18 +135,18 @@ export function failedAnswer(response: IN8nHttpFullResponse): StripeErrorDetails
 	const refuse = (message: string): StripeErrorDetails => ({ ...details, stripe: { message } });
 	if (status >= 300) {
 		const location = headerValue(response.headers as IDataObject | undefined, 'location');
-		return refuse(UNUSABLE_ANSWERS.redirect(status, location ? shortened(location) : undefined));
+		return refuse(UNUSABLE_ANSWERS.redirect(status, location ? shortened(serverText(location, UNEXPECTED_BODY_MAX_LENGTH)) : undefined));
 	}
 	if (!isPlainObject(body)) {
 		// A proxy, a captive portal or a wrong Base URL answers with HTML or text.
 		return refuse(UNUSABLE_ANSWERS.notJsonObject(typeof body === 'string' ? 'text' : Array.isArray(body) ? 'a list' : typeof body));
 	}
-	if (isPlainObject(body.error)) return { ...details, stripe: body.error as StripeErrorBody };
+	if (isPlainObject(body.error)) return { ...details, stripe: stripeErrorOf(body.error) };
 	if (body.object === 'list') {
 		if (!Array.isArray(body.data)) return refuse(UNUSABLE_ANSWERS.listWithoutData);
 		const odd = body.data.findIndex((entry) => !isPlainObject(entry));
 		if (odd >= 0) {
-			return refuse(UNUSABLE_ANSWERS.oddListEntry(odd + 1, JSON.stringify(body.data[odd]) ?? 'undefined'));
+			return refuse(UNUSABLE_ANSWERS.oddListEntry(odd + 1, shortened(serverText(JSON.stringify(body.data[odd]) ?? 'undefined', UNEXPECTED_BODY_MAX_LENGTH))));
 		}
 	}
 	return undefined;

@@ -10,6 +10,7 @@ import type { IExecuteData, IExecuteSingleFunctions, INode, JsonObject } from 'n
 import { NodeApiError } from 'n8n-workflow';
 
 import { keptPer } from '../shared/nodeRun';
+import { withoutClosingDots } from '../shared/quote';
 import { withFix } from '../shared/validation';
 import { SETTINGS_FIELD } from './constants';
 import type { StripeErrorDetails } from './answers';
@@ -170,7 +171,7 @@ export function idempotencyFailure(node: INode, error: StripeApiError, settings:
 	if (keyRefused && ownKey) {
 		// Stripe's message names the user's own key and says to use another: it stays first.
 		const fix = `${SETTINGS_FIELD} → Idempotency Key: give each distinct request its own key, e.g. {{ "ticket-" + $json.ticketId + "-" + $json.flow }}, or leave the setting empty for a key per item and run.`;
-		error.message = `${(details.stripe?.message ?? 'Stripe refused the idempotency key').replace(/[.\s]*$/, '')}. ${fix}`;
+		error.message = `${withoutClosingDots(details.stripe?.message ?? 'Stripe refused the idempotency key')}. ${fix}`;
 		return withFix(error, { user: fix });
 	}
 	let message: string;

@@ -192,4 +192,35 @@ describe('the secret key', () => {
 		}
 		expect(runs[0].logs.length + runs[1].logs.length).toBeGreaterThan(0);
 	});
+
+	// A Base URL that is not Stripe (a debugging proxy, an echo service, a misconfigured gateway)
+	// may quote the request's own headers back; Stripe never does.
+	it('is taken out of a server’s answer that quotes the request back, whatever shape it has', async () => {
+		const echoed = `authorization: Bearer ${LEAKABLE_KEY}`;
+		const runs: SessionRun[] = [];
+		environment.sandbox.queueFault({ kind: 'non-json', status: 400, body: `<html><body><pre>Bad request\n${echoed}\nkey=${LEAKABLE_KEY}</pre></body></html>` });
+		runs.push(await runCreateSession(environment, { customer, requestSettings: { retries: 0 } }, [{}], asKey(LEAKABLE_KEY)));
+		environment.sandbox.queueFault({
+			kind: 'status',
+			status: 400,
+			body: { error: { type: 'invalid_request_error', message: `Rejected ${echoed}`, param: LEAKABLE_KEY, headers: { authorization: `Bearer ${LEAKABLE_KEY}` } } },
+		});
+		runs.push(await runCreateSession(environment, { customer, requestSettings: { retries: 0 } }, [{}], { continueOnFail: true, ...asKey(LEAKABLE_KEY) }));
+		environment.sandbox.queueFault({ kind: 'redirect', location: `https://proxy.example.com/login?key=${LEAKABLE_KEY}` });
+		runs.push(await runCreateSession(environment, { customer, requestSettings: { retries: 0 } }, [{}], asKey(LEAKABLE_KEY)));
+
+		expect(runs.map((run) => run.requests.length)).toEqual([1, 1, 1]);
+		expect(runs[0].error?.description).toContain('The response began with: <html><body><pre>Bad request authorization: Bearer [redacted] key=sk_test_[redacted]');
+		expect(runs[1].items[0]?.json.error).toBeDefined();
+		expect(runs[1].error).toBeUndefined();
+		expect(JSON.stringify(runs[1].items)).toContain('Rejected authorization: Bearer [redacted]');
+		// Only the fields of Stripe's error object the node reads are kept: not the echoed headers.
+		expect(JSON.stringify(runs[1].items)).not.toContain('headers');
+		expect(runs[2].error?.message).toContain('proxy.example.com/login?key=sk_test_[redacted]');
+		for (const run of runs) {
+			const visible = everythingVisible(run);
+			expect(visible).not.toContain(LEAKABLE_KEY);
+			expect(visible).not.toContain(LEAKABLE_KEY.slice(8, 40));
+		}
+	});
 });
