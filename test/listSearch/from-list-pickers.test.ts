@@ -7,7 +7,13 @@ import { SEED_IDS } from '../sandbox';
 import { NODE_TYPE, credentialsFor, useEnvironment } from '../support/session';
 
 const RESTRICTED_PORTAL_ONLY = 'rk_test_51PortalOnly000000000000000000000000000000000000000000000';
-const environment = useEnvironment({ restrictedKeys: { [RESTRICTED_PORTAL_ONLY]: ['billing_portal'] } });
+// Keys of their own, so that each test's searches count against an account budget of their own.
+const TRICKLE_KEY = 'sk_test_listsearch_trickle';
+const TURNS_KEY = 'sk_test_listsearch_turns';
+const environment = useEnvironment({
+	secretKeys: ['sk_test_sandbox', TRICKLE_KEY, TURNS_KEY],
+	restrictedKeys: { [RESTRICTED_PORTAL_ONLY]: ['billing_portal'] },
+});
 
 const search = (method: string, filter?: string, paginationToken?: string, credentials = {}, parameters = {}) =>
 	runListSearch({
@@ -82,6 +88,47 @@ describe('customer list', () => {
 			'Could not reach Stripe at http://127.0.0.1:1: The connection was refused',
 		);
 	});
+});
+
+describe('a list search is bounded in wall-clock time, as an item’s attempt is', () => {
+	const CONFIGURATIONS = '/v1/billing_portal/configurations';
+
+	it('a server that answers one byte a second: the search ends after the node’s Timeout, and frees its place under the account’s budget', async () => {
+		environment.sandbox.queueFault({ kind: 'trickle', everyMs: 1_000, path: CONFIGURATIONS });
+		const started = performance.now();
+		await expect(search('searchConfigurations', undefined, undefined, { secretKey: TRICKLE_KEY }, { requestSettings: { timeout: 2 } })).rejects.toThrow(
+			/the request timed out after 2 s/,
+		);
+		const seconds = (performance.now() - started) / 1000;
+		expect(seconds).toBeGreaterThanOrEqual(1.9);
+		expect(seconds).toBeLessThan(5);
+		// The next search of the same account gets its turn and its answer at once.
+		const next = performance.now();
+		const result = await search('searchConfigurations', undefined, undefined, { secretKey: TRICKLE_KEY }, { requestSettings: { timeout: 2 } });
+		expect(result.results.length).toBeGreaterThan(0);
+		expect(performance.now() - next).toBeLessThan(1_500);
+	}, 30_000);
+
+	it('a search that would wait for its turn longer than Timeout (the account held at 1 request/s) says so, without a request', async () => {
+		const slowAccount = { secretKey: TURNS_KEY, customRateLimits: true, testRequestsPerSecond: 1, endpointRequestsPerSecond: 1 };
+		const started = performance.now();
+		const outcomes = await Promise.allSettled(
+			Array.from({ length: 6 }, async () => await search('searchConfigurations', undefined, undefined, slowAccount, { requestSettings: { timeout: 2 } })),
+		);
+		const seconds = (performance.now() - started) / 1000;
+		const refused = outcomes.filter((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+		const answered = outcomes.filter((outcome) => outcome.status === 'fulfilled');
+		expect(answered.length).toBeGreaterThanOrEqual(1);
+		expect(refused.length).toBeGreaterThanOrEqual(2);
+		for (const outcome of refused) {
+			expect(String((outcome.reason as Error).message)).toBe(
+				"Stripe's rate limits kept this search waiting over 2 s for its turn: other executions are using this account's requests",
+			);
+		}
+		// Only the searches that got a turn reached Stripe.
+		expect(environment.sandbox.requests.filter((request) => request.path === CONFIGURATIONS)).toHaveLength(answered.length);
+		expect(seconds).toBeLessThan(5);
+	}, 30_000);
 });
 
 describe('portal configuration list', () => {

@@ -45,12 +45,15 @@ interface Setup {
 	workflowId?: string;
 }
 
-function trigger({ events = ['canceled', 'cancellationScheduled', 'cancellationFeedbackGiven'], baseUrl = 'http://127.0.0.1:5678', staticData, key = KEY, workflowId = 'wf-lifecycle-1' }: Setup = {}) {
+function trigger(
+	{ events = ['canceled', 'cancellationScheduled', 'cancellationFeedbackGiven'], baseUrl = 'http://127.0.0.1:5678', staticData, key = KEY, workflowId = 'wf-lifecycle-1' }: Setup = {},
+	credentialExtras: IDataObject = {},
+) {
 	return new TriggerUnderTest({
 		pkg,
 		nodeType: 'stripeBillingPortalTrigger',
 		parameters: { events, endpoint: 'managed' },
-		credentials: { type: 'stripeBillingPortalApi', data: { secretKey: key, apiVersion: PINNED, baseUrl: sandbox.baseUrl } },
+		credentials: { type: 'stripeBillingPortalApi', data: { secretKey: key, apiVersion: PINNED, baseUrl: sandbox.baseUrl, ...credentialExtras } },
 		baseUrl,
 		staticData,
 		workflowId,
@@ -68,6 +71,22 @@ async function activate(node: TriggerUnderTest, test = false) {
 
 const endpoints = () => sandbox.webhooks.listEndpoints(false);
 const endpointRequests = () => sandbox.requests.filter((request) => request.path.startsWith('/v1/webhook_endpoints'));
+
+describe('the account’s budgets', () => {
+	it('count the trigger’s requests with the node’s: a key pasted in quotes with "Bearer " reaches the same budget, at the limits the credential states', async () => {
+		// The node's own modules as n8n loaded them from dist/, where the shared budgets live.
+		const dist = (file: string) => require(resolve(PACKAGE_DIR, 'dist/nodes/StripeBillingPortal', file)) as Record<string, never>;
+		const { accountFingerprint, limiterFor, LIMIT_MARGIN } = dist('transport/limiter.js') as unknown as typeof import('../../nodes/StripeBillingPortal/transport/limiter');
+		const { baseUrlOf } = dist('shared/baseUrl.js') as unknown as typeof import('../../nodes/StripeBillingPortal/shared/baseUrl');
+		const pastedKey = `  "Bearer ${KEY}"\n`;
+		await activate(trigger({ key: pastedKey, workflowId: 'wf-budgets-1' }, { customRateLimits: true, testRequestsPerSecond: 3 }));
+		expect(endpoints()).toHaveLength(1);
+
+		const state = limiterFor(accountFingerprint(baseUrlOf(sandbox.baseUrl), KEY), false).state();
+		expect(Object.keys(state.endpoints)).toEqual(expect.arrayContaining(['GET /v1/webhook_endpoints', 'POST /v1/webhook_endpoints']));
+		expect(state.globalCap).toBeCloseTo(3 * LIMIT_MARGIN);
+	});
+});
 
 describe('activation', () => {
 	it('registers one endpoint at the workflow’s URL with exactly the events its outcomes need, the pinned version and its owner tags', async () => {

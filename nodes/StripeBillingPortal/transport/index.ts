@@ -21,7 +21,6 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { baseUrlOf, findBaseUrlError, isLiveKey, normalizeSecretKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
 import { statedLimits, type AccountLimits } from '../shared/rateLimits';
-import { DEFAULT_TIMEOUT_SECONDS } from './constants';
 import { forAgents } from './agent';
 import { connectionError } from './connection';
 import { errorDetailsFromResponse, failedAnswer, type AnswerShape, type ErrorVocabulary } from './answers';
@@ -41,6 +40,7 @@ import { authenticatedSender, routingSender, sendThroughPipeline, unusableAnswer
 import {
 	accountHeaders,
 	listSearchAccountHeaders,
+	listSearchTimeoutSeconds,
 	readRequestSettings,
 	sendingOptions,
 	type RequestSettings,
@@ -181,10 +181,10 @@ export async function sendLookupRequest<Answer>(
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		// n8n runs preSend before the pagination hook, so the options a lookup starts from hold
-		// the node's request defaults but not what sendStripeRequest adds: the lookup sets the
-		// item's timeout itself and never follows a redirect.
-		timeout: itemRequest.timeout ?? sendingOptions(settings.timeoutSeconds).timeout,
+		// The item's Timeout, not what the options hold: n8n's routing has already set every
+		// request's timeout to 300 s before preSend runs, and an attempt abandoned at Timeout
+		// would keep its socket open that long. A lookup never follows a redirect.
+		timeout: sendingOptions(settings.timeoutSeconds).timeout,
 		disableFollowRedirect: true,
 	};
 	delete lookup.body;
@@ -254,6 +254,7 @@ export async function sendListSearchRequest(
 	const baseUrl = baseUrlOf(credentials.baseUrl);
 	// List searches show the connected account's objects when the node acts for one.
 	const headers = listSearchAccountHeaders(context);
+	const timeoutSeconds = listSearchTimeoutSeconds(context);
 	const secretKey = normalizeSecretKey(credentials.secretKey);
 	const live = isLiveKey(secretKey);
 	let limits: AccountLimits;
@@ -267,6 +268,7 @@ export async function sendListSearchRequest(
 		send: authenticatedSender(context),
 		limiter: limiterFor(accountFingerprint(baseUrl, secretKey, headers['Stripe-Account']), live, limits),
 		endpoint: endpointKey('GET', path),
+		timeoutSeconds,
 	};
 	const request: IHttpRequestOptions = {
 		method: 'GET',
@@ -276,7 +278,7 @@ export async function sendListSearchRequest(
 		json: true,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		...sendingOptions(DEFAULT_TIMEOUT_SECONDS),
+		...sendingOptions(timeoutSeconds),
 	};
 	return await sendThroughPipeline(route, request, {
 		failure: unusableAnswer(),
@@ -285,6 +287,6 @@ export async function sendListSearchRequest(
 			if (failed) throw stripeApiError(context.getNode(), { ...failed, vocabulary });
 			return response.body as IDataObject;
 		},
-		thrown: (error) => noAnswerError(context, baseUrl, error, DEFAULT_TIMEOUT_SECONDS),
+		thrown: (error) => noAnswerError(context, baseUrl, error, timeoutSeconds),
 	});
 }

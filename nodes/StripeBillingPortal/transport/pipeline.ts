@@ -16,12 +16,16 @@ import type {
 	INodeExecutionData,
 } from 'n8n-workflow';
 
+import { NodeOperationError } from 'n8n-workflow';
+
 import { CREDENTIAL_TYPE } from '../shared/constants';
-import type { AccountLimiter } from './accountLimiter';
+import type { AccountLimiter, Ticket } from './accountLimiter';
 import { failedAnswer, type StripeErrorDetails } from './answers';
 import { findConnectionErrorCode } from './connection';
 import type { RetryOutcome } from './errors';
-import { attemptOutcome, failureFromDetails, pacedWithRetries } from './retry';
+import { abortableSleep, TIMER_CLEARED } from './clock';
+import { DEFAULT_TIMEOUT_SECONDS } from './constants';
+import { attemptOutcome, failureFromDetails, pacedWithRetries, withinTimeout } from './retry';
 import type { RequestSettings } from './settings';
 
 export type PipelineContext = IExecuteSingleFunctions | IHookFunctions | ILoadOptionsFunctions;
@@ -65,6 +69,8 @@ export type Route<Request, Answer> = {
 			 */
 			context: ILoadOptionsFunctions;
 			settings?: undefined;
+			/** How long the search may wait in all, for its turn and for the answer; default DEFAULT_TIMEOUT_SECONDS. */
+			timeoutSeconds?: number;
 	  }
 );
 
@@ -112,16 +118,46 @@ export async function sendThroughPipeline<Request, Answer, Checked>(
 	return givenUp ? givenUp.checked : expected.checked(answer, NOT_RETRIED);
 }
 
-/** A list search's single attempt: its turn under the account's budgets, then one request. */
+const TURN_WAIT_OVER = new Error('The list search waited too long for its turn');
+
+/**
+ * A list search's single attempt: its turn under the account's budgets, then one request, within
+ * one wall-clock bound (Timeout). A person waits for it in the editor while a large run may hold
+ * the account at its limit; and n8n's `timeout` is a socket idle timeout, which a server that
+ * trickles a byte now and then never reaches. When the bound is reached the attempt frees its
+ * place under the budgets, as an item's attempt does.
+ */
 async function sendOnce<Request, Answer, Checked>(
-	{ send, limiter, endpoint }: Route<Request, Answer>,
+	route: Route<Request, Answer>,
 	request: Request,
 	expected: Expected<Answer, Checked>,
 ): Promise<Checked> {
-	const ticket = await limiter.take(endpoint);
+	const { context, send, limiter, endpoint } = route;
+	const timeoutSeconds = (route.settings === undefined ? route.timeoutSeconds : undefined) ?? DEFAULT_TIMEOUT_SECONDS;
+	const startedAt = performance.now();
+	const turnWait = new AbortController();
+	const timerDone = new AbortController();
+	abortableSleep(timeoutSeconds * 1000, timerDone.signal).then(
+		() => turnWait.abort(TURN_WAIT_OVER),
+		() => undefined,
+	);
+	let ticket: Ticket;
+	try {
+		ticket = await limiter.take(endpoint, turnWait.signal);
+	} catch (error) {
+		if (!turnWait.signal.aborted) throw error;
+		throw new NodeOperationError(
+			context.getNode(),
+			`Stripe's rate limits kept this search waiting over ${timeoutSeconds} s for its turn: other executions are using this account's requests`,
+			{ description: 'Try again in a moment, or enter the value By ID.' },
+		);
+	} finally {
+		timerDone.abort(TIMER_CLEARED);
+	}
+	const remainingSeconds = Math.max(0.001, timeoutSeconds - (performance.now() - startedAt) / 1000);
 	let answer: Answer;
 	try {
-		answer = await send(request);
+		answer = await withinTimeout(async () => await send(request), remainingSeconds, undefined);
 	} catch (error) {
 		limiter.settle(ticket, { kind: 'other' });
 		throw expected.thrown(error, NOT_RETRIED);

@@ -148,6 +148,22 @@ export function accountHeaders(settings: RequestSettings): Record<string, string
 	return settings.connectedAccount ? { 'Stripe-Account': settings.connectedAccount } : {};
 }
 
+/**
+ * For list searches in the editor, which have no item: the node's Request Settings → Timeout
+ * where it is a plain number in range, else the default (an expression there may read an item
+ * the editor does not have).
+ */
+export function listSearchTimeoutSeconds(context: ILoadOptionsFunctions): number {
+	let raw: unknown;
+	try {
+		raw = context.getNodeParameter('requestSettings.timeout', DEFAULT_TIMEOUT_SECONDS);
+	} catch {
+		return DEFAULT_TIMEOUT_SECONDS;
+	}
+	const seconds = numberSetting(raw);
+	return seconds !== undefined && Number.isFinite(seconds) && seconds >= 1 && seconds <= MAX_TIMEOUT_SECONDS ? seconds : DEFAULT_TIMEOUT_SECONDS;
+}
+
 /** For list searches in the editor, which have no item: the same Connect header, or none. */
 export function listSearchAccountHeaders(context: ILoadOptionsFunctions): Record<string, string> {
 	let raw: unknown;
