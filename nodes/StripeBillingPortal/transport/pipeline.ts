@@ -144,8 +144,8 @@ async function sendOnce<Request, Answer, Checked>(
 	let ticket: Ticket;
 	try {
 		ticket = await limiter.take(endpoint, turnWait.signal);
-	} catch (error) {
-		if (!turnWait.signal.aborted) throw error;
+	} catch {
+		// The limiter gives up a turn only when its signal, this bound's, is aborted.
 		throw new NodeOperationError(
 			context.getNode(),
 			`Stripe's rate limits kept this search waiting over ${timeoutSeconds} s for its turn: other executions are using this account's requests`,

@@ -555,12 +555,12 @@ describe('the lookup’s rules, without a network', () => {
 		expect(chooseCustomer(result(['cus_A', 'cus_B']), 'mostRecent')).toEqual({ kind: 'found', id: 'cus_A' });
 	});
 
-	it('sends the lookup with every header and transport setting of the session request except Content-Type and Idempotency-Key', async () => {
+	it('sends the lookup with every header of the session request except Content-Type and Idempotency-Key, and the item’s Timeout, not the 300 s n8n put on the session request', async () => {
 		const sent: Array<[string, IHttpRequestOptions]> = [];
 		const context = {
 			getNode: () => ({ name: 'Stripe Billing Portal', type: NODE_TYPE, typeVersion: 1, position: [0, 0], parameters: {} }),
 			getItemIndex: () => 0,
-			getNodeParameter: (_name: string, fallback: unknown) => fallback,
+			getNodeParameter: (name: string, fallback: unknown) => (name === 'requestSettings' ? { timeout: 12.345 } : fallback),
 			getContext: () => ({}),
 			getExecutionCancelSignal: () => undefined,
 			getCredentials: async () => ({ secretKey: 'sk_test_unit' }),
@@ -583,7 +583,8 @@ describe('the lookup’s rules, without a network', () => {
 			},
 			body: { return_url: 'https://example.com' },
 			qs: {},
-			timeout: 12_345,
+			// What n8n's routing sets on every request before the node's preSend runs.
+			timeout: 300_000,
 			ignoreHttpStatusErrors: true,
 		};
 
