@@ -18,6 +18,7 @@ describe('isRetryable', () => {
 		['503', { httpStatus: 503 }, true],
 		['409 lock timeout', { httpStatus: 409, code: 'lock_timeout' }, true],
 		['409 idempotency in flight', { httpStatus: 409, type: 'idempotency_error' }, true],
+		['409 idempotency key in use, as Stripe answers it', { httpStatus: 409, type: 'invalid_request_error', code: 'idempotency_key_in_use' }, true],
 		['409 with Stripe-Should-Retry: true', { httpStatus: 409, shouldRetryHeader: true }, true],
 		['409 other', { httpStatus: 409, code: 'resource_already_exists' }, false],
 		['500 with Stripe-Should-Retry: false', { httpStatus: 500, shouldRetryHeader: false }, false],

@@ -1,5 +1,5 @@
 /**
- * Idempotency keys for the node's POSTs, and the words for the two answers Stripe gives because
+ * Idempotency keys for the node's POSTs, and the words for the answers Stripe gives because
  * of them. Stripe saves the first answer to a key once the endpoint has started (a 500
  * included) and sends that answer again to every later request with the key and the same
  * parameters, for at least 24 hours (docs.stripe.com/api/idempotent_requests).
@@ -179,6 +179,16 @@ export function idempotencyFailure(node: INode, error: StripeApiError, settings:
 	if (keyRefused) {
 		fix = 'Make the item’s fields give the same values on every try, then start a new execution, which sends new keys (Retry in the Executions list sends the same ones). Stripe did nothing for this request.';
 		message = `Stripe refused the request: this item’s request differs from the one first sent under its key, in an earlier try of this run or in the execution the Executions list retried (an expression that reads the time or a random value, or a workflow edited before the retry). ${fix}`;
+	} else if (details.httpStatus === 409 && details.stripe?.code === 'idempotency_key_in_use') {
+		// Stripe's own words ("Please try again later") would have the user start a new execution,
+		// whose new key creates again once the earlier attempt succeeds.
+		fix = ownKey
+			? `Raise ${SETTINGS_FIELD} → Retries or Timeout, so the node waits for Stripe's answer; once Stripe has finished, a request with the same Idempotency Key and parameters gets that answer instead of creating again.`
+			: `Raise ${SETTINGS_FIELD} → Retries or Timeout, so the node waits for Stripe's answer; Retry in the Executions list sends the same keys and gets that answer once Stripe has finished. Check the request log in the Stripe dashboard before starting a new execution, which sends new keys and would create again.`;
+		const earlier = ownKey
+			? 'another request under the same idempotency key (an earlier attempt of this item whose answer did not come in time, or another item or execution with the same Idempotency Key)'
+			: 'an earlier attempt of this item’s request (sent under the same idempotency key, whose answer did not come in time)';
+		message = `Stripe is still carrying out ${earlier}, so it did not run this one; that request may yet succeed. ${fix}`;
 	} else if (isReplayedFailure(details)) {
 		fix = ownKey
 			? `Check the request log in the Stripe dashboard for whether the object was made, then set ${SETTINGS_FIELD} → Idempotency Key to a new value or run once the key is more than 24 hours old.`

@@ -67,8 +67,17 @@ export function isRetryable(failure: Failure): boolean {
 	if (status === undefined) return failure.connectionCode !== undefined && RETRYABLE_CONNECTION_CODES.has(failure.connectionCode);
 	if (failure.shouldRetryHeader === false || failure.replayed === true) return false;
 	if (status === 429 || status >= 500) return true;
-	// A lock timeout, or a request with the same idempotency key still in flight.
-	if (status === 409) return failure.shouldRetryHeader === true || failure.code === 'lock_timeout' || failure.type === 'idempotency_error';
+	// A lock timeout, or an earlier attempt under the same idempotency key that Stripe is still
+	// carrying out: Stripe answers that one with type invalid_request_error, so only its code
+	// tells it apart from a conflict no resend can cure. Once the earlier attempt is done, a resend
+	// gets its saved answer.
+	if (status === 409)
+		return (
+			failure.shouldRetryHeader === true ||
+			failure.code === 'lock_timeout' ||
+			failure.code === 'idempotency_key_in_use' ||
+			failure.type === 'idempotency_error'
+		);
 	return false;
 }
 
