@@ -108,16 +108,38 @@ describe('answers of the wrong shape', () => {
 });
 
 describe('an answer that never comes', () => {
-	it('times out after Request Settings → Timeout and is retried with the same key', async () => {
-		environment.sandbox.queueFault({ kind: 'stall', path: SESSIONS });
+	it('times out after Request Settings → Timeout and is retried with the same key: 409 while Stripe still works on the first attempt, then its saved answer', async () => {
+		// Stripe takes 2.6 s over the first attempt, which the node gives up on after 1 s; Stripe
+		// carries it out all the same, and holds its key meanwhile.
+		environment.sandbox.queueFault({ kind: 'delay', ms: 2_600, path: SESSIONS });
 		const started = performance.now();
-		const run = await runCreateSession(environment, { customer, requestSettings: { timeout: 1, retries: 1 } });
+		const run = await runCreateSession(environment, { customer, requestSettings: { timeout: 1, retries: 4 } });
 		expect(run.error).toBeUndefined();
-		const attempts = posts(run);
-		expect(attempts).toHaveLength(2);
-		expect(attempts[1].headers['idempotency-key']).toBe(attempts[0].headers['idempotency-key']);
-		expect(performance.now() - started).toBeLessThan(10_000);
+		const [first, ...resends] = posts(run);
+		expect(resends.length).toBeGreaterThanOrEqual(2);
+		expect(resends.every((attempt) => attempt.headers['idempotency-key'] === first.headers['idempotency-key'])).toBe(true);
+		const inUse = resends.slice(0, -1);
+		expect(inUse.map((attempt) => attempt.status)).toEqual(inUse.map(() => 409));
+		expect(resends[resends.length - 1]).toMatchObject({ status: 200, replayed: true });
 		expect(environment.sandbox.sessions).toHaveLength(1);
+		expect(run.items.map((item) => item.json.id)).toEqual([environment.sandbox.sessions[0].id]);
+		expect(performance.now() - started).toBeLessThan(10_000);
+	});
+
+	it('with too few retries to outlast Stripe’s work on the first attempt: fails saying Stripe is still at it, and what to do', async () => {
+		environment.sandbox.queueFault({ kind: 'stall', path: SESSIONS });
+		const run = await runCreateSession(environment, { customer, requestSettings: { timeout: 1, retries: 1 } });
+		const attempts = posts(run);
+		expect(attempts.map((attempt) => attempt.status)).toEqual([undefined, 409]);
+		expect(attempts[1].headers['idempotency-key']).toBe(attempts[0].headers['idempotency-key']);
+		expect(run.items).toHaveLength(0);
+		expect(run.error?.message).toBe(
+			'Stripe is still carrying out an earlier attempt of this item’s request (sent under the same idempotency key, whose answer did not come in time), so it did not run this one; that request may yet succeed. ' +
+				'Raise Request Settings → Retries or Timeout, so the node waits for Stripe\'s answer; Retry in the Executions list sends the same keys and gets that answer once Stripe has finished. ' +
+				'Check the request log in the Stripe dashboard before starting a new execution, which sends new keys and would create again.',
+		);
+		expect(run.error?.description).toMatch(/^HTTP 409 · type: invalid_request_error · code: idempotency_key_in_use/);
+		expect(run.error?.description).toContain('Retried once with backoff');
 	});
 
 	it('with retries off, says how long it waited and which setting to raise', async () => {

@@ -945,6 +945,60 @@ describe('overlapping requests under one idempotency key', () => {
 		expect(sandbox.sessions).toHaveLength(1);
 	});
 
+	/** Resolves once the sandbox has received `count` requests. */
+	async function untilReceived(count: number): Promise<void> {
+		for (let i = 0; i < 200 && sandbox.requests.length < count; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+
+	it('a delayed request holds its key from its arrival, as Stripe holds a request it has not answered', async () => {
+		sandbox.queueFault({ kind: 'delay', ms: 300, path: '/v1/billing_portal/sessions' });
+		const headers = { 'Idempotency-Key': 'overlap-delay' };
+		const first = createSession(base, { headers });
+		await untilReceived(1);
+		const second = await createSession(base, { headers });
+		expect([second.status, second.json.error.code]).toEqual([409, 'idempotency_key_in_use']);
+		const answered = await first;
+		const third = await createSession(base, { headers });
+		expect(third.headers.get('idempotent-replayed')).toBe('true');
+		expect(third.json.id).toBe(answered.json.id);
+		expect(sandbox.sessions).toHaveLength(1);
+	});
+
+	it('a delayed request whose client has gone is still carried out: a resend under its key gets the saved answer', async () => {
+		sandbox.queueFault({ kind: 'delay', ms: 200, path: '/v1/billing_portal/sessions' });
+		const headers = { 'Idempotency-Key': 'overlap-client-gone' };
+		const controller = new AbortController();
+		const first = createSession(base, { headers, signal: controller.signal }).catch((error: Error) => error);
+		await untilReceived(1);
+		controller.abort();
+		expect(await first).toMatchObject({ name: 'AbortError' });
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		expect(sandbox.sessions).toHaveLength(1);
+		expect(sandbox.requests[0].status).toBeUndefined();
+		const resent = await createSession(base, { headers });
+		expect(resent.headers.get('idempotent-replayed')).toBe('true');
+		expect(resent.json.id).toBe(sandbox.sessions[0].id);
+		expect(sandbox.sessions).toHaveLength(1);
+	});
+
+	it('a stalled request holds its key, after its client gave up too, until reset()', async () => {
+		sandbox.queueFault({ kind: 'stall', path: '/v1/billing_portal/sessions' });
+		const headers = { 'Idempotency-Key': 'overlap-stall' };
+		const controller = new AbortController();
+		const first = createSession(base, { headers, signal: controller.signal }).catch((error: Error) => error);
+		await untilReceived(1);
+		const meanwhile = await createSession(base, { headers });
+		expect([meanwhile.status, meanwhile.json.error.code]).toEqual([409, 'idempotency_key_in_use']);
+		controller.abort();
+		await first;
+		const later = await createSession(base, { headers });
+		expect([later.status, later.json.error.code]).toEqual([409, 'idempotency_key_in_use']);
+		expect(sandbox.sessions).toHaveLength(0);
+		sandbox.reset();
+		expect((await createSession(base, { headers })).headers.get('idempotent-replayed')).toBeNull();
+		expect(sandbox.sessions).toHaveLength(1);
+	});
+
 	it('the same during an object lock’s hold, on a configuration update', async () => {
 		sandbox.setObjectLocks({ holdMs: 300 });
 		const path = `/v1/billing_portal/configurations/${SEED_IDS.defaultConfiguration}`;

@@ -13,8 +13,10 @@
  * A key belongs to the account (and mode) of the API key that sent it, and to the connected
  * account named in Stripe-Account. Keys do not expire here (Stripe prunes them after 24 hours);
  * reset() forgets them. A request with a key whose first request has not been answered yet (a
- * 'slow' fault, an object lock's hold) gets Stripe's 409 idempotency_key_in_use, as a request
- * that overlaps another one still running does at Stripe; once answered, the key replays.
+ * 'slow', 'delay' or 'stall' fault, an object lock's hold) gets Stripe's 409
+ * idempotency_key_in_use, as a request that overlaps another one still running does at Stripe;
+ * once answered, the key replays. Stripe carries out a request it has received whether or not
+ * the client waits for the answer.
  */
 import type { ResolvedKey } from './auth';
 import { errors } from './errors';
@@ -94,6 +96,19 @@ export class IdempotencyStore {
 	/** Saves the first result; with `inProgress`, until finish() the key answers the 409 instead of replaying. */
 	save(key: NewKey, result: Omit<SavedResult, 'method' | 'path' | 'params'>, inProgress = false): void {
 		this.saved.set(key.slot, { method: key.method, path: key.path, params: key.params, ...result, inProgress });
+	}
+
+	/**
+	 * Marks the key as in progress before its request is handled (a request Stripe has but has not
+	 * started on): until the returned release, requests with it get the 409. The release frees the
+	 * key only if it is still this mark, so the result saved by the handling stays.
+	 */
+	take(key: NewKey): () => void {
+		const mark: SavedResult = { method: key.method, path: key.path, params: key.params, status: 0, headers: {}, body: '', requestId: '', inProgress: true };
+		this.saved.set(key.slot, mark);
+		return () => {
+			if (this.saved.get(key.slot) === mark) this.saved.delete(key.slot);
+		};
 	}
 
 	/** The request saved under this key has been answered (or dropped): later ones replay. */

@@ -54,7 +54,10 @@
  *     the first n bytes of the body (default half), then destroy the socket: the client sees an
  *     aborted response. The record keeps that status, with `truncated: true`.
  *   sandbox.queueFault({ kind: 'stall' })   handle nothing, answer nothing until the client closes
- *     the socket (status stays undefined); stop() still closes at once.
+ *     the socket (status stays undefined); stop() still closes at once. The request's
+ *     Idempotency-Key stays in progress until reset(): Stripe is still working on it.
+ *   sandbox.queueFault({ kind: 'delay', ms })   handle after ms, then answer. The key is in progress
+ *     from arrival, and the request is handled even when its client has gone by then.
  *   sandbox.queueFault({ kind: 'trickle', everyMs?: ms })   handle normally, send the status line and
  *     headers, then one byte of the body every `everyMs` (default 1000): never idle, slow to finish.
  *   sandbox.queueFault({ kind: 'redirect', location, status?: 301 | 302 | 307 | 308 })   that status
@@ -75,7 +78,7 @@
  *   on a date of that release (no later than DEFAULT_API_VERSION), else 400 "Invalid Stripe API version".
  *   sandbox.queueFault({ kind: 'slow', ms })   handle at once (objects created, result saved) and
  *     answer after ms: meanwhile the request is in progress, and another with its Idempotency-Key
- *     gets Stripe's 409 idempotency_key_in_use (as during an object lock's hold).
+ *     gets Stripe's 409 idempotency_key_in_use (as during an object lock's hold, a delay or a stall).
  *   record.status is the status answered (undefined when nothing was answered).
  *
  * Webhooks (sandbox.webhooks, sandbox.portal; test/sandbox/webhooks/):

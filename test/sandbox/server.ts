@@ -170,6 +170,11 @@ function checkFault(fault: Fault): void {
 	}
 }
 
+/** The parameters a request is validated and keyed on: a POST's body over its query string. */
+function paramsOf(record: RecordedRequest): PlainObject {
+	return record.method === 'POST' ? { ...record.query, ...record.body } : record.query;
+}
+
 /** The request's Stripe-Version when well-formed, else the default (for answers given before the version stage). */
 function requestedVersion(record: RecordedRequest): string {
 	const m = API_VERSION_RE.exec(firstHeader(record.headers['stripe-version'])?.trim() ?? '');
@@ -572,11 +577,17 @@ export class StripeSandbox {
 			case 'fail-after-start':
 				this.send(res, record, this.dispatch(record, fault.status ?? 500));
 				return;
-			case 'delay':
+			case 'delay': {
+				// Stripe has the request from now on: its key is taken while it waits, and it is carried
+				// out even when the client has gone meanwhile (send() then writes nothing), so a resend
+				// under the key gets the saved answer.
+				const release = this.takeKey(record);
 				this.later(fault.ms, () => {
-					if (!res.destroyed) this.answer(res, record);
+					release?.();
+					this.answer(res, record);
 				});
 				return;
+			}
 			case 'drop-mid-body': {
 				const r = this.dispatch(record);
 				this.afterHold(r, () => this.sendTruncated(res, record, r, fault.bytes));
@@ -586,7 +597,9 @@ export class StripeSandbox {
 				this.answer(res, record, fault.ms);
 				return;
 			case 'stall':
-				// Nothing is written: the client closing the socket or stop() ends it.
+				// Nothing is written: the client closing the socket or stop() ends the exchange. Stripe is
+				// still working on the request all the while, so its key stays taken until reset().
+				this.takeKey(record);
 				return;
 			case 'trickle': {
 				const r = this.dispatch(record);
@@ -613,6 +626,25 @@ export class StripeSandbox {
 			hold.release();
 			then();
 		});
+	}
+
+	/**
+	 * Takes the request's Idempotency-Key as Stripe does when it starts on a request it has not
+	 * answered yet: until the returned release, another request with the key gets the 409
+	 * idempotency_key_in_use. Nothing is taken for a request that carries no key, that a stage
+	 * would refuse (those never reach Stripe's idempotency layer), or whose key is already saved
+	 * or taken: it meets that when it is handled.
+	 */
+	private takeKey(record: RecordedRequest): (() => void) | undefined {
+		const state: PipelineState = { record, apiVersion: DEFAULT_API_VERSION };
+		try {
+			for (const stage of this.stages) stage(state, this);
+			const found = this.idempotency.lookup(record, state.key as ResolvedKey, this.accountId, paramsOf(record));
+			return found && 'fresh' in found ? this.idempotency.take(found.fresh) : undefined;
+		} catch (e) {
+			if (e instanceof StripeApiError) return undefined;
+			throw e;
+		}
 	}
 
 	/** Runs `fn` after `ms`, unless stop() comes first. */
@@ -698,7 +730,7 @@ export class StripeSandbox {
 			for (const stage of this.stages) stage(state, this);
 			const { route, pathParams } = state.match as RouteMatch;
 			const key = state.key as ResolvedKey;
-			const merged: PlainObject = record.method === 'POST' ? { ...record.query, ...record.body } : record.query;
+			const merged = paramsOf(record);
 			const found = this.idempotency.lookup(record, key, this.accountId, merged);
 			if (found && 'saved' in found) return this.replay(record, found.saved);
 			newKey = found?.fresh;

@@ -192,7 +192,12 @@ export type Fault = FaultFilter &
 				status?: number;
 		  }
 		| {
-				/** Wait, then handle the request normally (for client timeout tests). */
+				/**
+				 * Wait, then handle the request normally (for client timeout tests): Stripe slow to start.
+				 * Its Idempotency-Key is in progress from its arrival (another request with it gets the 409
+				 * idempotency_key_in_use), and it is handled even if the client has gone meanwhile, as
+				 * Stripe carries out what it has received: a resend with the key then gets the saved answer.
+				 */
 				kind: 'delay';
 				ms: number;
 		  }
@@ -218,7 +223,9 @@ export type Fault = FaultFilter &
 		| {
 				/**
 				 * Accept the request and never answer (nothing is handled) until the client closes the
-				 * socket or the sandbox stops; the record's status stays undefined.
+				 * socket or the sandbox stops; the record's status stays undefined. Stripe is still working
+				 * on it, so its Idempotency-Key stays in progress (the 409 idempotency_key_in_use to every
+				 * other request with it) until reset(), whether or not the client waits.
 				 */
 				kind: 'stall';
 		  }

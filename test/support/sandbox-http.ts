@@ -12,6 +12,8 @@ export interface CallOptions {
 	body?: string | Record<string, unknown>;
 	query?: string | Record<string, unknown>;
 	headers?: Record<string, string>;
+	/** Aborts the call: the client going away before the answer. */
+	signal?: AbortSignal;
 }
 
 export interface CallResult {
@@ -37,7 +39,7 @@ export function sandboxHttp(baseUrl: () => string, defaultKey: string): Call {
 		}
 		const query =
 			opts.query === undefined ? '' : `?${typeof opts.query === 'string' ? opts.query : qs.stringify(opts.query)}`;
-		const res = await fetch(`${baseUrl()}${path}${query}`, { method, headers, body });
+		const res = await fetch(`${baseUrl()}${path}${query}`, { method, headers, body, signal: opts.signal });
 		const text = await res.text();
 		let json: unknown;
 		try {
