@@ -4,7 +4,8 @@
  * to them instead of holding the account at Stripe's documented defaults, and a value it cannot
  * use is refused before any request, naming the field and the fix.
  */
-import { SEED_IDS, type RecordedRequest } from '../sandbox';
+import { SEED_IDS } from '../sandbox';
+import { mostArrivalsInAnyWindow } from '../support/attempts';
 import { customerById, runCreateSession, useEnvironment } from '../support/session';
 
 const KEYS = {
@@ -17,17 +18,6 @@ const KEYS = {
 const environment = useEnvironment({ secretKeys: ['sk_test_sandbox', ...Object.values(KEYS)] });
 const customer = customerById(SEED_IDS.jenny);
 const SESSIONS = '/v1/billing_portal/sessions';
-
-/** The most requests that arrived within any 1,000 ms. */
-function busiestSecond(requests: RecordedRequest[]): number {
-	const times = requests.map((request) => request.receivedAt).sort((a, b) => a - b);
-	let busiest = 0;
-	for (let first = 0, last = 0; last < times.length; last++) {
-		while (times[last] - times[first] >= 1000) first++;
-		busiest = Math.max(busiest, last - first + 1);
-	}
-	return busiest;
-}
 
 const items = (count: number) => Array.from({ length: count }, (_, n) => ({ n }));
 
@@ -44,13 +34,14 @@ describe('an account whose limits Stripe raised', () => {
 		expect(run.items.every((item) => String(item.json.url).startsWith('https://'))).toBe(true);
 		const sessions = run.requests.filter((request) => request.method === 'POST' && request.path === SESSIONS);
 		expect(sessions.filter((request) => request.status === 200)).toHaveLength(400);
-		const stats = environment.sandbox.rateLimitStats;
-		expect(stats.limited).toBe(0);
-		expect(stats.maxInAnyWindow).toBeLessThanOrEqual(100);
+		// The sandbox refuses whatever goes over 100 in any second, so none refused is what shows the
+		// node kept to the stated 100 (the sandbox's own busiest second counts only what it let
+		// through, which its limit caps whatever the node sends).
+		expect(environment.sandbox.rateLimitStats.limited).toBe(0);
 		// Held to Stripe's documented 25/s no second would hold more than 25. How many more it holds
 		// depends on the CPU left to n8n on this machine; the bench measures the wall time, 1.15 × the
 		// 4 s floor being the goal, with the machine otherwise idle.
-		expect(busiestSecond(sessions)).toBeGreaterThan(25);
+		expect(mostArrivalsInAnyWindow(sessions)).toBeGreaterThan(25);
 	}, 60_000);
 });
 
