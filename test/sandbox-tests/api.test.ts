@@ -636,6 +636,25 @@ describe('customers', () => {
 		expect(missing.json.error).toMatchObject({ code: 'resource_missing', message: "No such customer: 'cus_missing'" });
 	});
 
+	it('a deleted customer: its ID answers Stripe’s deleted stub, lists and searches leave it out, a session for it is refused', async () => {
+		const gone = sandbox.addCustomer({ email: 'gone@example.com', name: 'Gone Person' });
+		const subscription = sandbox.addSubscription({ customer: gone.id });
+		const deleted = await call('DELETE', `/v1/customers/${gone.id}`);
+		expect([deleted.status, deleted.json]).toEqual([200, { id: gone.id, object: 'customer', deleted: true }]);
+		const read = await call('GET', `/v1/customers/${gone.id}`);
+		expect([read.status, read.json]).toEqual([200, { id: gone.id, object: 'customer', deleted: true }]);
+		expect((await call('GET', '/v1/customers', { query: { email: 'gone@example.com' } })).json.data).toEqual([]);
+		expect((await call('GET', '/v1/customers/search', { query: { query: "email:'gone@example.com'" } })).json.data).toEqual([]);
+		expect((await call('GET', `/v1/subscriptions/${subscription.id}`)).json).toMatchObject({ status: 'canceled', cancellation_details: { reason: 'cancellation_requested' } });
+		const session = await createSession({ customer: gone.id, return_url: RETURN_URL });
+		expect(session.status).toBe(400);
+		expect(session.json.error).toMatchObject({ type: 'invalid_request_error', code: 'resource_missing', param: 'customer', message: `No such customer: '${gone.id}'` });
+		expect(sandbox.sessions).toHaveLength(0);
+		const again = await call('DELETE', `/v1/customers/${gone.id}`);
+		expect([again.status, again.json.error.message]).toEqual([404, `No such customer: '${gone.id}'`]);
+		expect((await call('DELETE', `/v1/customers/${SEED_IDS.max}`, { key: CUSTOMERS_KEY })).status).toBe(403);
+	});
+
 	it('searches with the query language and pages with next_page', async () => {
 		const exact = await call('GET', '/v1/customers/search', { query: { query: "email:'jenny.rosen@example.com'" } });
 		expect(exact.status).toBe(200);

@@ -195,6 +195,18 @@ export const errors = {
 			param,
 			message: `No such ${noun}: '${id}'`,
 		}),
+	/**
+	 * A parameter naming an object that was deleted: the code and message of one that never existed,
+	 * with status 400 (the answer reported for a session created for a deleted customer; not
+	 * checked against a live account here).
+	 */
+	deletedResource: (noun: string, id: string, param: string) =>
+		stripeError(400, {
+			type: 'invalid_request_error',
+			code: 'resource_missing',
+			param,
+			message: `No such ${noun}: '${id}'`,
+		}),
 	cannotExpand: (path: string, listHint: boolean) =>
 		stripeError(400, {
 			type: 'invalid_request_error',

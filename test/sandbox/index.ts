@@ -74,6 +74,10 @@
  *     price of its product). addProduct / addPrice / addCoupon / addPromotionCode seed them; the
  *     seed has SEED_IDS.proProduct with proMonthly (Jenny's Pro plan) and proYearly, SEED_IDS.coupon
  *     and SEED_IDS.promotionCode.
+ *   sandbox.deleteCustomer(id) / DELETE /v1/customers/{id}   deletes a customer as Stripe does: it
+ *     leaves lists and searches, GET /v1/customers/{id} answers 200 { id, object: 'customer',
+ *     deleted: true }, its subscriptions that have not ended are canceled, and a session for it
+ *     is a 400 resource_missing "No such customer".
  *   Stripe-Version must be one Stripe has: a dated version of its changelog, or a named release
  *   on a date of that release (no later than DEFAULT_API_VERSION), else 400 "Invalid Stripe API version".
  *   sandbox.queueFault({ kind: 'slow', ms })   handle at once (objects created, result saved) and

@@ -433,6 +433,17 @@ export class StripeSandbox {
 		this.store.removeDefaultConfiguration();
 	}
 
+	/**
+	 * Deletes a customer of the platform as DELETE /v1/customers/{id} does: gone from lists, its ID
+	 * read as Stripe's deleted stub, its live subscriptions canceled, a session for it refused.
+	 */
+	deleteCustomer(id: string): Stripe.DeletedCustomer {
+		const deleted = this.store.deleteCustomer(id);
+		if (!deleted) throw new Error(`No customer ${id} in the sandbox to delete`);
+		return deleted;
+	}
+
+	/** The customer, or undefined when there is none or it was deleted. */
 	getCustomer(id: string): Customer | undefined {
 		const c = this.store.getCustomer(id);
 		return c && structuredClone(c);

@@ -313,6 +313,8 @@ function newestFirst<T extends { created: number }>(items: Map<string, T>): T[] 
  */
 export class SandboxStore {
 	private readonly customers = new Map<string, Customer>();
+	/** What Stripe keeps of a deleted customer: its ID answers the deleted stub. */
+	private readonly deletedCustomers = new Map<string, Stripe.DeletedCustomer>();
 	private readonly configurations = new Map<string, PortalConfiguration>();
 	private readonly subscriptions = new Map<string, Subscription>();
 	private readonly products = new Map<string, Product>();
@@ -329,6 +331,7 @@ export class SandboxStore {
 	/** Forgets every object (what a connected account's store holds after reset()). */
 	clear(): void {
 		this.customers.clear();
+		this.deletedCustomers.clear();
 		this.configurations.clear();
 		this.subscriptions.clear();
 		this.products.clear();
@@ -480,9 +483,37 @@ export class SandboxStore {
 		return this.customers.get(id);
 	}
 
-	/** Newest first. */
+	/** Newest first; deleted customers are not listed. */
 	listCustomers(): Customer[] {
 		return newestFirst(this.customers);
+	}
+
+	/**
+	 * Deletes the customer as Stripe does (docs.stripe.com/api/customers/delete): it leaves lists
+	 * and searches, a read by its ID answers `{ id, object: 'customer', deleted: true }`, and its
+	 * subscriptions that have not ended are canceled at once. Undefined when there is no such
+	 * customer (or it is deleted already).
+	 */
+	deleteCustomer(id: string): Stripe.DeletedCustomer | undefined {
+		if (!this.customers.delete(id)) return undefined;
+		const deleted: Stripe.DeletedCustomer = { id, object: 'customer', deleted: true };
+		this.deletedCustomers.set(id, deleted);
+		const now = nowSeconds();
+		for (const subscription of this.subscriptions.values()) {
+			if (subscription.customer !== id || subscription.status === 'canceled' || subscription.status === 'incomplete_expired') continue;
+			subscription.status = 'canceled';
+			subscription.canceled_at = now;
+			subscription.ended_at = now;
+			subscription.cancel_at_period_end = false;
+			subscription.cancel_at = null;
+			subscription.cancellation_details = { comment: null, feedback: null, feedback_option: null, reason: 'cancellation_requested' };
+		}
+		return clone(deleted);
+	}
+
+	/** The stub of a deleted customer, or undefined for one that exists or never did. */
+	getDeletedCustomer(id: string): Stripe.DeletedCustomer | undefined {
+		return this.deletedCustomers.get(id);
 	}
 
 	// Configurations

@@ -120,6 +120,16 @@ describe('what stops a login link', () => {
 		expect(run.error?.message).toBe(`Customer: customer ${customer.id} has no e-mail address in Stripe`);
 	});
 
+	it('a customer deleted in Stripe: says so, and the configuration is never read', async () => {
+		const customer = environment.sandbox.addCustomer({ email: 'gone@example.com', name: 'Gone' });
+		environment.sandbox.deleteCustomer(customer.id);
+		const run = await getLoginLink({ customer: byId(customer.id) });
+		expect(run.requests.map((request) => `${request.method} ${request.path} ${request.status}`)).toEqual([`GET /v1/customers/${customer.id} 200`]);
+		expect(run.items).toHaveLength(0);
+		expect(run.error?.message).toBe(`Customer: customer ${customer.id} has been deleted`);
+		expect(run.error?.description).toBe('Choose a customer that still exists, or leave Customer empty for the link without an e-mail.');
+	});
+
 	it.each([
 		['an address with a name around it', byEmail('={{ "Jenny <jenny.rosen@example.com>" }}'), /^Customer: .* is not an email address$/],
 		['a customer ID that tries to leave the path', byId('={{ "cus_1/../../v1/charges" }}'), /^Customer: .* is not a valid ID$/],

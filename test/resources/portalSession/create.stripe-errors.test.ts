@@ -95,6 +95,17 @@ describe('Stripe’s errors reach the user', () => {
 		expect(run.error?.description).toMatch(/test or live/);
 	});
 
+	it('400 for a customer deleted in Stripe: Stripe’s message, and no session', async () => {
+		const gone = environment.sandbox.addCustomer({ email: 'gone@example.com' });
+		environment.sandbox.deleteCustomer(gone.id);
+		const run = await runCreateSession(environment, { customer: customerById(gone.id) }, [{}], asKey(LEAKABLE_KEY));
+		expect(run.requests.map((request) => request.status)).toEqual([400]);
+		expect(run.error).toMatchObject({ httpCode: '400', message: `No such customer: '${gone.id}'` });
+		expect(run.error?.description).toContain('code: resource_missing');
+		expect(run.error?.description).toContain('Check the ID in Customer:');
+		expect(environment.sandbox.sessions).toHaveLength(0);
+	});
+
 	// With retries off, each fault is the final answer; test/resilience/retries.test.ts covers retries.
 	it('429 with no patience for rate limits: Stripe’s message and what to do about rate limits, not n8n’s batching advice', async () => {
 		environment.sandbox.queueFault({ kind: 'status', status: 429 });

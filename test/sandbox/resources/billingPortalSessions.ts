@@ -254,6 +254,8 @@ function createSession(ctx: RequestContext): PortalSession {
 	if (p.flow_data) checkFlowShape(p.flow_data);
 	const { paths } = resolveExpand(p.expand, EXPANDABLE, 'object');
 
+	if (p.customer !== undefined && ctx.store.getDeletedCustomer(p.customer))
+		throw errors.deletedResource('customer', p.customer, 'customer');
 	if (p.customer !== undefined && !ctx.store.getCustomer(p.customer))
 		throw noSuch('customer', p.customer, 'customer');
 	if (p.customer_account !== undefined && !ctx.isConnectedAccount(p.customer_account))

@@ -1,4 +1,4 @@
-/** /v1/customers: list, search, retrieve. */
+/** /v1/customers: list, search, retrieve, delete. */
 import type Stripe from 'stripe';
 
 import { errors } from '../errors';
@@ -9,6 +9,7 @@ import { compileQuery, decodePage, encodePage, type SearchSpec } from '../search
 import type { Customer } from '../store';
 
 const CUSTOMER = { resource: 'customer', access: 'read' } as const;
+const CUSTOMER_WRITE = { resource: 'customer', access: 'write' } as const;
 
 /** Paths `expand[]` accepts on a customer (the nullable references stay null here). */
 const EXPANDABLE = [
@@ -133,9 +134,23 @@ export const customerRoutes: RouteDef[] = [
 		params: s.object({ expand: expandSchema }),
 		handle(ctx) {
 			const { paths } = resolveExpand((ctx.params as ListParams).expand, EXPANDABLE, 'object');
+			// Stripe still answers a deleted customer's ID, with the stub and 200.
+			const deleted = ctx.store.getDeletedCustomer(ctx.pathParams.id);
+			if (deleted) return { ...deleted };
 			const customer = ctx.store.getCustomer(ctx.pathParams.id);
 			if (!customer) throw errors.resourceMissing('customer', ctx.pathParams.id, 'id');
 			return renderCustomer(customer, ctx, paths);
+		},
+	},
+	{
+		method: 'DELETE',
+		path: '/v1/customers/:id',
+		permission: CUSTOMER_WRITE,
+		params: s.object({}),
+		handle(ctx) {
+			const deleted = ctx.store.deleteCustomer(ctx.pathParams.id);
+			if (!deleted) throw errors.resourceMissing('customer', ctx.pathParams.id, 'id');
+			return deleted;
 		},
 	},
 ];
