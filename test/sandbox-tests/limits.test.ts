@@ -261,6 +261,24 @@ describe('concurrency', () => {
 		expect((await call('GET', '/v1/customers')).status).toBe(200);
 	});
 
+	it('counts a delayed request as in flight until it has been handled, even after its client has gone', async () => {
+		sandbox.setRateLimit({ requestsPerSecond: 100, concurrency: 1 });
+		sandbox.queueFault({ kind: 'delay', ms: 400 });
+		const controller = new AbortController();
+		const abandoned = fetch(`${baseUrl}/v1/customers`, { headers: { Authorization: `Bearer ${KEY}` }, signal: controller.signal }).catch(
+			(e: Error) => e,
+		);
+		await untilReceived(1);
+		controller.abort();
+		expect(await abandoned).toMatchObject({ name: 'AbortError' });
+		// Time for the sandbox to see the socket close.
+		await sleep(50);
+		expect(outcomes([await call('GET', '/v1/customers')])).toEqual(['global-concurrency']);
+		for (let i = 0; i < 200 && sandbox.rateLimitStats.inFlight > 0; i++) await sleep(5);
+		expect(sandbox.rateLimitStats.inFlight).toBe(0);
+		expect((await call('GET', '/v1/customers')).status).toBe(200);
+	});
+
 	it('tracks the peak in flight without a limit', async () => {
 		sandbox.queueFault({ kind: 'delay', ms: 200, times: 4 });
 		await Promise.all(Array.from({ length: 4 }, () => call('GET', '/v1/customers')));

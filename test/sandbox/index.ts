@@ -23,7 +23,8 @@
  *     unless livePerSecond is set. endpointPerSecond limits each endpoint, method + path template
  *     (`GET /v1/customers/{id}` is one endpoint for every ID); searchPerSecond the search endpoints
  *     (default endpointPerSecond). concurrency / endpointConcurrency cap the requests in flight
- *     (accepted, not yet answered, dropped or abandoned). Budgets are per mode and shared whatever
+ *     (accepted, not yet answered, dropped or abandoned; a delayed one until it has been handled,
+ *     client or not). Budgets are per mode and shared whatever
  *     Stripe-Account says; paths the sandbox does not serve meet only the global limiters. A
  *     refused request occupies no budget. Its 429 names the first limiter it is over, in this
  *     order, in `Stripe-Rate-Limited-Reason`: global-rate, endpoint-rate, global-concurrency,

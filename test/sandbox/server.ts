@@ -591,11 +591,17 @@ export class StripeSandbox {
 			case 'delay': {
 				// Stripe has the request from now on: its key is taken while it waits, and it is carried
 				// out even when the client has gone meanwhile (send() then writes nothing), so a resend
-				// under the key gets the saved answer.
-				const release = this.takeKey(record);
+				// under the key gets the saved answer. Until then it is in flight for the concurrency
+				// limiters too, which count what Stripe is working on, whoever still waits for it.
+				const releaseKey = this.takeKey(record);
+				res.off('close', admission.release);
 				this.later(fault.ms, () => {
-					release?.();
-					this.answer(res, record);
+					releaseKey?.();
+					const r = this.dispatch(record);
+					this.afterHold(r, () => {
+						this.send(res, record, r);
+						admission.release();
+					});
 				});
 				return;
 			}

@@ -78,7 +78,11 @@ export interface RateLimit {
 	endpointPerSecond?: number;
 	/** Per-endpoint rate of search endpoints (`GET /v1/customers/search`); default endpointPerSecond. */
 	searchPerSecond?: number;
-	/** Global concurrency: at most this many requests in flight at once per mode; default none. */
+	/**
+	 * Global concurrency: at most this many requests in flight at once per mode; default none. A
+	 * request is in flight until answered, dropped or abandoned by its client, and a delayed one until
+	 * it has been handled, whether or not its client still waits.
+	 */
 	concurrency?: number;
 	/** Per-endpoint concurrency: at most this many requests to one endpoint in flight at once per mode; default none. */
 	endpointConcurrency?: number;
