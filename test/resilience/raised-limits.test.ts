@@ -82,8 +82,11 @@ describe('an account the credential says several processes share (queue-mode wor
 		const times = run.requests.filter((request) => request.method === 'POST' && request.path === SESSIONS).map((request) => request.receivedAt);
 		expect(times).toHaveLength(10);
 		const gap = 1000 / ((20 * 0.96 * 0.94) / 4);
-		// Arrival jitter of a few milliseconds either way; unshared, the budget would allow 19.2/s.
-		for (let index = 1; index < times.length; index++) expect(times[index] - times[index - 1]).toBeGreaterThan(gap - 50);
+		// Unshared, the budget would allow 19.2/s: gaps of 52 ms. A start that a busy event loop
+		// delays goes within half a phase of its time and the next keeps the timetable, so one gap
+		// can be short by that delay and the arrival jitter on a loaded machine (up to ~80 ms was
+		// seen beside other test suites); the whole run keeps the share's pace.
+		for (let index = 1; index < times.length; index++) expect(times[index] - times[index - 1]).toBeGreaterThan(gap / 2);
 		expect(times[times.length - 1] - times[0]).toBeGreaterThan(9 * gap - 50);
 		expect(environment.sandbox.rateLimitStats.limited).toBe(0);
 	}, 30_000);
