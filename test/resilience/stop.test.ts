@@ -16,6 +16,7 @@ const KEYS = {
 	stop: 'sk_test_stop_paced',
 	stopCapped: 'sk_test_stop_capped',
 	maxWait: 'sk_test_stop_max_wait',
+	maxWaitLookups: 'sk_test_stop_max_wait_lookups',
 	trickle: 'sk_test_stop_trickle',
 } as const;
 const environment = useEnvironment({ secretKeys: ['sk_test_sandbox', ...Object.values(KEYS)] });
@@ -115,6 +116,41 @@ describe('Max Wait for Rate Limits bounds an item’s whole wait, its turn in th
 		const sessions = run.requests.filter((request) => request.path === SESSIONS);
 		expect(sessions.every((request) => request.status === 429)).toBe(true);
 		expect(sessions[sessions.length - 1].receivedAt - sessions[0].receivedAt).toBeLessThan(12_000);
+	}, 60_000);
+});
+
+describe('Max Wait for Rate Limits is one item’s, across its lookups and its own request', () => {
+	it('By Email and Subscription Source each refused 429 three times, the session every time, Max Wait 4 s: the item fails within 4 s of its first request, and the message counts every attempt of the item', async () => {
+		environment.sandbox.setRateLimit(undefined);
+		const limited = { kind: 'status', status: 429, headers: { 'Stripe-Rate-Limited-Reason': 'global-rate' } } as const;
+		environment.sandbox.queueFault({ ...limited, path: '/v1/customers', method: 'GET', times: 3 });
+		environment.sandbox.queueFault({ ...limited, path: '/v1/subscriptions', method: 'GET', times: 3 });
+		environment.sandbox.queueFault({ ...limited, path: SESSIONS, method: 'POST', times: 100 });
+		const run = await runCreateSession(
+			environment,
+			{
+				customer: { __rl: true, mode: 'email', value: 'jenny.rosen@example.com' },
+				flowType: 'subscription_cancel',
+				subscriptionSource: 'mostRecentCurrent',
+				requestSettings: { maxWaitForRateLimits: 4 },
+			},
+			[{}],
+			{ continueOnFail: true, credentials: { secretKey: KEYS.maxWaitLookups } },
+		);
+		const ended = performance.now();
+
+		expect(environment.sandbox.sessions).toHaveLength(0);
+		const refused = run.requests.filter((request) => request.status === 429);
+		// The customer lookup got through after its 429s (about 1 s of pauses and turns), so the
+		// item's later requests waited with what it had left.
+		expect(run.requests.some((request) => request.path === '/v1/customers' && request.status === 200)).toBe(true);
+		expect(new Set(refused.map((request) => request.path)).size).toBeGreaterThan(1);
+		// With a Max Wait of its own for each request, this item waited 7 s and more.
+		expect(ended - run.requests[0].receivedAt).toBeLessThan(4_000 + 1_000);
+		const message = String(run.items[0].json.error);
+		expect(message).toMatch(/^Stripe rate limit: still rate-limited after \d+ attempts over [34] s .*raise Request Settings → Max Wait for Rate Limits \(was 4 s\)/);
+		// Every 429 the item got, whichever of its requests got it, not the last request's alone.
+		expect(Number(/after (\d+) attempts/.exec(message)?.[1])).toBe(refused.length);
 	}, 60_000);
 });
 

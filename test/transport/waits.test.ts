@@ -11,7 +11,7 @@ import { findConnectionErrorCode } from '../../nodes/StripeBillingPortal/transpo
 import { stripeApiError, type RetryOutcome } from '../../nodes/StripeBillingPortal/transport/errors';
 import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/accountLimiter';
 import { Pacer } from '../../nodes/StripeBillingPortal/transport/pacing';
-import { AttemptTimedOutError, pacedWithRetries, withinTimeout } from '../../nodes/StripeBillingPortal/transport/retry';
+import { AttemptTimedOutError, ItemWait, pacedWithRetries, withinTimeout } from '../../nodes/StripeBillingPortal/transport/retry';
 import { STUB_NODE, stubContext } from '../support/stub-context';
 
 const SESSIONS = 'POST /v1/billing_portal/sessions';
@@ -198,6 +198,62 @@ describe('pacedWithRetries: time limits and Stop', () => {
 		expect(calls).toBe(0);
 		expect(error.message).toMatch(/^Stripe rate limit: not sent after waiting \d+ s for a turn .*Max Wait for Rate Limits \(was 10 s\)/);
 		expect(limiter.state().waiting).toBe(0);
+	});
+
+	it('the requests of one item share its Max Wait: a lookup’s 429s leave the item’s own request the rest, and the time Stripe took to answer the lookup is not counted', async () => {
+		const clock = movingClock();
+		const limiter = new AccountLimiter(false, clock);
+		const item = new ItemWait();
+		const { timer } = manualTimer();
+		const tooMany = () => {
+			throw stripeApiError(STUB_NODE, { httpStatus: 429, stripe: { message: 'Rate limited' } });
+		};
+		const send = async (attempts: Array<() => string>) => {
+			let call = 0;
+			let outcome: RetryOutcome | undefined;
+			const result = await pacedWithRetries(
+				{
+					context: stubContext(),
+					settings: { retries: 0, timeoutSeconds: 80, maxWaitSeconds: 3 },
+					connectionCode: findConnectionErrorCode,
+					limiter,
+					endpoint: SESSIONS,
+					item,
+					sleep: clock.sleep,
+					now: clock.now,
+					timer,
+				},
+				async () => attempts[Math.min(call++, attempts.length - 1)](),
+				(error, ended) => {
+					outcome = ended;
+					return error;
+				},
+			).catch((error: unknown) => error);
+			return { result, outcome, calls: call };
+		};
+
+		// The lookup: two 429s, then an answer that takes Stripe 5 s.
+		let answerSentAt = Number.NaN;
+		const lookup = await send([
+			tooMany,
+			tooMany,
+			() => {
+				answerSentAt = clock.now();
+				void clock.sleep(5_000);
+				return 'customer';
+			},
+		]);
+		expect(lookup.result).toBe('customer');
+		expect(item.waitedMs).toBe(answerSentAt);
+		expect(item.waitedMs).toBeLessThan(3_000);
+
+		// The item's own request, always 429: it gets what the lookup left, not 3 s of its own.
+		const startedAt = clock.now();
+		const own = await send([tooMany]);
+		expect(own.outcome?.exhausted).toBe(true);
+		expect(own.outcome?.rateLimited?.attempts).toBe(2 + own.calls);
+		expect(own.outcome?.rateLimited?.waitedMs).toBeLessThanOrEqual(3_000);
+		expect(clock.now() - startedAt).toBeLessThanOrEqual(3_000 - answerSentAt);
 	});
 
 	it('stopping the execution ends the pause before a resend at once, and nothing more is sent', async () => {

@@ -38,3 +38,19 @@ function nodeRunOf(context: Context): object | undefined {
 export function perNodeRun<T>(create: (context: Context) => T): (context: Context) => T {
 	return keptPer(nodeRunOf, create);
 }
+
+/**
+ * n8n makes a context of its own for each item of a node run, and again for each Retry On Fail
+ * try, each with its own `helpers`; the context it hands the item's pagination hook is made from
+ * the item's (Object.create) and reads the same `helpers`. So that object names "this item, in
+ * this try", for the item's preSend and pagination hooks alike. A context without it (none in
+ * n8n) makes its own state on each call.
+ */
+function itemOf(context: Context): object | undefined {
+	return (context as Partial<Context>).helpers;
+}
+
+/** State shared by every hook and request of one item, in one try of one node run. */
+export function perItem<T>(create: (context: Context) => T): (context: Context) => T {
+	return keptPer(itemOf, create);
+}

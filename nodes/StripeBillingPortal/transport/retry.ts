@@ -2,6 +2,7 @@ import type { IExecuteSingleFunctions, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { findBaseUrlError } from '../shared/baseUrl';
+import { perItem } from '../shared/nodeRun';
 import type { StripeErrorDetails } from './answers';
 import {
 	STRIPE_ERROR_DETAILS,
@@ -129,6 +130,8 @@ export interface PacedRequestContext {
 	endpoint: string;
 	/** The run's pacer for the user's own cap unless given: unit tests hand in one on their own clock. */
 	pacer?: Pacer;
+	/** The item's share of Max Wait for Rate Limits unless given: unit tests hand in one to share between calls. */
+	item?: ItemWait;
 	/** How pauses wait; an abortable sleep unless given. */
 	sleep?: Clock['sleep'];
 	/** The clock patience is measured on. */
@@ -215,19 +218,43 @@ const RAN_OUT = new Error('Max Wait for Rate Limits ran out');
 const STOPPED = new Error('Execution stopped');
 
 /**
- * An item's patience: one signal that every wait of the item (its turn under the user's cap and
- * the account's budgets, the pause before a resend) watches. It aborts when the execution is
- * stopped, and when Max Wait for Rate Limits is over since the item first asked for its turn,
- * provided Stripe rate-limited the account (or this item) meanwhile: a long queue at the
+ * What one item's requests share of Max Wait for Rate Limits. An item may send several: the By
+ * Email and Subscription Source lookups before its own request, each page of a list; Max Wait
+ * bounds the item's wait across all of them, each request taking up where the one before left
+ * off. Kept per item (and Retry On Fail try), so it goes with the item's context.
+ */
+export class ItemWait {
+	/**
+	 * How long the item's earlier requests waited: from each one's first request for a turn to
+	 * the sending of the attempt that was answered. The time Stripe took to answer it is not a
+	 * wait for rate limits, so a long list read page by page is not counted as waiting.
+	 */
+	waitedMs = 0;
+
+	/** Attempts of the item's requests that Stripe rate-limited, all of them: what the message counts. */
+	limitedAttempts = 0;
+
+	/** Set when Stripe answered one of the item's attempts 429. */
+	limited = false;
+
+	/** The account's count of limited answers when the item first asked for a turn. */
+	limitedAnswersBefore?: number;
+}
+
+const itemWaitFor = perItem(() => new ItemWait());
+
+/**
+ * An item's patience while one of its requests is under way: one signal that every wait of the
+ * request (its turn under the user's cap and the account's budgets, the pause before a resend)
+ * watches. It aborts when the execution is stopped, and when the item's Max Wait for Rate Limits
+ * is used up (`leftMs` after this request first asked for its turn), provided Stripe rate-limited
+ * the account (or this item) since the item first asked for a turn: a long queue at the
  * documented pace is not being rate-limited, so an item in it fails only at the next 429.
  */
 class Patience {
 	private readonly controller = new AbortController();
 
 	readonly signal = this.controller.signal;
-
-	/** Set by the item itself when Stripe answered one of its attempts 429. */
-	limited = false;
 
 	private stopListening?: () => void;
 
@@ -236,14 +263,16 @@ class Patience {
 	constructor(
 		stopped: AbortSignal | undefined,
 		limiter: AccountLimiter,
-		maxWaitMs: number,
+		item: ItemWait,
+		leftMs: number,
 		timer: Clock['sleep'],
 	) {
 		this.stopWatching = stopped ? whenAborted(stopped, () => this.controller.abort(STOPPED)) : () => undefined;
-		const limitedBefore = limiter.limitedAnswers;
-		timer(maxWaitMs, this.signal).then(
+		item.limitedAnswersBefore ??= limiter.limitedAnswers;
+		const limitedBefore = item.limitedAnswersBefore;
+		timer(Math.max(leftMs, 0), this.signal).then(
 			() => {
-				if (this.limited || limiter.limitedAnswers > limitedBefore) this.controller.abort(RAN_OUT);
+				if (item.limited || limiter.limitedAnswers > limitedBefore) this.controller.abort(RAN_OUT);
 				else this.stopListening = limiter.onNextLimited(() => this.controller.abort(RAN_OUT));
 			},
 			() => undefined,
@@ -276,12 +305,13 @@ function canceledError(context: IExecuteSingleFunctions, inFlight: boolean): Nod
 /**
  * Sends `attempt` when the user's cap (if any) and the account's budgets allow, and again when
  * Stripe or the network says it is worth it. Rate-limited answers (429) did nothing at Stripe,
- * so they are resent until Max Wait for Rate Limits has passed since the item's first one;
- * other retryable failures use up the counted Retries. Every answer tunes the account's
- * budgets. A failure that ends the loop is rethrown with `onGiveUp` given the chance to explain it.
+ * so they are resent until the item has waited Max Wait for Rate Limits, over all its requests;
+ * other retryable failures use up the counted Retries (per request). Every answer tunes the
+ * account's budgets. A failure that ends the loop is rethrown with `onGiveUp` given the chance
+ * to explain it.
  */
 export async function pacedWithRetries<T>(
-	{ context, settings, connectionCode, limiter, endpoint, pacer, sleep: wait = abortableSleep, now = () => performance.now(), timer = abortableSleep }: PacedRequestContext,
+	{ context, settings, connectionCode, limiter, endpoint, pacer, item: givenItem, sleep: wait = abortableSleep, now = () => performance.now(), timer = abortableSleep }: PacedRequestContext,
 	attempt: () => Promise<T>,
 	onGiveUp: (error: unknown, outcome: RetryOutcome) => unknown,
 	resultRetry?: ResultRetry<T>,
@@ -291,21 +321,28 @@ export async function pacedWithRetries<T>(
 	const itemContext = 'getExecutionCancelSignal' in context ? context : undefined;
 	const runPacer = cap === undefined || !itemContext ? undefined : (pacer ?? pacerFor(itemContext));
 	const stopped = itemContext?.getExecutionCancelSignal();
+	// A hook's request is an item of its own.
+	const item = givenItem ?? (itemContext ? itemWaitFor(itemContext) : new ItemWait());
 	// Max Wait for Rate Limits counts from the item's first request for a turn: queueing behind a
-	// rate-limited account is waiting for rate limits as much as a pause before a resend is.
+	// rate-limited account is waiting for rate limits as much as a pause before a resend is. Each
+	// of the item's requests has what the ones before it left.
 	const queuedAt = now();
-	const deadline = queuedAt + settings.maxWaitSeconds * 1000;
-	const patience = new Patience(stopped, limiter, settings.maxWaitSeconds * 1000, timer);
+	const leftMs = settings.maxWaitSeconds * 1000 - item.waitedMs;
+	const deadline = queuedAt + leftMs;
+	const patience = new Patience(stopped, limiter, item, leftMs, timer);
 	let retries = 0;
+	/** This request's 429s, for the pauses between its resends. */
 	let limitedCount = 0;
 	let inFlight = false;
-	/** The item's last rate-limited answer, for the error when its patience runs out while it waits. */
+	/** When the attempt that was answered was sent: the request's wait ended there. */
+	let answeredAttemptSentAt: number | undefined;
+	/** This request's last rate-limited answer, for the error when the item's patience runs out while it waits. */
 	let lastLimited: { thrown: unknown; value?: T } | undefined;
 	const outcomeNow = (): RetryOutcome => ({
 		retriesMade: retries,
 		retriesAllowed: settings.retries,
 		exhausted: true,
-		rateLimited: { waitedMs: now() - queuedAt, attempts: limitedCount, maxWaitSeconds: settings.maxWaitSeconds },
+		rateLimited: { waitedMs: item.waitedMs + now() - queuedAt, attempts: item.limitedAttempts, maxWaitSeconds: settings.maxWaitSeconds },
 	});
 	const sendUntilDone = async (): Promise<T> => {
 		for (;;) {
@@ -320,6 +357,7 @@ export async function pacedWithRetries<T>(
 			let value!: T;
 			let failure: Failure | undefined;
 			let thrown: unknown;
+			const sentAt = now();
 			inFlight = true;
 			try {
 				value = await withinTimeout(attempt, settings.timeoutSeconds, stopped, timer);
@@ -330,7 +368,10 @@ export async function pacedWithRetries<T>(
 			} finally {
 				limiter.settle(ticket, attemptOutcome(failure));
 			}
-			if (failure === undefined) return value;
+			if (failure === undefined) {
+				answeredAttemptSentAt = sentAt;
+				return value;
+			}
 			if (stopped?.aborted) throw STOPPED;
 			inFlight = false;
 
@@ -338,7 +379,8 @@ export async function pacedWithRetries<T>(
 			let delay: number | undefined;
 			let rateLimited: RetryOutcome['rateLimited'];
 			if (retryable && failure.httpStatus === 429) {
-				patience.limited = true;
+				item.limited = true;
+				item.limitedAttempts++;
 				limitedCount++;
 				lastLimited = { thrown, value };
 				const pause = rateLimitedDelayMs(limitedCount, failure);
@@ -378,6 +420,7 @@ export async function pacedWithRetries<T>(
 	try {
 		return await sendUntilDone().catch(endedEarly);
 	} finally {
+		item.waitedMs += (answeredAttemptSentAt ?? now()) - queuedAt;
 		patience.end();
 	}
 }
