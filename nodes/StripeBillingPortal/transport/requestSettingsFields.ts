@@ -74,7 +74,7 @@ export const requestSettingsProperty = (resourceProperties: readonly INodeProper
 			typeOptions: { minValue: 0, maxValue: MAX_MAX_WAIT_SECONDS },
 			default: DEFAULT_MAX_WAIT_SECONDS,
 			description:
-				'Seconds an item may keep being rate-limited by Stripe (429) before it fails. A rate-limited request did nothing, so it is resent with growing, randomised pauses until then; these resends do not count against Retries.',
+				'Seconds an item may keep being rate-limited by Stripe (429) before it fails, over all of its requests (lookups and list pages included). A rate-limited request did nothing, so it is resent with growing, randomised pauses until then; these resends do not count against Retries.',
 		},
 		{
 			displayName: 'Retries',
