@@ -75,7 +75,7 @@ const endpointRequests = () => sandbox.requests.filter((request) => request.path
 describe('the account’s budgets', () => {
 	it('count the trigger’s requests with the node’s: a key pasted in quotes with "Bearer " reaches the same budget, at the limits the credential states', async () => {
 		// The node's own modules as n8n loaded them from dist/, where the shared budgets live.
-		const dist = (file: string) => require(resolve(PACKAGE_DIR, 'dist/nodes/StripeBillingPortal', file)) as Record<string, never>;
+		const dist = (file: string) => jest.requireActual(resolve(PACKAGE_DIR, 'dist/nodes/StripeBillingPortal', file)) as Record<string, never>;
 		const { accountFingerprint, limiterFor, LIMIT_MARGIN } = dist('transport/limiter.js') as unknown as typeof import('../../nodes/StripeBillingPortal/transport/limiter');
 		const { baseUrlOf } = dist('shared/baseUrl.js') as unknown as typeof import('../../nodes/StripeBillingPortal/shared/baseUrl');
 		const pastedKey = `  "Bearer ${KEY}"\n`;
