@@ -4,6 +4,7 @@
  * the Search API), plus a concurrency limiter with no published number. Stripe raises limits for
  * accounts that ask, so the credential may state the account's own (see statedLimits).
  */
+import { isLiveKey, normalizeSecretKey } from './baseUrl';
 import { quoteValue } from './quote';
 import { readNumber } from './values';
 
@@ -99,4 +100,27 @@ function statedProcesses(credentials: Record<string, unknown>): number {
 		);
 	}
 	return reading.value;
+}
+
+/** The Stripe account a credential names, as every way in reads it for its budgets. */
+export interface CredentialAccount {
+	/** The key as Stripe wants it, however it was pasted. */
+	secretKey: string;
+	live: boolean;
+	limits: AccountLimits;
+}
+
+/**
+ * Reads the account once, the same way for items, list searches and the trigger's hooks, so that
+ * they share one budget whatever the key's spelling. `fail` turns a stated limit that is not usable
+ * into the caller's own error (each names the field and the fix in its message).
+ */
+export function credentialAccount(credentials: Record<string, unknown>, fail: (message: string) => Error): CredentialAccount {
+	const secretKey = normalizeSecretKey(credentials.secretKey);
+	const live = isLiveKey(secretKey);
+	try {
+		return { secretKey, live, limits: statedLimits(credentials, live) };
+	} catch (error) {
+		throw fail((error as Error).message);
+	}
 }

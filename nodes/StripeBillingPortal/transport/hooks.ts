@@ -1,9 +1,9 @@
 import type { IDataObject, IHookFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { NodeOperationError, randomString } from 'n8n-workflow';
 
-import { baseUrlOf, findBaseUrlError, isLiveKey, normalizeSecretKey } from '../shared/baseUrl';
+import { baseUrlOf, findBaseUrlError } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
-import { statedLimits, type AccountLimits } from '../shared/rateLimits';
+import { credentialAccount } from '../shared/rateLimits';
 import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS } from './constants';
 import { connectionError } from './connection';
 import type { ErrorVocabulary } from './answers';
@@ -37,16 +37,8 @@ export interface HookRequest {
 export async function sendHookRequest(context: IHookFunctions, request: HookRequest): Promise<IN8nHttpFullResponse> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const baseUrl = baseUrlOf(credentials.baseUrl);
-	// The same reading of the key and the limits as the node's own requests, so that a key pasted
-	// with quotes or "Bearer " still shares the account's budgets, at the limits the credential states.
-	const secretKey = normalizeSecretKey(credentials.secretKey);
-	const live = isLiveKey(secretKey);
-	let limits: AccountLimits;
-	try {
-		limits = statedLimits(credentials, live);
-	} catch (error) {
-		throw new NodeOperationError(context.getNode(), (error as Error).message);
-	}
+	// The node's own reading, so that a key pasted with quotes or "Bearer " shares its budgets.
+	const { secretKey, live, limits } = credentialAccount(credentials, (message) => new NodeOperationError(context.getNode(), message));
 	const limiter = limiterFor(accountFingerprint(baseUrl, secretKey), live, limits);
 	const headers: IDataObject = { Accept: 'application/json' };
 	let body: string | undefined;

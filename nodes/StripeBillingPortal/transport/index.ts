@@ -18,9 +18,9 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { baseUrlOf, findBaseUrlError, isLiveKey, normalizeSecretKey } from '../shared/baseUrl';
+import { baseUrlOf, findBaseUrlError } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
-import { statedLimits, type AccountLimits } from '../shared/rateLimits';
+import { credentialAccount } from '../shared/rateLimits';
 import { forAgents } from './agent';
 import { connectionError } from './connection';
 import { errorDetailsFromResponse, failedAnswer, type AnswerShape, type ErrorVocabulary } from './answers';
@@ -255,14 +255,10 @@ export async function sendListSearchRequest(
 	// List searches show the connected account's objects when the node acts for one.
 	const headers = listSearchAccountHeaders(context);
 	const timeoutSeconds = listSearchTimeoutSeconds(context);
-	const secretKey = normalizeSecretKey(credentials.secretKey);
-	const live = isLiveKey(secretKey);
-	let limits: AccountLimits;
-	try {
-		limits = statedLimits(credentials, live);
-	} catch (error) {
-		throw new NodeApiError(context.getNode(), {} as JsonObject, { message: (error as Error).message, httpCode: 'none' });
-	}
+	const { secretKey, live, limits } = credentialAccount(
+		credentials,
+		(message) => new NodeApiError(context.getNode(), {} as JsonObject, { message, httpCode: 'none' }),
+	);
 	const route = {
 		context,
 		send: authenticatedSender(context),

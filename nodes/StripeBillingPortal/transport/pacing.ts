@@ -1,10 +1,9 @@
 import type { IExecuteSingleFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { isLiveKey, normalizeSecretKey } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
 import { perNodeRun } from '../shared/nodeRun';
-import { statedLimits, type AccountLimits } from '../shared/rateLimits';
+import { credentialAccount, type AccountLimits } from '../shared/rateLimits';
 import type { AccountLimiter } from './accountLimiter';
 import { abortReason, realClock, type Clock } from './clock';
 import { accountFingerprint, limiterFor } from './limiter';
@@ -80,18 +79,9 @@ async function readRunAccount(context: IExecuteSingleFunctions): Promise<RunAcco
 	} catch {
 		// No credential to read: the request itself will say so; budgets fall back to test mode.
 	}
-	const secretKey = normalizeSecretKey(credentials.secretKey);
-	const live = isLiveKey(secretKey);
-	return { secretKey, live, limits: limitsOrError(context, credentials, live), fingerprints: new Map() };
-}
-
-/** The credential's stated limits, or an error before any request: the message names the field and the fix. */
-function limitsOrError(context: IExecuteSingleFunctions, credentials: Record<string, unknown>, live: boolean): AccountLimits {
-	try {
-		return statedLimits(credentials, live);
-	} catch (error) {
-		throw new NodeOperationError(context.getNode(), (error as Error).message, { itemIndex: context.getItemIndex() });
-	}
+	// A stated limit that is not usable fails before any request: the message names the field and the fix.
+	const account = credentialAccount(credentials, (message) => new NodeOperationError(context.getNode(), message, { itemIndex: context.getItemIndex() }));
+	return { ...account, fingerprints: new Map() };
 }
 
 /**
