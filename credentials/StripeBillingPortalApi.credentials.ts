@@ -79,7 +79,7 @@ export class StripeBillingPortalApi implements ICredentialType {
 			typeOptions: { minValue: 1 },
 			default: STRIPE_RATE_LIMITS.endpoint,
 			displayOptions: { show: { [RATE_LIMIT_FIELDS.custom.name]: [true] } },
-			description: `Each endpoint's limit (e.g. creating portal sessions), within the global one (documented default ${STRIPE_RATE_LIMITS.endpoint}; the Search API keeps its ${STRIPE_RATE_LIMITS.search})`,
+			description: `Each endpoint's limit (e.g. creating portal sessions), within the global one (documented default ${STRIPE_RATE_LIMITS.endpoint}; the Search API keeps at most its ${STRIPE_RATE_LIMITS.search}, and no more than this)`,
 		},
 		{
 			displayName: RATE_LIMIT_FIELDS.processes.displayName,

@@ -98,8 +98,8 @@ describe('Expand from an expression', () => {
 
 describe('Request Settings numbers from an expression', () => {
 	it.each([
-		['Max Requests per Second', { maxRequestsPerSecond: '={{ [] }}' }, /^Request Settings → Max Requests per Second: '\[\]' is not a positive number$/],
-		['Max Requests per Second', { maxRequestsPerSecond: '={{ Infinity }}' }, /^Request Settings → Max Requests per Second: 'Infinity' is not a positive number$/],
+		['Max Requests per Second', { maxRequestsPerSecond: '={{ [] }}' }, /^Request Settings → Max Requests per Second: '\[\]' is not 0 or a number from 0.001$/],
+		['Max Requests per Second', { maxRequestsPerSecond: '={{ Infinity }}' }, /^Request Settings → Max Requests per Second: 'Infinity' is not 0 or a number from 0.001$/],
 		['Retries', { retries: '={{ false }}' }, /^Request Settings → Retries: 'false' is not a whole number from 0 to 10$/],
 	])('%s: an empty list, Infinity or false is refused, not read as 0', async (_field, requestSettings, message) => {
 		const run = await runCreateSession(environment, { customer, requestSettings });

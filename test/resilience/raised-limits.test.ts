@@ -47,18 +47,39 @@ describe('an account whose limits Stripe raised', () => {
 
 describe('a stated limit the node cannot use', () => {
 	it.each([
-		['Test Mode Requests per Second', { testRequestsPerSecond: 0 }, "'0'"],
-		['Requests per Second per Endpoint', { endpointRequestsPerSecond: 'lots' }, "'lots'"],
-	])('%s: refused before any request, naming the field and the fix', async (field, stated, shown) => {
+		['Test Mode Requests per Second', { testRequestsPerSecond: 0 }, "'0'", 25],
+		['Requests per Second per Endpoint', { endpointRequestsPerSecond: 'lots' }, "'lots'", 25],
+		// Hexadecimal is not how anyone writes a rate: read as every other number field reads numbers.
+		['Test Mode Requests per Second', { testRequestsPerSecond: '0x64' }, "'0x64'", 25],
+		// An extra zero or two: a cap far above the real limit grows back past every 429 at once.
+		['Requests per Second per Endpoint', { endpointRequestsPerSecond: 250_000 }, "'250000'", 25],
+		// The other mode's field too: a typo there shows now, not on the day the key changes.
+		['Live Mode Requests per Second', { liveRequestsPerSecond: '1O0' }, "'1O0'", 100],
+	])('%s %p: refused before any request, naming the field and the fix', async (field, stated, shown, documented) => {
 		const run = await runCreateSession(environment, { customer }, [{}], {
 			credentials: { secretKey: KEYS.invalid, customRateLimits: true, ...stated },
 		});
 		expect(run.error?.message).toBe(
-			`Stripe Billing Portal API credential → ${field}: ${shown} is not a number of requests per second of at least 1. ` +
-				`Enter the limit Stripe gave this account, e.g. 25 (Stripe's documented default), or turn Custom Rate Limits off.`,
+			`Stripe Billing Portal API credential → ${field}: ${shown} is not a number of requests per second from 1 to 10000. ` +
+				`Enter the limit Stripe gave this account, e.g. ${documented} (Stripe's documented default), or turn Custom Rate Limits off.`,
 		);
 		expect(run.error?.message).not.toContain(KEYS.invalid);
 		expect(run.requests).toHaveLength(0);
+	});
+
+	it('Custom Rate Limits from an expression: its text true turns them on, anything else but true or false is refused', async () => {
+		const refused = await runCreateSession(environment, { customer }, [{}], {
+			credentials: { secretKey: KEYS.invalid, customRateLimits: 'yes please', testRequestsPerSecond: 5 },
+		});
+		expect(refused.error?.message).toBe(
+			"Stripe Billing Portal API credential → Custom Rate Limits: 'yes please' is neither on nor off. Turn the switch on or off, or make its expression give true or false.",
+		);
+		expect(refused.requests).toHaveLength(0);
+		const on = await runCreateSession(environment, { customer }, [{}], {
+			credentials: { secretKey: KEYS.invalid, customRateLimits: ' TRUE ', testRequestsPerSecond: 0 },
+		});
+		// On: the stated 0 is read, and refused.
+		expect(on.error?.message).toMatch(/^Stripe Billing Portal API credential → Test Mode Requests per Second: '0' is not/);
 	});
 
 	it('with Custom Rate Limits off the stated values are not read: Stripe’s documented limits apply', async () => {

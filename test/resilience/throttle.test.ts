@@ -123,8 +123,10 @@ describe('Max Requests per Second', () => {
 
 describe('Request Settings are checked before any request', () => {
 	it.each([
-		[{ maxRequestsPerSecond: -1 }, /^Request Settings → Max Requests per Second: '-1' is not a positive number$/],
-		[{ maxRequestsPerSecond: '={{ "fast" }}' }, /^Request Settings → Max Requests per Second: 'fast' is not a positive number$/],
+		[{ maxRequestsPerSecond: -1 }, /^Request Settings → Max Requests per Second: '-1' is not 0 or a number from 0.001$/],
+		// One request in 115 days: its gap would overflow the host's timer, which would then fire at once.
+		[{ maxRequestsPerSecond: '={{ 1e-7 }}' }, /^Request Settings → Max Requests per Second: '1e-7' is not 0 or a number from 0.001$/],
+		[{ maxRequestsPerSecond: '={{ "fast" }}' }, /^Request Settings → Max Requests per Second: 'fast' is not 0 or a number from 0.001$/],
 		[{ retries: 11 }, /^Request Settings → Retries: '11' is not a whole number from 0 to 10$/],
 		[{ retries: 1.5 }, /^Request Settings → Retries: '1.5' is not a whole number from 0 to 10$/],
 		[{ connectedAccount: 'acct 123' }, /^Request Settings → Connected Account: 'acct 123' is not a Stripe account ID$/],

@@ -591,17 +591,30 @@ describe('a share of the account the credential states (Processes Sharing the Ac
 		expect(limiter.state().globalRate).toBeCloseTo(share(25));
 	});
 
-	it('a credential that states one process more or fewer re-divides the caps, keeping what the budgets learnt', async () => {
+	it('a credential that states one process more or fewer re-divides the caps, keeping what 429s taught the budgets', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock, { global: 25, endpoint: 25, search: 20 });
-		await starts(limiter, clock, SESSIONS, 3);
+		await starts(limiter, clock, SESSIONS, 9);
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
 		const alone = limiter.state();
 		expect(alone.globalCap).toBeCloseTo(25 * LIMIT_MARGIN);
+		expect(alone.globalRate).toBeLessThan(alone.globalCap);
 		limiter.restate(FOUR);
 		const shared = limiter.state();
 		expect(shared.globalCap).toBeCloseTo(share(25));
 		expect(shared.endpoints[SESSIONS].cap).toBeCloseTo(share(25));
-		expect(shared.globalRate / shared.globalCap).toBeCloseTo(Math.min(1, alone.globalRate / alone.globalCap));
+		expect(shared.globalRate / shared.globalCap).toBeCloseTo(alone.globalRate / alone.globalCap);
+	});
+
+	it('a budget still in slow start that the credential now states to be shared starts at its share', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock, { global: 25, endpoint: 25, search: 20 });
+		await starts(limiter, clock, SESSIONS, 3);
+		expect(limiter.state().globalRate).toBeLessThan(limiter.state().globalCap);
+		limiter.restate(FOUR);
+		const shared = limiter.state();
+		expect(shared.globalRate).toBeCloseTo(share(25));
+		expect(shared.endpoints[SESSIONS].rate).toBeCloseTo(share(25));
 	});
 });
 

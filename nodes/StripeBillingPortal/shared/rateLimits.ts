@@ -53,18 +53,36 @@ export class RateLimitSettingError extends Error {
 	}
 }
 
+/**
+ * Above this a stated rate is surely a typo (an extra zero or two): Stripe raises limits for
+ * accounts that ask, by nothing near this. A cap far above the real limit would make the budget
+ * grow back past each 429 within moments, so a typo would cost a quarter of all requests.
+ */
+export const MAX_STATED_RATE = 10_000;
+
 function statedRate(credentials: Record<string, unknown>, field: (typeof RATE_LIMIT_FIELDS)['live' | 'test' | 'endpoint']): number {
 	const raw = credentials[field.name];
-	if (raw === undefined || raw === null || raw === '') return field.documented;
-	const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
-	if (!(Number.isFinite(value) && value >= 1)) {
-		const shown = typeof raw === 'string' ? raw : JSON.stringify(raw);
+	const reading = readNumber(raw);
+	if (reading.kind === 'empty') return field.documented;
+	if (reading.kind === 'invalid' || reading.value < 1 || reading.value > MAX_STATED_RATE) {
 		throw new RateLimitSettingError(
-			`${CREDENTIAL_DISPLAY_NAME} credential → ${field.displayName}: '${String(shown).slice(0, 40)}' is not a number of requests per second of at least 1. ` +
+			`${CREDENTIAL_DISPLAY_NAME} credential → ${field.displayName}: ${quoteValue(raw)} is not a number of requests per second from 1 to ${MAX_STATED_RATE}. ` +
 				`Enter the limit Stripe gave this account, e.g. ${field.documented} (Stripe's documented default), or turn ${RATE_LIMIT_FIELDS.custom.displayName} off.`,
 		);
 	}
-	return value;
+	return reading.value;
+}
+
+/** Custom Rate Limits: the switch, or the text an expression there gives ('true', 'false'); anything else is refused. */
+function customLimitsOn(credentials: Record<string, unknown>): boolean {
+	const raw = credentials[RATE_LIMIT_FIELDS.custom.name];
+	if (raw === undefined || raw === null || raw === false || raw === true) return raw === true;
+	const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
+	if (text === 'true') return true;
+	if (text === 'false' || text === '') return false;
+	throw new RateLimitSettingError(
+		`${CREDENTIAL_DISPLAY_NAME} credential → ${RATE_LIMIT_FIELDS.custom.displayName}: ${quoteValue(raw)} is neither on nor off. Turn the switch on or off, or make its expression give true or false.`,
+	);
 }
 
 /**
@@ -77,10 +95,14 @@ export function statedLimits(credentials: Record<string, unknown>, live: boolean
 	const documented = documentedLimits(live);
 	const processes = statedProcesses(credentials);
 	const shared = processes > 1 ? { processes } : {};
-	if (credentials[RATE_LIMIT_FIELDS.custom.name] !== true) return { ...documented, ...shared };
+	if (!customLimitsOn(credentials)) return { ...documented, ...shared };
 	const endpoint = statedRate(credentials, RATE_LIMIT_FIELDS.endpoint);
+	// Both modes' fields are checked whichever key is in use, so a typo in the other one shows now,
+	// not on the day the key changes.
+	const liveRate = statedRate(credentials, RATE_LIMIT_FIELDS.live);
+	const testRate = statedRate(credentials, RATE_LIMIT_FIELDS.test);
 	return {
-		global: statedRate(credentials, live ? RATE_LIMIT_FIELDS.live : RATE_LIMIT_FIELDS.test),
+		global: live ? liveRate : testRate,
 		endpoint,
 		search: Math.min(documented.search, endpoint),
 		...shared,

@@ -201,6 +201,15 @@ export class RateBudget {
 		if (processes !== this.processes) {
 			this.processes = processes;
 			this.phase = this.drawPhase();
+			if (this.shared && this.slowStart) {
+				// A budget that has learnt nothing yet starts at its stated share, as one made for it
+				// does: the other processes keep to theirs, so there is nothing to find by growing.
+				// One that 429s have already lowered keeps what it learnt (below).
+				this.slowStart = false;
+				this.cap = cap;
+				this.rate = cap;
+				return;
+			}
 		}
 		if (cap === this.cap) return;
 		this.rate = Math.max(floorOf(cap), Math.min(cap, (this.rate * cap) / this.cap));

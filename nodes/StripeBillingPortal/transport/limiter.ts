@@ -40,6 +40,9 @@ export function limiterFor(fingerprint: string, live: boolean, limits?: AccountL
 		}
 	}
 	let limiter = limiters.get(fingerprint);
+	// The sweep above runs once in IDLE_MS, so a budget can outlive it by as much again: one idle
+	// that long is made afresh here too, and starts slowly as a new one does.
+	if (limiter && limiter.isIdle() && now - limiter.lastUsed > IDLE_MS) limiter = undefined;
 	if (!limiter) {
 		limiter = new AccountLimiter(live, clock, limits);
 		limiters.set(fingerprint, limiter);

@@ -70,11 +70,12 @@ export function readRequestSettings(context: IExecuteSingleFunctions): RequestSe
 	const raw = (context.getNodeParameter('requestSettings', {}) ?? {}) as IDataObject;
 
 	const rate = numberSetting(raw.maxRequestsPerSecond);
-	if (rate !== undefined && !(Number.isFinite(rate) && rate >= 0)) {
+	// Below one request in about 17 minutes the gap would overflow the host's timers, which then fire at once.
+	if (rate !== undefined && !(Number.isFinite(rate) && (rate === 0 || rate >= MIN_REQUESTS_PER_SECOND))) {
 		throw settingsError(
 			context,
 			'Max Requests per Second',
-			`${quoteValue(raw.maxRequestsPerSecond)} is not a positive number`,
+			`${quoteValue(raw.maxRequestsPerSecond)} is not 0 or a number from ${MIN_REQUESTS_PER_SECOND}`,
 			'Enter the most requests per second this node may send, e.g. 10, or 0 to follow Stripe’s limits for the account automatically.',
 		);
 	}
@@ -133,6 +134,9 @@ export function readRequestSettings(context: IExecuteSingleFunctions): RequestSe
 		idempotencyKey,
 	};
 }
+
+/** The slowest Max Requests per Second: one request in about 17 minutes. */
+export const MIN_REQUESTS_PER_SECOND = 0.001;
 
 /**
  * How every request is sent, whatever sends it: a timeout of its own (n8n's default would wait
