@@ -76,8 +76,12 @@ const BEARER_TEXT = /\bBearer\s+[^\s"',;]+/gi;
  * then cut. Every server text that reaches an error goes through here; the patterns are linear.
  */
 export function serverText(text: string, maxLength: number): string {
-	const clean = text.replace(SECRET_KEY_TEXT, (key) => `${key.slice(0, key.indexOf('_', 3) + 1)}[redacted]`).replace(BEARER_TEXT, 'Bearer [redacted]');
+	const clean = withoutSecrets(text);
 	return clean.length > maxLength ? `${clean.slice(0, maxLength)}…` : clean;
+}
+
+function withoutSecrets(text: string): string {
+	return text.replace(SECRET_KEY_TEXT, (key) => `${key.slice(0, key.indexOf('_', 3) + 1)}[redacted]`).replace(BEARER_TEXT, 'Bearer [redacted]');
 }
 
 const STRIPE_ERROR_FIELDS = ['type', 'code', 'decline_code', 'message', 'param', 'doc_url', 'request_log_url'] as const;
@@ -135,7 +139,7 @@ export function failedAnswer(response: IN8nHttpFullResponse): StripeErrorDetails
 	const refuse = (message: string): StripeErrorDetails => ({ ...details, stripe: { message } });
 	if (status >= 300) {
 		const location = headerValue(response.headers as IDataObject | undefined, 'location');
-		return refuse(UNUSABLE_ANSWERS.redirect(status, location ? shortened(serverText(location, UNEXPECTED_BODY_MAX_LENGTH)) : undefined));
+		return refuse(UNUSABLE_ANSWERS.redirect(status, location ? shortened(withoutSecrets(location)) : undefined));
 	}
 	if (!isPlainObject(body)) {
 		// A proxy, a captive portal or a wrong Base URL answers with HTML or text.
@@ -146,7 +150,7 @@ export function failedAnswer(response: IN8nHttpFullResponse): StripeErrorDetails
 		if (!Array.isArray(body.data)) return refuse(UNUSABLE_ANSWERS.listWithoutData);
 		const odd = body.data.findIndex((entry) => !isPlainObject(entry));
 		if (odd >= 0) {
-			return refuse(UNUSABLE_ANSWERS.oddListEntry(odd + 1, shortened(serverText(JSON.stringify(body.data[odd]) ?? 'undefined', UNEXPECTED_BODY_MAX_LENGTH))));
+			return refuse(UNUSABLE_ANSWERS.oddListEntry(odd + 1, shortened(withoutSecrets(JSON.stringify(body.data[odd]) ?? 'undefined'))));
 		}
 	}
 	return undefined;

@@ -36,6 +36,9 @@ function numberSetting(raw: unknown): number | undefined {
 	return reading.kind === 'empty' ? undefined : reading.kind === 'number' ? reading.value : Number.NaN;
 }
 
+/** Timeout's range, for items and list searches alike. */
+const TIMEOUT_RANGE = { fallback: DEFAULT_TIMEOUT_SECONDS, minimum: 1, maximum: MAX_TIMEOUT_SECONDS } as const;
+
 /** A number of seconds from a setting: its default when blank, else within [minimum, maximum]. */
 function secondsSetting(
 	context: IExecuteSingleFunctions,
@@ -91,9 +94,7 @@ export function readRequestSettings(context: IExecuteSingleFunctions): RequestSe
 	}
 
 	const timeoutSeconds = secondsSetting(context, raw.timeout, 'Timeout', {
-		fallback: DEFAULT_TIMEOUT_SECONDS,
-		minimum: 1,
-		maximum: MAX_TIMEOUT_SECONDS,
+		...TIMEOUT_RANGE,
 		fix: `Enter how long to wait for each answer from Stripe, e.g. ${DEFAULT_TIMEOUT_SECONDS}.`,
 	});
 	const maxWaitSeconds = secondsSetting(context, raw.maxWaitForRateLimits, 'Max Wait for Rate Limits', {
@@ -165,7 +166,9 @@ export function listSearchTimeoutSeconds(context: ILoadOptionsFunctions): number
 		return DEFAULT_TIMEOUT_SECONDS;
 	}
 	const seconds = numberSetting(raw);
-	return seconds !== undefined && Number.isFinite(seconds) && seconds >= 1 && seconds <= MAX_TIMEOUT_SECONDS ? seconds : DEFAULT_TIMEOUT_SECONDS;
+	return seconds !== undefined && Number.isFinite(seconds) && seconds >= TIMEOUT_RANGE.minimum && seconds <= TIMEOUT_RANGE.maximum
+		? seconds
+		: TIMEOUT_RANGE.fallback;
 }
 
 /** For list searches in the editor, which have no item: the same Connect header, or none. */
