@@ -126,7 +126,7 @@ describe('Portal Session → Create as an AI tool with Give Session Link to the 
 		const { results, wire } = await callTool(sessionCreate({ sessionLinkToModel: true }), [{ customer_email: JENNY_EMAIL }]);
 
 		expect(results[0].error).toBe(
-			`Customer: is filled in by the AI model ($fromAI, $json, $input), and Give Session Link to the Model is on: the session link would go to whoever named the customer. ${NO_LINK_ADVICE}`,
+			`Customer: is filled in by the AI model ($fromAI, $json, $data, $input), and Give Session Link to the Model is on: the session link would go to whoever named the customer. ${NO_LINK_ADVICE}`,
 		);
 		expect(JSON.stringify(results[0].output)).not.toMatch(/billing\.stripe\.com|cus_/);
 		expect(wire).toEqual([]);
@@ -159,6 +159,23 @@ describe('Portal Session → Create as an AI tool with Give Session Link to the 
 		expect(known.results[0].output).toEqual(unknown.results[0].output);
 		expect(JSON.stringify([known, unknown, metadata].map(({ results }) => results))).not.toMatch(/billing\.stripe\.com|cus_/);
 		expect([...known.wire, ...unknown.wire, ...metadata.wire]).toEqual([]);
+		expect(environment.sandbox.sessions).toHaveLength(0);
+	});
+
+	it('refuses any other spelling of the model’s input or the chat ($data, a space after $): only a plain read of one node passes, and known and unknown addresses get the same answer', async () => {
+		const spellings = ['={{ $data.customer_email }}', '={{ $thisItem.json.customer_email }}', "={{ $ ('Chat').item.json.chatInput }}"];
+		const runs = [];
+		for (const value of spellings) {
+			const customer = { __rl: true, mode: 'email', value };
+			runs.push(await callTool(sessionCreate({ sessionLinkToModel: true, customer }), [{ customer_email: JENNY_EMAIL }], { message: JENNY_EMAIL }));
+			runs.push(await callTool(sessionCreate({ sessionLinkToModel: true, customer }), [{ customer_email: UNKNOWN_EMAIL }], { message: UNKNOWN_EMAIL }));
+		}
+
+		const errors = runs.map(({ results }) => results[0].error);
+		for (const error of errors) expect(error).toMatch(/^Customer: is (filled in by the AI model|an expression other than a plain read of one node)/);
+		for (let index = 0; index < runs.length; index += 2) expect(runs[index].results[0].output).toEqual(runs[index + 1].results[0].output);
+		expect(JSON.stringify(runs.map(({ results }) => results))).not.toMatch(/billing\.stripe\.com|cus_/);
+		expect(runs.flatMap(({ wire }) => wire)).toEqual([]);
 		expect(environment.sandbox.sessions).toHaveLength(0);
 	});
 

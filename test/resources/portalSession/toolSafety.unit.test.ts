@@ -113,6 +113,56 @@ describe('ensureSessionLinkMayReachModel', () => {
 		expect(outcome(tool, { sessionLinkToModel: true, customer: byId('={{ $vars.supportCustomerId }}') })).toBe('allowed');
 	});
 
+	it('with the switch on, lets through only a plain read of one node: every other way JavaScript has to reach the model’s input or the chat is refused', () => {
+		const tool = `${BASE_TYPE}Tool`;
+		const on = { sessionLinkToModel: true };
+		for (const value of [
+			// n8n's other names for the tool's input item and this node's fields.
+			'={{ $data.customer_email }}',
+			'={{ $thisItem.json.customer_email }}',
+			'={{ $rawParameter.toolDescription }}',
+			'={{ $tool.parameters.customer_email }}',
+			// The trigger read with a space, a line break, a comment or optional chaining after `$`.
+			"={{ $ ('Chat').item.json.metadata.email }}",
+			"={{ $\n('Chat').item.json.metadata.email }}",
+			"={{ $/**/('Chat').item.json.chatInput }}",
+			"={{ $?.('Chat').item.json.chatInput }}",
+			"={{ ($)('Chat').item.json.chatInput }}",
+			"={{ $.call(null, 'Chat').item.json.chatInput }}",
+			"={{ $getPairedItem('Chat', undefined, { item: 0 }).json.chatInput }}",
+			"={{ $evaluateExpression('{{ $' + 'json.customer_email }}') }}",
+			// Escapes and computed property names.
+			'={{ \\u0024json.customer_email }}',
+			"={{ $('Ch\\u0061t').item.json.chatInput }}",
+			"={{ this[String.fromCharCode(36) + 'json'].customer_email }}",
+			"={{ $('Verify Session').item.json[$json.key] }}",
+			// A verified read with anything added, or a second segment.
+			"={{ 'cus_' + $('Verify Session').item.json.id }}",
+			"={{ $('Verify Session').item.json.id }}{{ $json.suffix }}",
+			"={{ $('Verify Session').item.json.id",
+		]) {
+			expect({ value, outcome: outcome(tool, { ...on, customer: byEmail(value) }) }).toEqual({ value, outcome: 'Customer' });
+		}
+		for (const value of [
+			"={{ $('Verify Session').first().json.customerId.trim() }}",
+			"={{ $('Verify Session')?.item?.json?.['customer id'] }}".replace("?.['customer id']", "['customer id']"),
+			"={{ $items('Verify Session', 0, 0)[0].json.customerId }}",
+			"={{ $vars['supportCustomer'] }}",
+			'=cus_{{ 123 }}',
+		]) {
+			expect({ value, outcome: outcome(tool, { ...on, customer: byId(value) }) }).toEqual({ value, outcome: 'allowed' });
+		}
+	});
+
+	it('reads a Customer expression in time that grows with its length', () => {
+		const tool = `${BASE_TYPE}Tool`;
+		const started = Date.now();
+		for (const value of [`={{ $('Verify Session')${'.item'.repeat(300)} }}`, `={{ $('Verify Session')${' '.repeat(1_990)}x }}`, `={{ ${'$('.repeat(100_000)} }}`]) {
+			outcome(tool, { sessionLinkToModel: true, customer: byId(value) });
+		}
+		expect(Date.now() - started).toBeLessThan(500);
+	});
+
 	it('with the switch on, refuses any node reference on a host that cannot say which node starts the execution', () => {
 		const tool = `${BASE_TYPE}Tool`;
 		const parameters = { sessionLinkToModel: true, customer: byId("={{ $('Verify Session').item.json.customerId }}") };

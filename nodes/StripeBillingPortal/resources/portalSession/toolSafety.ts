@@ -18,49 +18,102 @@ export const NO_LINK_IN_CHAT_ADVICE =
 	'Do not call this tool again and do not ask for another e-mail address. Tell the user that for their security billing links are not given out in this chat, and that they can manage their billing by signing in to the billing portal with the e-mail address of their account (they get a one-time code there).';
 
 /**
- * Expressions whose value the model (or the chat user through it) chooses in a tool run: the
- * model's arguments are `$fromAI()` and, in a tool node, also its input item (`$json`, `$input`,
- * `$item()`, `$binary`); `$parameter` reads this node's other fields, which may be `$fromAI()`.
+ * Reads of what the model (or the chat user through it) chooses in a tool run, named in the
+ * message when seen: the model's arguments are `$fromAI()` and, in a tool node, its input item
+ * (`$json`, `$data`, `$input`, `$item()`, `$thisItem`, `$binary`); `$parameter`, `$rawParameter`
+ * and `$tool` read this node's fields, which may hold `$fromAI()`. This only picks the message:
+ * what is let through is decided by PLAIN_NODE_READ below, not by this list.
  */
-const MODEL_CHOSEN_VALUE = /\$fromAI\s*\(|\$json\b|\$input\b|\$item\s*\(|\$binary\b|\$parameter\b/i;
+const MODEL_CHOSEN_VALUE = /\$(?:fromAI|json|data|input|item|thisItem|binary|parameter|rawParameter|tool)\b/i;
 
-/** Any read of another node's output: `$('Name')`, `$node[…]` / `$node.Name`, `$items(…)`. */
-const NODE_ACCESS = /\$\(|\$node\b|\$items\s*\(/g;
-
-/** The same reads when they name the node with a plain string, the name captured. */
+/** Reads of a node named with a plain string, the name captured: in an expression that is refused anyway, which message. */
 const NAMED_NODE_ACCESS =
 	/\$\(\s*(?:'([^'\\]*)'|"([^"\\]*)"|`([^`\\$]*)`)\s*\)|\$node\s*(?:\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\]|\.([A-Za-z_$][\w$]*))|\$items\s*\(\s*(?:'([^'\\]*)'|"([^"\\]*)")/g;
+
+/** A node's name written as a plain string: no escapes, no `$`, so it names exactly the node it shows. */
+const PLAIN_NAME = "'([^'\\\\$\\n]*)'|\"([^\"\\\\$\\n]*)\"|`([^`\\\\$\\n]*)`";
+const IDENTIFIER = '[A-Za-z_][A-Za-z0-9_]*';
+const NUMBERS = String.raw`(?:\d+\s*(?:,\s*\d+\s*)*)?`;
+/**
+ * The one kind of expression a Customer may hold in a tool run with the link on: a plain read of
+ * one named node, then only property names, indexes and calls without arguments other than
+ * numbers (`.item.json.customerId`, `.first().json.id`, `.all()[0]`, `.trim()`). Every other
+ * way of writing an expression ($data, a space after `$`, `this[…]`, escapes, a computed name)
+ * is refused: an expression is JavaScript, and the node cannot list all the ways JavaScript has
+ * to reach the model's input; it can recognise this one, which reaches only the node it names.
+ */
+const PLAIN_NODE_READ = new RegExp(
+	String.raw`^\s*(?:\$\(\s*(?:${PLAIN_NAME})\s*\)|\$node\s*\[\s*(?:${PLAIN_NAME})\s*\]|\$node\.(${IDENTIFIER})|\$items\(\s*(?:${PLAIN_NAME})\s*(?:,\s*\d+\s*)*\))` +
+		String.raw`(?:\s*\??\.\s*${IDENTIFIER}(?:\s*\(\s*${NUMBERS}\))?|\s*\[\s*(?:\d+|'[^'\\\n]*'|"[^"\\\n]*")\s*\])*\s*$`,
+);
+
+/** A segment that is a plain value: a quoted string without escapes, a number, or one of n8n's variables (`$vars`, set by the instance's admins). */
+const PLAIN_VALUE = /^\s*(?:'[^'\\\n]*'|"[^"\\\n]*"|\d+|\$vars\s*(?:\.\s*[A-Za-z_][A-Za-z0-9_]*|\[\s*(?:'[^'\\\n]*'|"[^"\\\n]*")\s*\]))\s*$/;
+
+/** Expressions longer than this are not read (a plain node read is far shorter) and count as not plain. */
+const EXPRESSION_MAX_LENGTH = 2_000;
 
 type CustomerSource =
 	| { kind: 'fixed' }
 	| { kind: 'model' }
-	| { kind: 'dynamic node' }
+	| { kind: 'not plain' }
 	| { kind: 'trigger'; node: string }
 	| { kind: 'workflow'; nodes: string[] };
+
+/** The `{{ … }}` segments of an n8n expression (the text after `=`), or undefined when one is not closed. */
+function expressionSegments(template: string): string[] | undefined {
+	const segments: string[] = [];
+	let from = 0;
+	for (;;) {
+		const open = template.indexOf('{{', from);
+		if (open === -1) return segments;
+		const close = template.indexOf('}}', open + 2);
+		if (close === -1) return undefined;
+		segments.push(template.slice(open + 2, close));
+		from = close + 2;
+	}
+}
 
 /**
  * Where the value of a Customer field comes from, read from the expression the author wrote.
  * A node with no parent is where an execution starts (Chat Trigger, Webhook, Form, Execute
  * Workflow Trigger, …): its data is what whoever started the run sent, its `metadata` included,
  * and proves nothing. Any other node is a step the author put between, such as one that checks
- * a signed token: taking the customer from there is the author's statement that it verified them.
+ * a signed token: taking the customer from there, plainly, is the author's statement that it
+ * verified them.
  */
 function customerSource(context: IExecuteSingleFunctions, raw: unknown): CustomerSource {
-	// A resource locator keeps the expression in its value; as JSON its quotes would be escaped.
+	// A resource locator keeps the expression in its value.
 	const value = isPlainObject(raw) && 'value' in raw ? raw.value : raw;
-	if (value === undefined || value === null) return { kind: 'fixed' };
-	const text = typeof value === 'string' ? value : JSON.stringify(value);
-	if (!text.includes('=')) return { kind: 'fixed' };
-	if (MODEL_CHOSEN_VALUE.test(text)) return { kind: 'model' };
-	const accesses = text.match(NODE_ACCESS)?.length ?? 0;
-	if (accesses === 0) return { kind: 'fixed' };
-	const names = [...text.matchAll(NAMED_NODE_ACCESS)].map((match) => match.slice(1).find((group) => group !== undefined) ?? '');
-	// A node named by a computed value could be any node, the trigger included.
-	if (names.length < accesses) return { kind: 'dynamic node' };
-	for (const name of names) {
+	if (typeof value !== 'string') {
+		// Not a string: a fixed value, unless an expression hides inside it.
+		return value !== undefined && value !== null && JSON.stringify(value).includes('={{') ? { kind: 'not plain' } : { kind: 'fixed' };
+	}
+	if (!value.startsWith('=')) return { kind: 'fixed' };
+	const template = value.slice(1);
+	if (template.length > EXPRESSION_MAX_LENGTH) return { kind: 'not plain' };
+	const segments = expressionSegments(template);
+	if (segments === undefined) return { kind: 'not plain' };
+	const nodes: string[] = [];
+	for (const segment of segments) {
+		if (PLAIN_VALUE.test(segment)) continue;
+		const read = PLAIN_NODE_READ.exec(segment);
+		if (read) {
+			nodes.push(read.slice(1).find((group) => group !== undefined) ?? '');
+			continue;
+		}
+		// Refused either way; these pick the message that says why best.
+		if (MODEL_CHOSEN_VALUE.test(segment)) return { kind: 'model' };
+		for (const match of segment.matchAll(NAMED_NODE_ACCESS)) {
+			const name = match.slice(1).find((group) => group !== undefined) ?? '';
+			if (!hasParents(context, name)) return { kind: 'trigger', node: name };
+		}
+		return { kind: 'not plain' };
+	}
+	for (const name of nodes) {
 		if (!hasParents(context, name)) return { kind: 'trigger', node: name };
 	}
-	return { kind: 'workflow', nodes: names };
+	return nodes.length === 0 ? { kind: 'fixed' } : { kind: 'workflow', nodes };
 }
 
 /** Whether a node has a parent in the workflow; false for a start node, for a name no node has, and on a host that cannot tell. */
@@ -113,18 +166,18 @@ export function ensureSessionLinkMayReachModel(context: IExecuteSingleFunctions)
 		const source = customerSource(context, parameters[parameter]);
 		const problem =
 			source.kind === 'model'
-				? `is filled in by the AI model ($fromAI, $json, $input), and ${SESSION_LINK_TO_MODEL_NAME} is on: the session link would go to whoever named the customer`
+				? `is filled in by the AI model ($fromAI, $json, $data, $input), and ${SESSION_LINK_TO_MODEL_NAME} is on: the session link would go to whoever named the customer`
 				: source.kind === 'trigger'
 					? `is taken from ${quoteValue(source.node)}, where the execution starts (what whoever started it sent, a chat's metadata included), and ${SESSION_LINK_TO_MODEL_NAME} is on: the session link would go to whoever named the customer`
-					: source.kind === 'dynamic node'
-						? `reads a node whose name is computed, which could be the trigger, and ${SESSION_LINK_TO_MODEL_NAME} is on: the session link would go to whoever named the customer`
+					: source.kind === 'not plain'
+						? `is an expression other than a plain read of one node (a computed node name, anything added to the read), and ${SESSION_LINK_TO_MODEL_NAME} is on: the node cannot tell whether whoever is chatting chose its value, so it creates no session`
 						: undefined;
 		if (problem !== undefined) {
 			throw fieldError(
 				context,
 				field,
 				problem,
-				`Take the customer from a node of your workflow that verified who the chat user is (e.g. one that checks your app’s signed session token), named plainly as in {{ $('Verify Session').item.json.customerId }}, or turn ${SESSION_LINK_TO_MODEL_NAME} off. ${FIX_FOR_CHAT}`,
+				`Take the customer from a node of your workflow that verified who the chat user is (e.g. one that checks your app’s signed session token), read plainly as in {{ $('Verify Session').item.json.customerId }} (nothing else in the expression: do any reshaping in that node), or turn ${SESSION_LINK_TO_MODEL_NAME} off. ${FIX_FOR_CHAT}`,
 				NO_LINK_IN_CHAT_ADVICE,
 			);
 		}
