@@ -12,7 +12,7 @@ import { isLiveKey } from '../StripeBillingPortal/shared/baseUrl';
 import { isPlainObject } from '../StripeBillingPortal/shared/values';
 import { CREDENTIAL_TYPE, STRIPE_API_VERSION } from '../StripeBillingPortal/shared/constants';
 import { STRIPE_ERROR_DETAILS, type StripeApiError } from '../StripeBillingPortal/transport/errors';
-import { DEFAULT_TOLERANCE_SECONDS, OUTCOME_NAMES, OUTCOMES, STATIC_DATA_KEYS, type Outcome } from './constants';
+import { DEFAULT_TOLERANCE_SECONDS, MAX_TOLERANCE_SECONDS, OUTCOME_NAMES, OUTCOMES, STATIC_DATA_KEYS, type Outcome } from './constants';
 import { decodeEvent, eventsFor, redactEvent } from './decode';
 import { deliveryMemory } from './deliveries';
 import { endpointApiFor, endpointExists, ensureEndpoint, removeEndpoints, type Owner } from './endpoints';
@@ -169,9 +169,9 @@ export class StripeBillingPortalTrigger implements INodeType {
 						displayName: 'Signature Tolerance (Seconds)',
 						name: 'toleranceSeconds',
 						type: 'number',
-						typeOptions: { minValue: 1, maxValue: 3600 },
+						typeOptions: { minValue: 1, maxValue: MAX_TOLERANCE_SECONDS },
 						default: DEFAULT_TOLERANCE_SECONDS,
-						description: "How far the signature's timestamp may be from now, either way. Older deliveries are refused as replays.",
+						description: `How far the signature's timestamp may be from now, either way, at most ${MAX_TOLERANCE_SECONDS}. Older deliveries are refused as replays.`,
 					},
 				],
 			},
@@ -233,7 +233,8 @@ export class StripeBillingPortalTrigger implements INodeType {
 		const rawBody = (request as { rawBody?: unknown }).rawBody;
 		const verification = verifyStripeSignature(Buffer.isBuffer(rawBody) ? rawBody : undefined, request.headers['stripe-signature'], {
 			secrets: typeof secret === 'string' ? [secret] : [],
-			toleranceSeconds: Number.isFinite(tolerance) && tolerance > 0 ? tolerance : DEFAULT_TOLERANCE_SECONDS,
+			// An expression gets past the field's range: a larger value would accept year-old replays.
+			toleranceSeconds: Number.isFinite(tolerance) && tolerance > 0 ? Math.min(tolerance, MAX_TOLERANCE_SECONDS) : DEFAULT_TOLERANCE_SECONDS,
 			nowSeconds: Math.floor(Date.now() / 1000),
 			parsedBody: parsedFromRawBody(request),
 		});
@@ -247,9 +248,9 @@ export class StripeBillingPortalTrigger implements INodeType {
 		// The decoding reads the fields of this version; an endpoint made by hand may use another.
 		if (event.api_version !== STRIPE_API_VERSION) return refuse('api version');
 
-		// Stripe delivers at least once per endpoint, and each endpoint has its own secret: the
-		// secret names this trigger's deliveries without getNode(), which copies the whole node.
-		const scope = `${this.getWorkflow().id ?? ''}\n${secret as string}`;
+		// Stripe delivers at least once per endpoint. One workflow may hold two triggers with one
+		// secret (two `stripe listen` forwards share the machine's): each remembers its own.
+		const scope = `${this.getWorkflow().id ?? ''}\n${this.getNode().id}\n${secret as string}`;
 		const acknowledge = (): IWebhookResponseData => {
 			response.status(200).json({ received: true });
 			return { noWebhookResponse: true };

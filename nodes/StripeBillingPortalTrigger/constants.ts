@@ -79,6 +79,8 @@ export const REDACTED = '[redacted]';
 
 /** Default tolerance between the signature's timestamp and now, as in Stripe's SDKs. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
+/** The most Signature Tolerance may be: Stripe's SDKs use 300 s; an hour still refuses old replays. */
+export const MAX_TOLERANCE_SECONDS = 3600;
 
 /** Stripe's documented limit of webhook endpoints per account. */
 export const MAX_WEBHOOK_ENDPOINTS = 16;

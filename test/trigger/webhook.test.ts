@@ -92,6 +92,26 @@ describe('a signed delivery', () => {
 		expect(again.answered).toEqual({ status: 200, body: { received: true } });
 	});
 
+	it('to two triggers of one workflow sharing a signing secret (two `stripe listen` forwards) starts each one', async () => {
+		workflows++;
+		const [first, second] = ['node-first', 'node-second'].map(
+			(nodeId) =>
+				new TriggerUnderTest({
+					workflowId: `wf-webhook-${workflows}`,
+					nodeId,
+					pkg,
+					nodeType: 'stripeBillingPortalTrigger',
+					parameters: { events: ['cancellationScheduled'], endpoint: 'own', signingSecret: SECRET },
+					credentials: { type: 'stripeBillingPortalApi', data: { secretKey: TEST_KEY, apiVersion: API_VERSION, baseUrl: 'http://127.0.0.1:9' } },
+				}),
+		);
+		const delivery = signed(fresh(cancellationScheduledEvent()));
+		expect((await first.deliver(delivery)).result.workflowData?.[0]).toHaveLength(1);
+		expect((await second.deliver(delivery)).result.workflowData?.[0]).toHaveLength(1);
+		// Each still remembers its own: the redelivery to either starts nothing.
+		expect((await second.deliver(delivery)).result.workflowData).toBeUndefined();
+	});
+
 	it('an update older than one already seen for the subscription is marked stale', async () => {
 		const node = trigger({ events: ['cancellationScheduled', 'cancellationWithdrawn'] });
 		const t = now();
@@ -198,6 +218,15 @@ describe('a delivery that is refused starts nothing and echoes nothing', () => {
 		expect(said).not.toContain('cus_');
 		expect(said).not.toContain(SECRET);
 		expect(said).not.toContain(TEST_KEY);
+	});
+
+	it('a Signature Tolerance above an hour, given by an expression past the field’s range, still refuses a year-old replay', async () => {
+		const node = trigger({ options: { toleranceSeconds: '={{ 100000000 }}' } });
+		const replay = await node.deliver(signed(fresh(cancellationScheduledEvent()), { timestamp: now() - 365 * 24 * 3600 }));
+		expect(replay.answered?.status).toBe(401);
+		expect(replay.result.workflowData).toBeUndefined();
+		// An hour is the most it can be: 59 minutes old still passes.
+		expect((await node.deliver(signed(fresh(cancellationScheduledEvent()), { timestamp: now() - 59 * 60 }))).result.workflowData?.[0]).toHaveLength(1);
 	});
 
 	it('a forged delivery does not use up the event ID: the genuine one still runs', async () => {
