@@ -7,7 +7,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { BASE_URL_EXPRESSION, BaseUrlError, baseUrlProblem, normalizeSecretKey } from '../nodes/StripeBillingPortal/shared/baseUrl';
+import { API_VERSION_FIELD, BASE_URL_EXPRESSION, CredentialFieldError, apiVersionProblem, baseUrlProblem, normalizeSecretKey } from '../nodes/StripeBillingPortal/shared/baseUrl';
 import { STRIPE_API_VERSION, STRIPE_DEFAULT_BASE_URL } from '../nodes/StripeBillingPortal/shared/constants';
 import { CONFIGURATIONS_PATH } from '../nodes/StripeBillingPortal/shared/stripePaths';
 import { MAX_PROCESSES, RATE_LIMIT_FIELDS, STRIPE_RATE_LIMITS } from '../nodes/StripeBillingPortal/shared/rateLimits';
@@ -101,7 +101,9 @@ export class StripeBillingPortalApi implements ICredentialType {
 	 */
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		const problem = baseUrlProblem(credentials.baseUrl, credentials.secretKey);
-		if (problem !== undefined) throw new BaseUrlError(problem);
+		if (problem !== undefined) throw new CredentialFieldError(problem);
+		const versionProblem = apiVersionProblem(credentials.apiVersion);
+		if (versionProblem !== undefined) throw new CredentialFieldError(versionProblem, API_VERSION_FIELD);
 		return {
 			...requestOptions,
 			headers: {

@@ -114,3 +114,36 @@ describe('the credential’s own test', () => {
 		expect(elsewhere.requests).toHaveLength(0);
 	});
 });
+
+describe('the API Version', () => {
+	const VERSION_FIELD = "API Version (in the 'Stripe Billing Portal API' credential)";
+
+	it.each([
+		['a paragraph pasted by mistake', 'x'.repeat(5_000)],
+		['a key', 'sk_test_sandbox'],
+		['a header line', `${API_VERSION}\r\nX-Evil: 1`],
+		['a date in another form', '30/04/2025'],
+	])('%s is refused before any request, quoted short, not sent to Stripe to be quoted back', async (_name, apiVersion) => {
+		const run = await runCreateSession(environment, { customer, requestSettings: { retries: 3 } }, [{}], { credentials: { apiVersion } });
+		expect(run.requests).toHaveLength(0);
+		expect(run.error?.message).toMatch(new RegExp(`^${VERSION_FIELD.replace(/[()']/g, '\\$&')}: [^]* is not a Stripe API version\\. Enter one such as ${API_VERSION.replace('.', '\\.')}`));
+		expect(run.error?.message.length).toBeLessThan(300);
+		expect(run.error?.description ?? '').not.toMatch(/Retried/);
+	});
+
+	it.each([API_VERSION, '2024-06-20', `${API_VERSION}; embedded_connect_beta=v2`, '', '  '])('%p is sent (empty: the tested version)', async (apiVersion) => {
+		const run = await runCreateSession(environment, { customer }, [{}], { credentials: { apiVersion } });
+		expect(run.error).toBeUndefined();
+		expect(run.requests.map((request) => request.headers['stripe-version'])).toEqual([apiVersion.trim() || API_VERSION]);
+	});
+
+	it('refuses a wrong one in the credential test too, sending nothing', async () => {
+		const result = await testCredential({
+			pkg: environment.pkg,
+			credentialType: CREDENTIAL_TYPE,
+			data: { secretKey: 'sk_test_sandbox', baseUrl: environment.sandbox.baseUrl, apiVersion: 'latest' },
+		});
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/'latest' is not a Stripe API version/);
+	});
+});

@@ -1,4 +1,4 @@
-import { STRIPE_DEFAULT_BASE_URL } from './constants';
+import { STRIPE_API_VERSION, STRIPE_DEFAULT_BASE_URL } from './constants';
 import { quoteValue, shortened } from './quote';
 
 /** How messages name the Base URL: where the user finds it. */
@@ -105,22 +105,45 @@ export function baseUrlProblem(rawBaseUrl: unknown, secretKey: unknown): string 
 	return undefined;
 }
 
+/** How messages name the API Version: where the user finds it. */
+export const API_VERSION_FIELD = "API Version (in the 'Stripe Billing Portal API' credential)";
+
 /**
- * Raised by the credential's authenticate step. n8n wraps it before the node sees it, so it is
- * marked by name: the transport finds it in the cause chain and shows its message as it is.
+ * A Stripe API version as Stripe names them: a date, its release's name, and any beta flags
+ * Stripe lets a Stripe-Version header carry (`2026-10-28.endive; feature_beta=v2`).
  */
-export class BaseUrlError extends Error {
-	constructor(problem: string) {
-		super(`${BASE_URL_FIELD}: ${problem}`);
-		this.name = 'StripeBaseUrlError';
+const API_VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(?:\.[a-z]+)?(?:[ \t]*;[ \t]*[a-z][a-z0-9_]*=v\d+)*$/;
+const API_VERSION_MAX_LENGTH = 200;
+
+/**
+ * Why the credential's API Version cannot be sent, or undefined when it can (empty means the
+ * tested version). Stripe's answer to a wrong one quotes it back whole, so a value pasted by
+ * mistake (a key, a paragraph) would fill every error message; it is refused before sending.
+ */
+export function apiVersionProblem(raw: unknown): string | undefined {
+	const version = typeof raw === 'string' ? raw.trim() : raw === undefined || raw === null ? '' : String(raw);
+	if (version === '') return undefined;
+	if (version.length <= API_VERSION_MAX_LENGTH && API_VERSION_PATTERN.test(version)) return undefined;
+	return `${quoteValue(version)} is not a Stripe API version. Enter one such as ${STRIPE_API_VERSION} (the version this package is tested against), or leave the field empty to use it.`;
+}
+
+/**
+ * Raised by the credential's authenticate step for a field that must not be sent as it is. n8n
+ * wraps it before the node sees it, so it is marked by name: the transport finds it in the cause
+ * chain and shows its message as it is.
+ */
+export class CredentialFieldError extends Error {
+	constructor(problem: string, field = BASE_URL_FIELD) {
+		super(`${field}: ${problem}`);
+		this.name = 'StripeCredentialFieldError';
 	}
 }
 
-/** The BaseUrlError somewhere in an error's cause chain, if any. */
-export function findBaseUrlError(error: unknown): BaseUrlError | undefined {
+/** The CredentialFieldError somewhere in an error's cause chain, if any. */
+export function findCredentialFieldError(error: unknown): CredentialFieldError | undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 6 && current && typeof current === 'object'; depth++) {
-		if ((current as Error).name === 'StripeBaseUrlError') return current as BaseUrlError;
+		if ((current as Error).name === 'StripeCredentialFieldError') return current as CredentialFieldError;
 		current = (current as { cause?: unknown }).cause;
 	}
 	return undefined;

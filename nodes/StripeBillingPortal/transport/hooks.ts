@@ -1,7 +1,7 @@
 import type { IDataObject, IHookFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
 import { NodeOperationError, randomString } from 'n8n-workflow';
 
-import { baseUrlOf, findBaseUrlError } from '../shared/baseUrl';
+import { baseUrlOf, findCredentialFieldError } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
 import { credentialAccount } from '../shared/rateLimits';
 import { DEFAULT_MAX_WAIT_SECONDS, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECONDS } from './constants';
@@ -77,7 +77,7 @@ export async function sendHookRequest(context: IHookFunctions, request: HookRequ
 				return response;
 			},
 			thrown: (error, outcome) => {
-				const refused = findBaseUrlError(error);
+				const refused = findCredentialFieldError(error);
 				if (refused) return new NodeOperationError(context.getNode(), refused.message);
 				return noteRetries(connectionError(context.getNode(), baseUrl, error, undefined, settings.timeoutSeconds), outcome);
 			},

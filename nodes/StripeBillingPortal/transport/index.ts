@@ -18,7 +18,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { baseUrlOf, findBaseUrlError } from '../shared/baseUrl';
+import { baseUrlOf, findCredentialFieldError } from '../shared/baseUrl';
 import { CREDENTIAL_TYPE } from '../shared/constants';
 import { credentialAccount } from '../shared/rateLimits';
 import { forAgents } from './agent';
@@ -59,7 +59,7 @@ function noAnswerError(
 	timeoutSeconds: number,
 	itemIndex?: number,
 ): NodeApiError | NodeOperationError {
-	const refused = findBaseUrlError(error);
+	const refused = findCredentialFieldError(error);
 	if (refused) return new NodeOperationError(context.getNode(), refused.message, { itemIndex });
 	return connectionError(context.getNode(), baseUrl, error, itemIndex, timeoutSeconds);
 }

@@ -1,7 +1,7 @@
 import type { IExecuteSingleFunctions, IHookFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { findBaseUrlError } from '../shared/baseUrl';
+import { findCredentialFieldError } from '../shared/baseUrl';
 import { perItem } from '../shared/nodeRun';
 import type { StripeErrorDetails } from './answers';
 import {
@@ -46,7 +46,7 @@ export function failureOf(error: unknown, connectionCode: (error: unknown) => st
 	const details = (error as StripeApiError | undefined)?.[STRIPE_ERROR_DETAILS];
 	if (details) return failureFromDetails(details);
 	// Refused before sending: no attempt can change the credential.
-	if (findBaseUrlError(error)) return {};
+	if (findCredentialFieldError(error)) return {};
 	return { connectionCode: connectionCode(error) };
 }
 
