@@ -140,8 +140,9 @@ function digestOf(identity: AttemptIdentity): string {
  * The default key: the same for every try of one item in one node run (the node's own retries
  * and n8n's Retry On Fail), different for every other item, run, execution, node, workflow and
  * n8n instance. Execution IDs are counters per n8n database, so the instance, workflow and node
- * go into the digest: two n8n instances on one Stripe account never share a key (a copy of another's database is the one exception: docs/requests.md). Execution and
- * item stay readable, so a request in Stripe's logs leads back to the run that sent it.
+ * go into the digest: two n8n instances on one Stripe account never share a key (the one
+ * exception, a copy of another's database, is in docs/requests.md). Execution and item stay
+ * readable, so a request in Stripe's logs leads back to the run that sent it.
  */
 export function defaultIdempotencyKey(identity: AttemptIdentity): string {
 	const shown = identity.executionId.replace(/[^A-Za-z0-9_-]/g, '').slice(0, SHOWN_EXECUTION_ID_LENGTH) || 'run';
