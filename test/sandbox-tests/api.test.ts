@@ -888,6 +888,29 @@ describe('what a session references is looked up, as Stripe does', () => {
 		expect((await createSession(confirm({ subscription: other.id, items: [{ id: 'si_JennyOtherItem01' }] }))).status).toBe(200);
 	});
 
+	it('a price the configuration does not offer (features.subscription_update.products), even one that exists: 400, no session', async () => {
+		const elsewhere = sandbox.addProduct({ name: 'Not in the portal' });
+		const price = sandbox.addPrice({ product: elsewhere.id });
+		expect(await errorOf(confirm({ items: [{ id: SEED_IDS.jennyProItem, price: price.id }] }))).toEqual({
+			status: 400,
+			code: undefined,
+			param: 'flow_data[subscription_update_confirm][items][0][price]',
+			message: `The price ${price.id} is not one of the prices in features[subscription_update][products] of configuration ${SEED_IDS.defaultConfiguration}.`,
+		});
+		expect(sandbox.sessions).toHaveLength(0);
+	});
+
+	it('a subscription with several items cannot be confirmed: 400, no session', async () => {
+		sandbox.addSubscription({ id: 'sub_TwoItems000001', customer: SEED_IDS.jenny, itemId: 'si_TwoItemsFirst01', extraItemIds: ['si_TwoItemsSecond1'] });
+		const body = { ...base, flow_data: { type: 'subscription_update_confirm', subscription_update_confirm: { subscription: 'sub_TwoItems000001', items: [{ id: 'si_TwoItemsFirst01', quantity: 2 }] } } };
+		expect(await errorOf(body)).toMatchObject({
+			status: 400,
+			param: 'flow_data[subscription_update_confirm][subscription]',
+			message: expect.stringMatching(/^The subscription sub_TwoItems000001 has multiple items/),
+		});
+		expect(sandbox.sessions).toHaveLength(0);
+	});
+
 	it('what the seed and the tests create passes', async () => {
 		const r = await createSession(
 			confirm({ items: [{ id: SEED_IDS.jennyProItem, price: SEED_IDS.proYearly }], discounts: [{ promotion_code: SEED_IDS.promotionCode }] }),

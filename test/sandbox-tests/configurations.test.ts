@@ -641,7 +641,8 @@ describe('parameter validation', () => {
 				message: 'The price price_1C belongs to the product prod_B, not prod_A. List each price under its own product.',
 			});
 		}
-		expect(sandbox.getConfiguration(SEED_IDS.defaultConfiguration)?.features.subscription_update.products).toEqual([]);
+		// Refused, so the default configuration still offers only what the seed gave it: the Pro plan.
+		expect(sandbox.getConfiguration(SEED_IDS.defaultConfiguration)?.features.subscription_update.products?.map((p) => p.product)).toEqual([SEED_IDS.proProduct]);
 		expect(sandbox.listConfigurations()).toHaveLength(1);
 	});
 

@@ -73,6 +73,8 @@ export interface SubscriptionSeed {
 	itemId?: string;
 	priceId?: string;
 	productId?: string;
+	/** More items after the first (each with a price of its own): Stripe's portal cannot update such a subscription. */
+	extraItemIds?: string[];
 }
 
 export function buildSubscription(seed: SubscriptionSeed): Subscription {
@@ -120,6 +122,25 @@ export function buildSubscription(seed: SubscriptionSeed): Subscription {
 					quantity: seed.quantity ?? 1,
 					subscription: id,
 				},
+				...(seed.extraItemIds ?? []).map((itemId) => ({
+					id: itemId,
+					object: 'subscription_item' as const,
+					created,
+					current_period_end: period.end,
+					current_period_start: period.start,
+					price: {
+						id: newId.price(),
+						object: 'price' as const,
+						active: true,
+						currency,
+						nickname: null,
+						product: newId.product(),
+						recurring: { interval, interval_count: 1 },
+						unit_amount: 900,
+					},
+					quantity: 1,
+					subscription: id,
+				})),
 			],
 			has_more: false,
 			url: `/v1/subscription_items?subscription=${id}`,
@@ -368,6 +389,10 @@ export class SandboxStore {
 		this.addProduct({ id: SEED_IDS.proProduct, name: 'Pro', created: SEED_EPOCH });
 		this.addPrice({ id: SEED_IDS.proMonthly, product: SEED_IDS.proProduct, unit_amount: 2900 });
 		this.addPrice({ id: SEED_IDS.proYearly, product: SEED_IDS.proProduct, unit_amount: 29000 });
+		// The portal offers the Pro plan's prices: a flow may switch a customer to one of them, and only to those.
+		this.getConfiguration(SEED_IDS.defaultConfiguration)!.features.subscription_update.products = [
+			{ product: SEED_IDS.proProduct, prices: [SEED_IDS.proMonthly, SEED_IDS.proYearly], adjustable_quantity: { enabled: false, maximum: null, minimum: 1 } },
+		];
 		this.addCoupon({ id: SEED_IDS.coupon, percent_off: 20 });
 		this.addPromotionCode({ id: SEED_IDS.promotionCode, coupon: SEED_IDS.coupon, code: 'SAVE10' });
 		this.addSubscription({

@@ -61,11 +61,17 @@ export interface StripeObjects {
 }
 
 /** Creates what a story references: Stripe looks each up, and so does the sandbox. */
-export function createStripeObjects(target: Pick<SandboxStore, 'addSubscription' | 'addProduct' | 'addPrice' | 'addCoupon' | 'addPromotionCode'>, objects: StripeObjects): void {
+export function createStripeObjects(
+	target: Pick<SandboxStore, 'addSubscription' | 'addProduct' | 'addPrice' | 'addCoupon' | 'addPromotionCode' | 'getConfiguration'>,
+	objects: StripeObjects,
+): void {
 	for (const subscription of objects.subscriptions ?? []) target.addSubscription(subscription);
 	if (objects.prices?.length) {
 		const product = target.addProduct({ name: 'Story plan' });
 		for (const id of objects.prices) target.addPrice({ id, product: product.id });
+		// A flow may switch a subscription only to a price the portal offers: the default configuration offers the stories' plan.
+		const offered = target.getConfiguration(SEED_IDS.defaultConfiguration)?.features.subscription_update;
+		if (offered) offered.products = [...(offered.products ?? []), { product: product.id, prices: [...objects.prices], adjustable_quantity: { enabled: false, maximum: null, minimum: 1 } }];
 	}
 	for (const id of objects.coupons ?? []) target.addCoupon({ id });
 	for (const id of objects.promotionCodes ?? []) target.addPromotionCode({ id, coupon: target.addCoupon().id });

@@ -311,22 +311,24 @@ describe('Subscription Source with Confirm Subscription Update: the item', () =>
 		);
 	});
 
-	it('asks which item when the found subscription has two, naming them, and sends no session request', async () => {
-		addSecondItem(SEED_IDS.jennyPro);
-		const run = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL), ...confirm, ...only });
-		expect(run.error?.message).toBe(
-			`Subscription Item: is empty, and ${SEED_IDS.jennyPro}, the subscription Subscription Source found, has 2 items`,
-		);
-		expect(run.error?.description).toMatch(/Enter the ID of the item to change \(si_…\)/);
-		expect(sessionRequests(run)).toHaveLength(0);
+	it('refuses a found subscription with two items, with or without an item given, before the session request: Stripe’s portal does not update those', async () => {
+		const second = addSecondItem(SEED_IDS.jennyPro);
+		const withoutItem = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL), ...confirm, ...only });
+		const withItem = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL), ...confirm, subscriptionItem: byId(second), ...only });
+		for (const run of [withoutItem, withItem]) {
+			expect(run.error?.message).toBe(
+				`Subscription Source: found ${SEED_IDS.jennyPro}, which has 2 items, and Stripe’s customer portal does not update a subscription with several items`,
+			);
+			expect(run.error?.description).toMatch(/Confirm Subscription Update works only for a subscription with a single item: choose another flow/);
+			expect(sessionRequests(run)).toHaveLength(0);
+		}
 	});
 
-	it('takes the item given, when it is one of the found subscription’s items', async () => {
-		const second = addSecondItem(SEED_IDS.jennyPro);
-		const run = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL), ...confirm, subscriptionItem: byId(second), ...only });
+	it('takes the item given, when it is the found subscription’s item', async () => {
+		const run = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL), ...confirm, subscriptionItem: byId(SEED_IDS.jennyProItem), ...only });
 		expect(run.error).toBeUndefined();
 		expect(sessionBody(sessionRequests(run)[0]).flow_data?.subscription_update_confirm).toEqual(
-			onTheWire({ subscription: SEED_IDS.jennyPro, items: [{ id: second, quantity: 3 }] }),
+			onTheWire({ subscription: SEED_IDS.jennyPro, items: [{ id: SEED_IDS.jennyProItem, quantity: 3 }] }),
 		);
 	});
 

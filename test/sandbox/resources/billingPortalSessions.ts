@@ -164,6 +164,12 @@ function checkFlowReferences(flow: FlowData, configuration: PortalConfiguration,
 				`The subscription ${subscription.id} does not belong to the customer ${customer}. Pass a subscription of that customer.`,
 				param,
 			);
+		// Stripe, of subscription_update_confirm's items: "subscriptions with multiple items are not updatable".
+		if (key === 'subscription_update_confirm' && subscription.items.data.length > 1)
+			throw errors.invalidRequest(
+				`The subscription ${subscription.id} has multiple items, and subscriptions with multiple items cannot be updated in the customer portal. Use a subscription with a single item.`,
+				param,
+			);
 	}
 	const coupon = flow.subscription_cancel?.retention?.coupon_offer.coupon;
 	if (coupon !== undefined && !store.getCoupon(coupon))
@@ -182,7 +188,8 @@ function checkFlowReferences(flow: FlowData, configuration: PortalConfiguration,
 			);
 		if (item.price === undefined) return;
 		if (!store.getPrice(item.price)) throw noSuch('price', item.price, `${base}[items][${i}][price]`);
-		if (products.length > 0 && !products.some((p) => p.prices.includes(item.price as string)))
+		// Stripe: the price "must also be included in the configuration's features.subscription_update.products".
+		if (!products.some((p) => p.prices.includes(item.price as string)))
 			throw errors.invalidRequest(
 				`The price ${item.price} is not one of the prices in features[subscription_update][products] of configuration ${configuration.id}.`,
 				`${base}[items][${i}][price]`,

@@ -232,7 +232,9 @@ export async function findCustomerSubscription(
 /**
  * The subscription item of a confirm-update flow whose subscription was looked up: the item
  * given, checked to belong to that subscription where Stripe listed all its items, or, when
- * none was given, the subscription's one item.
+ * none was given, the subscription's one item. A subscription known to have several items is
+ * refused whatever was given: Stripe's portal does not update those ("subscriptions with
+ * multiple items are not updatable"), and would refuse the session.
  */
 export function itemOfFoundSubscription(
 	context: IExecuteSingleFunctions,
@@ -241,6 +243,14 @@ export function itemOfFoundSubscription(
 ): string {
 	const items = subscription.items?.data ?? [];
 	const allListed = subscription.items !== undefined && subscription.items.has_more !== true;
+	if (subscription.items?.has_more === true || (allListed && items.length > 1)) {
+		throw fieldError(
+			context,
+			'Subscription Source',
+			`found ${subscription.id}, which has ${allListed ? items.length : 'more than one'} items, and Stripe’s customer portal does not update a subscription with several items`,
+			'Confirm Subscription Update works only for a subscription with a single item: choose another flow for this customer (e.g. Cancel Subscription), or change the subscription with Stripe’s Subscriptions API.',
+		);
+	}
 	if (givenItem !== undefined) {
 		if (allListed && !items.some((item) => item.id === givenItem)) {
 			throw fieldError(
