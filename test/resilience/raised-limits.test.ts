@@ -84,11 +84,15 @@ describe('a stated limit the node cannot use', () => {
 
 	it('with Custom Rate Limits off the stated values are not read: Stripe’s documented limits apply', async () => {
 		environment.sandbox.setRateLimit({ requestsPerSecond: 25 });
-		const run = await runCreateSession(environment, { customer }, items(3), {
+		const run = await runCreateSession(environment, { customer }, items(30), {
 			credentials: { secretKey: KEYS.documented, customRateLimits: false, testRequestsPerSecond: 0 },
 		});
 		expect(run.error).toBeUndefined();
-		expect(run.items).toHaveLength(3);
+		expect(run.items).toHaveLength(30);
+		// The documented 25/s for a test key: 28 gaps after the first paced request span at least 27 intervals of 40 ms (one of arrival jitter), and none was refused.
+		const times = run.requests.map((request) => request.receivedAt).sort((a, b) => a - b);
+		expect(times[29] - times[1]).toBeGreaterThanOrEqual((27 * 1000) / 25);
+		expect(run.requests.filter((request) => request.status === 429)).toHaveLength(0);
 	});
 });
 
