@@ -163,10 +163,11 @@ describe('Portal Session → Create as an AI tool with Give Session Link to the 
 	});
 
 	it('refuses any other spelling of the model’s input or the chat ($data, a space after $): only a plain read of one node passes, and known and unknown addresses get the same answer', async () => {
-		const spellings = ['={{ $data.customer_email }}', '={{ $thisItem.json.customer_email }}', "={{ $ ('Chat').item.json.chatInput }}"];
+		// The last: an array, whose strings n8n resolves one by one, and which the node reads as its one element.
+		const spellings: Array<string | string[]> = ['={{ $data.customer_email }}', '={{ $thisItem.json.customer_email }}', "={{ $ ('Chat').item.json.chatInput }}", ['= {{ $json.customer_email }}']];
 		const runs = [];
 		for (const value of spellings) {
-			const customer = { __rl: true, mode: 'email', value };
+			const customer = { __rl: true, mode: 'email', value } as INodeParameters['customer'];
 			runs.push(await callTool(sessionCreate({ sessionLinkToModel: true, customer }), [{ customer_email: JENNY_EMAIL }], { message: JENNY_EMAIL }));
 			runs.push(await callTool(sessionCreate({ sessionLinkToModel: true, customer }), [{ customer_email: UNKNOWN_EMAIL }], { message: UNKNOWN_EMAIL }));
 		}

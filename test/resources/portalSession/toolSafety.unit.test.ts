@@ -140,8 +140,15 @@ describe('ensureSessionLinkMayReachModel', () => {
 			"={{ 'cus_' + $('Verify Session').item.json.id }}",
 			"={{ $('Verify Session').item.json.id }}{{ $json.suffix }}",
 			"={{ $('Verify Session').item.json.id",
+			// A brace escaped for n8n's splitter, which then opens its segment at the inner {{.
+			"=\\{{'{{ $json.customer_email //'}}",
 		]) {
 			expect({ value, outcome: outcome(tool, { ...on, customer: byEmail(value) }) }).toEqual({ value, outcome: 'Customer' });
+		}
+		// n8n resolves every string starting with = inside an array or object, and the node reads a
+		// one-element array as its element: no value other than a string, number or boolean passes.
+		for (const value of [["= {{ $fromAI('email') }}"], ['= {{ $json.email }}'], { nested: "= {{ $('Chat').first().json.chatInput }}" }, ['cus_Fixed']]) {
+			expect({ value, outcome: outcome(tool, { ...on, customer: { __rl: true, mode: 'email', value } }) }).toEqual({ value, outcome: 'Customer' });
 		}
 		for (const value of [
 			"={{ $('Verify Session').first().json.customerId.trim() }}",

@@ -85,13 +85,15 @@ function expressionSegments(template: string): string[] | undefined {
 function customerSource(context: IExecuteSingleFunctions, raw: unknown): CustomerSource {
 	// A resource locator keeps the expression in its value.
 	const value = isPlainObject(raw) && 'value' in raw ? raw.value : raw;
-	if (typeof value !== 'string') {
-		// Not a string: a fixed value, unless an expression hides inside it.
-		return value !== undefined && value !== null && JSON.stringify(value).includes('={{') ? { kind: 'not plain' } : { kind: 'fixed' };
-	}
+	if (value === undefined || value === null || typeof value === 'number' || typeof value === 'boolean') return { kind: 'fixed' };
+	// An array or object: n8n resolves every string in it that starts with `=`, and the node reads a
+	// one-element array as its element, so `["= {{ $fromAI('email') }}"]` would be the model's.
+	if (typeof value !== 'string') return { kind: 'not plain' };
 	if (!value.startsWith('=')) return { kind: 'fixed' };
 	const template = value.slice(1);
-	if (template.length > EXPRESSION_MAX_LENGTH) return { kind: 'not plain' };
+	// A backslash escapes a brace for n8n's splitter (`\{{` is literal text there), which would open
+	// its segments where this reading does not: no escape is part of a plain value or read.
+	if (template.length > EXPRESSION_MAX_LENGTH || template.includes('\\')) return { kind: 'not plain' };
 	const segments = expressionSegments(template);
 	if (segments === undefined) return { kind: 'not plain' };
 	const nodes: string[] = [];
