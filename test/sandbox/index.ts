@@ -132,7 +132,7 @@ export type { LimiterRequest, Admission } from './ratelimit';
 export { MAX_IDEMPOTENCY_KEY_LENGTH, canonicalJson } from './idempotency';
 export { stripeError, stripeErrorBody, StripeApiError, errors as stripeErrors, defaultFaultError } from './errors';
 export type { StripeErrorBody, StripeErrorFields, StripeErrorType } from './errors';
-export { SEED_IDS, buildCustomer, buildConfiguration, buildSubscription } from './store';
+export { SEED_IDS, buildCustomer, buildConfiguration, buildSubscription, portalProduct } from './store';
 export { SandboxStore } from './store';
 export type {
 	Customer,

@@ -83,6 +83,25 @@ export function buildSubscription(seed: SubscriptionSeed): Subscription {
 	const currency = seed.currency ?? 'eur';
 	const interval = seed.interval ?? 'month';
 	const period = currentPeriod(created, interval);
+	const item = (itemId: string, price: { id: string; nickname: string | null; product: string; unitAmount: number; quantity: number }): Subscription['items']['data'][number] => ({
+		id: itemId,
+		object: 'subscription_item',
+		created,
+		current_period_end: period.end,
+		current_period_start: period.start,
+		price: {
+			id: price.id,
+			object: 'price',
+			active: true,
+			currency,
+			nickname: price.nickname,
+			product: price.product,
+			recurring: { interval, interval_count: 1 },
+			unit_amount: price.unitAmount,
+		},
+		quantity: price.quantity,
+		subscription: id,
+	});
 	const canceledAt = seed.status === 'canceled' ? created + 86400 : null;
 	return {
 		id,
@@ -103,44 +122,14 @@ export function buildSubscription(seed: SubscriptionSeed): Subscription {
 		items: {
 			object: 'list',
 			data: [
-				{
-					id: seed.itemId ?? newId.subscriptionItem(),
-					object: 'subscription_item',
-					created,
-					current_period_end: period.end,
-					current_period_start: period.start,
-					price: {
-						id: seed.priceId ?? newId.price(),
-						object: 'price',
-						active: true,
-						currency,
-						nickname: seed.nickname ?? null,
-						product: seed.productId ?? newId.product(),
-						recurring: { interval, interval_count: 1 },
-						unit_amount: seed.unitAmount ?? 1900,
-					},
+				item(seed.itemId ?? newId.subscriptionItem(), {
+					id: seed.priceId ?? newId.price(),
+					nickname: seed.nickname ?? null,
+					product: seed.productId ?? newId.product(),
+					unitAmount: seed.unitAmount ?? 1900,
 					quantity: seed.quantity ?? 1,
-					subscription: id,
-				},
-				...(seed.extraItemIds ?? []).map((itemId) => ({
-					id: itemId,
-					object: 'subscription_item' as const,
-					created,
-					current_period_end: period.end,
-					current_period_start: period.start,
-					price: {
-						id: newId.price(),
-						object: 'price' as const,
-						active: true,
-						currency,
-						nickname: null,
-						product: newId.product(),
-						recurring: { interval, interval_count: 1 },
-						unit_amount: 900,
-					},
-					quantity: 1,
-					subscription: id,
-				})),
+				}),
+				...(seed.extraItemIds ?? []).map((itemId) => item(itemId, { id: newId.price(), nickname: null, product: newId.product(), unitAmount: 900, quantity: 1 })),
 			],
 			has_more: false,
 			url: `/v1/subscription_items?subscription=${id}`,
@@ -161,6 +150,21 @@ function currentPeriod(created: number, interval: keyof typeof INTERVAL_SECONDS)
 	const elapsed = Math.max(0, nowSeconds() - created);
 	const start = created + Math.floor(elapsed / length) * length;
 	return { start, end: start + length };
+}
+
+type PortalProduct = NonNullable<PortalConfiguration['features']['subscription_update']['products']>[number];
+
+/**
+ * A product a configuration offers, as Stripe renders it: adjustable_quantity when not sent is
+ * disabled, with no maximum and a minimum of 1 (the minimum is the sandbox's choice; the d.ts only
+ * types it as a number).
+ */
+export function portalProduct(product: string, prices: readonly string[], quantity?: { enabled?: boolean; maximum?: number | null; minimum?: number }): PortalProduct {
+	return {
+		adjustable_quantity: { enabled: quantity?.enabled ?? false, maximum: quantity?.maximum ?? null, minimum: quantity?.minimum ?? 1 },
+		prices: [...prices],
+		product,
+	};
 }
 
 /** The part of a product the portal reads: configurations name products, subscriptions' prices belong to one. */
@@ -391,7 +395,7 @@ export class SandboxStore {
 		this.addPrice({ id: SEED_IDS.proYearly, product: SEED_IDS.proProduct, unit_amount: 29000 });
 		// The portal offers the Pro plan's prices: a flow may switch a customer to one of them, and only to those.
 		this.getConfiguration(SEED_IDS.defaultConfiguration)!.features.subscription_update.products = [
-			{ product: SEED_IDS.proProduct, prices: [SEED_IDS.proMonthly, SEED_IDS.proYearly], adjustable_quantity: { enabled: false, maximum: null, minimum: 1 } },
+			portalProduct(SEED_IDS.proProduct, [SEED_IDS.proMonthly, SEED_IDS.proYearly]),
 		];
 		this.addCoupon({ id: SEED_IDS.coupon, percent_off: 20 });
 		this.addPromotionCode({ id: SEED_IDS.promotionCode, coupon: SEED_IDS.coupon, code: 'SAVE10' });

@@ -7,7 +7,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import type Stripe from 'stripe';
 
 import { loadPackage, runNode, type LoadedPackage, type RunNodeResult } from '../harness';
-import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox, type RecordedRequest, type SandboxOptions, type SandboxStore } from '../sandbox';
+import { DEFAULT_API_VERSION, DEFAULT_SECRET_KEY, SEED_IDS, StripeSandbox, portalProduct, type RecordedRequest, type SandboxOptions, type SandboxStore } from '../sandbox';
 
 export const PACKAGE_DIR = resolve(__dirname, '..', '..');
 export const NODE_TYPE = 'stripeBillingPortal';
@@ -71,7 +71,7 @@ export function createStripeObjects(
 		for (const id of objects.prices) target.addPrice({ id, product: product.id });
 		// A flow may switch a subscription only to a price the portal offers: the default configuration offers the stories' plan.
 		const offered = target.getConfiguration(SEED_IDS.defaultConfiguration)?.features.subscription_update;
-		if (offered) offered.products = [...(offered.products ?? []), { product: product.id, prices: [...objects.prices], adjustable_quantity: { enabled: false, maximum: null, minimum: 1 } }];
+		if (offered) offered.products = [...(offered.products ?? []), portalProduct(product.id, objects.prices)];
 	}
 	for (const id of objects.coupons ?? []) target.addCoupon({ id });
 	for (const id of objects.promotionCodes ?? []) target.addPromotionCode({ id, coupon: target.addCoupon().id });

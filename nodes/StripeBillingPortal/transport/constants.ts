@@ -16,6 +16,8 @@ export const MAX_MAX_WAIT_SECONDS = 3_600;
 export const DEFAULT_TIMEOUT_SECONDS = 80;
 /** n8n's own limit for a request; longer would look like a hung run. */
 export const MAX_TIMEOUT_SECONDS = 300;
+/** The slowest Max Requests per Second: one request in about 17 minutes; slower overflows the host's timers, which then fire at once. */
+export const MIN_REQUESTS_PER_SECOND = 0.001;
 /** Stripe keeps idempotency keys of up to 255 characters. */
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
 

@@ -9,6 +9,7 @@ import {
 	MAX_MAX_WAIT_SECONDS,
 	MAX_RETRIES,
 	MAX_TIMEOUT_SECONDS,
+	MIN_REQUESTS_PER_SECOND,
 } from './constants';
 
 /**
@@ -65,7 +66,7 @@ export const requestSettingsProperty = (resourceProperties: readonly INodeProper
 			typeOptions: { minValue: 0, numberPrecision: 3 },
 			default: 0,
 			description:
-				'Your own cap for this node, counted over all items of the run, lookups included. 0 (the default) follows Stripe’s limits for the account: every execution in this n8n process shares one budget per Stripe account (100 requests/s live, 25/s test, 25/s per endpoint) that slows down when Stripe answers 429. Set a cap to leave room for other systems using the account; the slowest is 0.001 (one request in about 17 minutes).',
+				`Your own cap for this node, counted over all items of the run, lookups included. 0 (the default) follows Stripe’s limits for the account: every execution in this n8n process shares one budget per Stripe account (100 requests/s live, 25/s test, 25/s per endpoint) that slows down when Stripe answers 429. Set a cap to leave room for other systems using the account; the slowest is ${MIN_REQUESTS_PER_SECOND} (one request in about 17 minutes).`,
 		},
 		{
 			displayName: 'Max Wait for Rate Limits',

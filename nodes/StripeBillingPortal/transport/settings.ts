@@ -11,6 +11,7 @@ import {
 	MAX_MAX_WAIT_SECONDS,
 	MAX_RETRIES,
 	MAX_TIMEOUT_SECONDS,
+	MIN_REQUESTS_PER_SECOND,
 	SETTINGS_FIELD,
 } from './constants';
 
@@ -135,9 +136,6 @@ export function readRequestSettings(context: IExecuteSingleFunctions): RequestSe
 		idempotencyKey,
 	};
 }
-
-/** The slowest Max Requests per Second: one request in about 17 minutes. */
-export const MIN_REQUESTS_PER_SECOND = 0.001;
 
 /**
  * How every request is sent, whatever sends it: a timeout of its own (n8n's default would wait

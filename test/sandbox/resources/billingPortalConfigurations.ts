@@ -12,7 +12,7 @@ import { newId, nowSeconds, randomString } from '../ids';
 import { listParams, listPage, resolveExpand, type ListParams } from '../list';
 import { expandSchema, req, s, type ObjectSchema, type Schema } from '../params';
 import type { RequestContext, RouteDef } from '../router';
-import type { PortalConfiguration, SandboxStore } from '../store';
+import { portalProduct, type PortalConfiguration, type SandboxStore } from '../store';
 
 type CreateParams = Stripe.BillingPortal.ConfigurationCreateParams;
 type UpdateParams = Stripe.BillingPortal.ConfigurationUpdateParams;
@@ -223,17 +223,8 @@ function disabledFeatures(): Features {
 
 type ProductParam = Exclude<NonNullable<NonNullable<FeaturesParams['subscription_update']>['products']>, '' | null>[number];
 
-/**
- * adjustable_quantity when not sent: disabled, no maximum, minimum 1. The minimum of 1 is the
- * sandbox's choice; the d.ts only types it as a number.
- */
 function renderProduct(p: ProductParam): NonNullable<Features['subscription_update']['products']>[number] {
-	const q = p.adjustable_quantity;
-	return {
-		adjustable_quantity: { enabled: q?.enabled ?? false, maximum: q?.maximum ?? null, minimum: q?.minimum ?? 1 },
-		prices: [...p.prices],
-		product: p.product,
-	};
+	return portalProduct(p.product, p.prices, p.adjustable_quantity);
 }
 
 /**

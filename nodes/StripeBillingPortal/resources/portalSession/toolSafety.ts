@@ -26,14 +26,14 @@ export const NO_LINK_IN_CHAT_ADVICE =
  */
 const MODEL_CHOSEN_VALUE = /\$(?:fromAI|json|data|input|item|thisItem|binary|parameter|rawParameter|tool)\b/i;
 
-/** Reads of a node named with a plain string, the name captured: in an expression that is refused anyway, which message. */
-const NAMED_NODE_ACCESS =
-	/\$\(\s*(?:'([^'\\]*)'|"([^"\\]*)"|`([^`\\$]*)`)\s*\)|\$node\s*(?:\[\s*(?:'([^'\\]*)'|"([^"\\]*)")\s*\]|\.([A-Za-z_$][\w$]*))|\$items\s*\(\s*(?:'([^'\\]*)'|"([^"\\]*)")/g;
-
 /** A node's name written as a plain string: no escapes, no `$`, so it names exactly the node it shows. */
 const PLAIN_NAME = "'([^'\\\\$\\n]*)'|\"([^\"\\\\$\\n]*)\"|`([^`\\\\$\\n]*)`";
 const IDENTIFIER = '[A-Za-z_][A-Za-z0-9_]*';
 const NUMBERS = String.raw`(?:\d+\s*(?:,\s*\d+\s*)*)?`;
+/** A quoted string without escapes, as a property name or a plain value. */
+const QUOTED = String.raw`'[^'\\\n]*'|"[^"\\\n]*"`;
+/** One read of a named node, the name captured: `$('Name')`, `$node["Name"]`, `$node.Name`, `$items('Name', 0)`. */
+const NODE_READ = String.raw`\$\(\s*(?:${PLAIN_NAME})\s*\)|\$node\s*\[\s*(?:${PLAIN_NAME})\s*\]|\$node\.(${IDENTIFIER})|\$items\(\s*(?:${PLAIN_NAME})\s*(?:,\s*\d+\s*)*\)`;
 /**
  * The one kind of expression a Customer may hold in a tool run with the link on: a plain read of
  * one named node, then only property names, indexes and calls without arguments other than
@@ -43,12 +43,14 @@ const NUMBERS = String.raw`(?:\d+\s*(?:,\s*\d+\s*)*)?`;
  * to reach the model's input; it can recognise this one, which reaches only the node it names.
  */
 const PLAIN_NODE_READ = new RegExp(
-	String.raw`^\s*(?:\$\(\s*(?:${PLAIN_NAME})\s*\)|\$node\s*\[\s*(?:${PLAIN_NAME})\s*\]|\$node\.(${IDENTIFIER})|\$items\(\s*(?:${PLAIN_NAME})\s*(?:,\s*\d+\s*)*\))` +
-		String.raw`(?:\s*\??\.\s*${IDENTIFIER}(?:\s*\(\s*${NUMBERS}\))?|\s*\[\s*(?:\d+|'[^'\\\n]*'|"[^"\\\n]*")\s*\])*\s*$`,
+	String.raw`^\s*(?:${NODE_READ})(?:\s*\??\.\s*${IDENTIFIER}(?:\s*\(\s*${NUMBERS}\))?|\s*\[\s*(?:\d+|${QUOTED})\s*\])*\s*$`,
 );
 
+/** The same reads anywhere in an expression that is refused anyway: which message says why best. */
+const NAMED_NODE_ACCESS = new RegExp(NODE_READ, 'g');
+
 /** A segment that is a plain value: a quoted string without escapes, a number, or one of n8n's variables (`$vars`, set by the instance's admins). */
-const PLAIN_VALUE = /^\s*(?:'[^'\\\n]*'|"[^"\\\n]*"|\d+|\$vars\s*(?:\.\s*[A-Za-z_][A-Za-z0-9_]*|\[\s*(?:'[^'\\\n]*'|"[^"\\\n]*")\s*\]))\s*$/;
+const PLAIN_VALUE = new RegExp(String.raw`^\s*(?:${QUOTED}|\d+|\$vars\s*(?:\.\s*${IDENTIFIER}|\[\s*(?:${QUOTED})\s*\]))\s*$`);
 
 /** Expressions longer than this are not read (a plain node read is far shorter) and count as not plain. */
 const EXPRESSION_MAX_LENGTH = 2_000;
