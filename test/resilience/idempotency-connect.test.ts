@@ -123,6 +123,15 @@ describe('Connected Account', () => {
 		expect(sessionBody(run.requests[2]).on_behalf_of).toBeUndefined();
 	});
 
+	it('an account the key cannot act for: Stripe’s 403 account_invalid reaches the user, with the fix in Connected Account, not a restricted key’s permissions', async () => {
+		const run = await runCreateSession(environment, { customer: { __rl: true, mode: 'id', value: SEED_IDS.jenny }, requestSettings: { connectedAccount: 'acct_NotConnected01' } });
+		expect(run.requests).toHaveLength(1);
+		expect(run.error?.message).toMatch(/does not have access to account 'acct_NotConnected01' \(or that account does not exist\)/);
+		expect(run.error?.description).toMatch(/^HTTP 403 · type: invalid_request_error · code: account_invalid/);
+		expect(run.error?.description).toContain('Request Settings → Connected Account names an account this key cannot act for');
+		expect(run.error?.description).not.toMatch(/restricted key/);
+	});
+
 	it('every page of Get Many, Get, Create and Update carry it', async () => {
 		shop.addConfigurations(3);
 		const listed = await runConfiguration(environment, 'getAll', { returnAll: true, ...connected });
@@ -167,6 +176,23 @@ describe('Connected Account', () => {
 		});
 		expect(result.results.map((entry) => entry.value)).toEqual([SHOP_JENNY]);
 		expect(header(environment.sandbox.lastRequest as RecordedRequest, 'Stripe-Account')).toBe(CONNECTED);
+	});
+
+	it.each([
+		['an input item’s field', '={{ $json.account }}'],
+		['an earlier node’s output', "={{ $('Ticket').item.json.account }}"],
+	])('a list search with Connected Account from %s (which the editor has no item to work out): refused, not a list of the platform’s own customers', async (_story, connectedAccount) => {
+		const before = environment.sandbox.requests.length;
+		await expect(
+			runListSearch({
+				pkg: environment.pkg,
+				nodeType: NODE_TYPE,
+				method: 'searchCustomers',
+				parameters: { resource: 'portalSession', operation: 'create', requestSettings: { connectedAccount } },
+				credentials: credentialsFor(environment.sandbox),
+			}),
+		).rejects.toThrow(/^Request Settings → Connected Account: the editor cannot work out this expression without an input item/);
+		expect(environment.sandbox.requests.length).toBe(before);
 	});
 
 	it('without the setting, no Stripe-Account header is sent', async () => {

@@ -13,6 +13,12 @@ export const HINTS = {
 		"Check the Secret Key in the 'Stripe Billing Portal API' credential: it must be a current secret key (sk_test_… or sk_live_…) or restricted key (rk_…) of this Stripe account.",
 	forbidden:
 		"The key is a restricted key without the permission this request needs. In the Stripe dashboard under Developers → API keys, edit the key and grant 'Customer portal: Write' (and 'Customers: Read' to find customers By Email or from lists, 'Subscriptions: Read' to pick subscriptions from lists).",
+	/**
+	 * Stripe's 403 `account_invalid`: the Stripe-Account header names an account the key cannot act
+	 * for (not connected to this platform, disconnected, or no such account). Not a missing
+	 * permission of a restricted key, which the generic 403 hint is about.
+	 */
+	connectedAccount: `${SETTINGS_FIELD} → Connected Account names an account this key cannot act for: it must be the ID (acct_…) of an account connected to the platform that owns the credential's key, in the same mode (test or live). Leave it empty to act for the platform's own account.`,
 	/** `where`: ` in <field>`, or empty when Stripe named no parameter. */
 	resourceMissing: (where: string) =>
 		`Check the ID${where}: it must exist in the same Stripe account and mode (test or live) as the credential's key. Test-mode IDs are not visible to live keys, and the other way round.`,

@@ -27,7 +27,7 @@ export function hintFor(httpStatus: number, stripe: StripeErrorBody | undefined,
 	const own = vocabulary?.hintFor?.(httpStatus, stripe);
 	if (own) return own;
 	if (httpStatus === 401) return HINTS.unauthorized;
-	if (httpStatus === 403) return HINTS.forbidden;
+	if (httpStatus === 403) return stripe?.code === 'account_invalid' ? HINTS.connectedAccount : HINTS.forbidden;
 	const field = stripe?.param ? vocabulary?.fieldFor(stripe.param) : undefined;
 	if (stripe?.code === 'resource_missing') {
 		const where = field ? ` in ${field}` : stripe.param ? ` in ${quoteValue(stripe.param)}` : '';

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteSingleFunctions, ILoadOptionsFunctions, JsonO
 import { NodeApiError } from 'n8n-workflow';
 
 import { isStripeId, STRIPE_ID_EXAMPLES } from '../shared/ids';
+import { isPlainObject } from '../shared/values';
 import { fieldError, quoteValue, readNumber, textValue } from '../shared/validation';
 import {
 	DEFAULT_MAX_WAIT_SECONDS,
@@ -178,7 +179,19 @@ export function listSearchAccountHeaders(context: ILoadOptionsFunctions): Record
 		raw = undefined;
 	}
 	const account = textValue(raw);
-	if (account === undefined) return {};
+	if (account === undefined) {
+		// An expression that reads the input item (or an earlier node's) has nothing to read in the
+		// editor: listing without the header would show the platform's own objects, and the one
+		// picked would not exist in the connected account the run acts for.
+		if (isExpression(storedSetting(context))) {
+			throw new NodeApiError(context.getNode(), {} as JsonObject, {
+				message: `${SETTINGS_FIELD} → Connected Account: the editor cannot work out this expression without an input item, so the list would show your own account's objects instead of the connected account's`,
+				description: `Enter the ID instead of picking From List (the run works the account out for each item), or, while picking, give the account as fixed text, e.g. ${STRIPE_ID_EXAMPLES.account}.`,
+				httpCode: 'none',
+			});
+		}
+		return {};
+	}
 	if (!isStripeId('account', account)) {
 		throw new NodeApiError(context.getNode(), {} as JsonObject, {
 			message: `${SETTINGS_FIELD} → Connected Account: ${quoteValue(account)} is not a Stripe account ID`,
@@ -187,4 +200,18 @@ export function listSearchAccountHeaders(context: ILoadOptionsFunctions): Record
 		});
 	}
 	return { 'Stripe-Account': account };
+}
+
+/** Connected Account as stored in the workflow, before any expression in it is worked out. */
+function storedSetting(context: ILoadOptionsFunctions): unknown {
+	try {
+		const settings = context.getNode().parameters.requestSettings;
+		return isPlainObject(settings) ? (settings as Record<string, unknown>).connectedAccount : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function isExpression(value: unknown): boolean {
+	return typeof value === 'string' && value.startsWith('=') && value.slice(1).trim() !== '';
 }
