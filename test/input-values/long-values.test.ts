@@ -99,6 +99,30 @@ describe('an ID of 100,000 characters (Stripe’s IDs have at most 255)', () => 
 	});
 });
 
+describe('a 200,000-character coupon ID (Stripe takes at most 5,000 characters in any text)', () => {
+	const LONG_COUPON = 'A'.repeat(200_000);
+	it.each([
+		['Retention Coupon', { flowType: 'subscription_cancel', subscription: { __rl: true, mode: 'id', value: SEED_IDS.jennyPro }, retentionCoupon: LONG_COUPON }, 'Retention Coupon: is 200000 characters long'],
+		[
+			'a discount’s ID',
+			{
+				flowType: 'subscription_update_confirm',
+				subscription: { __rl: true, mode: 'id', value: SEED_IDS.jennyPro },
+				subscriptionItem: { __rl: true, mode: 'id', value: SEED_IDS.jennyProItem },
+				itemChanges: { quantity: 2 },
+				discounts: { discount: [{ type: 'coupon', id: LONG_COUPON }] },
+			},
+			'Discounts (entry 1): is 200000 characters long',
+		],
+	])('%s: refused before any request, instead of a 200 kB request Stripe refuses', async (_field, parameters, message) => {
+		const run = await timed(() => runCreateSession(environment, { customer, ...parameters }));
+		expect(run.error?.message).toBe(message);
+		expect(run.error?.description).toMatch(/^Stripe accepts at most 5000 characters here\. /);
+		expect(run.requests).toHaveLength(0);
+		expect(run.ms).toBeLessThan(BOUND_MS);
+	});
+});
+
 describe('Portal Configuration', () => {
 	const json = (configuration: unknown): INodeParameters => ({ inputMode: 'json', configurationJson: JSON.stringify(configuration) });
 

@@ -19,16 +19,22 @@ const environment = useEnvironment();
 /** Retry On Fail as the node's Settings tab sets it: 3 tries, the shortest wait n8n allows (1 s for 0). */
 const RETRY_ON_FAIL: Partial<INode> = { retryOnFail: true, maxTries: 3, waitBetweenTries: 0 };
 
-/** Stripe: business_profile[headline] is at most 60 characters. */
-const REFUSED_HEADLINE = 'h'.repeat(61);
-
+/**
+ * A Create per item, each named by its headline. JSON input passes a value the node cannot check
+ * through to Stripe: the refused item's "sometimes" for invoice history's `enabled`, which Stripe's
+ * parameter validation refuses (so, as at Stripe, nothing is saved under its key).
+ */
+const configurationJson = (name = '') =>
+	`={{ JSON.stringify({ features: { invoice_history: { enabled: $json.invoices ?? true } }, business_profile: { headline: $json.headline }${name} }) }}`;
 const createByHeadline: INodeParameters = {
 	resource: 'portalConfiguration',
 	operation: 'create',
-	inputMode: 'fields',
-	features: { invoiceHistory: { enabled: true } },
-	additionalFields: { headline: '={{ $json.headline }}' },
+	inputMode: 'json',
+	configurationJson: configurationJson(),
 };
+const REFUSED_HEADLINE = 'Refused shop';
+const REFUSED = { headline: REFUSED_HEADLINE, invoices: 'sometimes' };
+const REFUSED_MESSAGE = /^Invalid boolean: sometimes/;
 
 async function run(
 	env: TestEnvironment,
@@ -59,11 +65,11 @@ const madeConfigurations = (env: TestEnvironment) =>
 
 describe('Default idempotency keys across Retry On Fail', () => {
 	it('10 Create items, one refused by Stripe, 3 tries: exactly 9 configurations, every later try answered from Stripe’s cache', async () => {
-		const items = Array.from({ length: 10 }, (_, index) => ({ headline: index === 4 ? REFUSED_HEADLINE : `Shop ${index + 1}` }));
+		const items = Array.from({ length: 10 }, (_, index) => (index === 4 ? REFUSED : { headline: `Shop ${index + 1}` }));
 		const result = await run(environment, createByHeadline, items, { nodeSettings: RETRY_ON_FAIL });
 
 		// The refused item fails the node on every try; its message is Stripe's own.
-		expect(result.error?.message).toMatch(/must be at most 60 characters/);
+		expect(result.error?.message).toMatch(REFUSED_MESSAGE);
 		const posts = createPosts(result.requests);
 		expect(posts).toHaveLength(30);
 		expect(madeConfigurations(environment)).toHaveLength(9);
@@ -85,10 +91,10 @@ describe('Default idempotency keys across Retry On Fail', () => {
 
 	it('the node’s own retry (a response lost after Stripe made the configuration) and Retry On Fail share one key', async () => {
 		environment.sandbox.queueFault({ kind: 'drop-after', method: 'POST', path: CONFIGURATIONS_PATH });
-		const items = [{ headline: 'Shop 1' }, { headline: REFUSED_HEADLINE }];
+		const items = [{ headline: 'Shop 1' }, REFUSED];
 		const result = await run(environment, createByHeadline, items, { nodeSettings: RETRY_ON_FAIL });
 
-		expect(result.error?.message).toMatch(/must be at most 60 characters/);
+		expect(result.error?.message).toMatch(REFUSED_MESSAGE);
 		const shop = createPosts(result.requests).filter((post) => JSON.stringify(post.body).includes('Shop 1'));
 		// First try: the dropped attempt and the node's retry; then one request on each later try.
 		expect(shop).toHaveLength(4);
@@ -97,16 +103,16 @@ describe('Default idempotency keys across Retry On Fail', () => {
 	});
 
 	it('Retry in the Executions list (a new execution ID, the data copied) sends the first execution’s keys again', async () => {
-		const items = Array.from({ length: 10 }, (_, index) => ({ headline: index === 4 ? REFUSED_HEADLINE : `Shop ${index + 1}` }));
+		const items = Array.from({ length: 10 }, (_, index) => (index === 4 ? REFUSED : { headline: `Shop ${index + 1}` }));
 		const first = await run(environment, createByHeadline, items, { executionId: '41' });
-		expect(first.error?.message).toMatch(/must be at most 60 characters/);
+		expect(first.error?.message).toMatch(REFUSED_MESSAGE);
 		expect(madeConfigurations(environment)).toHaveLength(9);
 
 		const before = environment.sandbox.requests.length;
 		const retried = await first.retryFromExecutionsList('42');
 		const posts = createPosts(environment.sandbox.requests.slice(before));
 
-		expect(retried.error?.message).toMatch(/must be at most 60 characters/);
+		expect(retried.error?.message).toMatch(REFUSED_MESSAGE);
 		expect(posts).toHaveLength(10);
 		expect(posts.map(keyOf).sort()).toEqual(createPosts(first.requests).map(keyOf).sort());
 		expect(posts.filter((post) => post.replayed === true)).toHaveLength(9);
@@ -163,12 +169,12 @@ describe('Keys never meet across workflows and n8n instances', () => {
 
 describe('The user’s own Idempotency Key', () => {
 	it('wins over the default, on every try', async () => {
-		const items = [{ headline: 'Shop 1', order: 'A-1' }, { headline: REFUSED_HEADLINE, order: 'A-2' }];
+		const items = [{ headline: 'Shop 1', order: 'A-1' }, { ...REFUSED, order: 'A-2' }];
 		const result = await run(environment, createByHeadline, items, {
 			nodeSettings: RETRY_ON_FAIL,
 			requestSettings: { idempotencyKey: '={{ "order-" + $json.order }}' },
 		});
-		expect(result.error?.message).toMatch(/must be at most 60 characters/);
+		expect(result.error?.message).toMatch(REFUSED_MESSAGE);
 		expect(createPosts(result.requests).map(keyOf).sort()).toEqual(['order-A-1', 'order-A-1', 'order-A-1', 'order-A-2', 'order-A-2', 'order-A-2']);
 		expect(madeConfigurations(environment)).toHaveLength(1);
 	});
@@ -202,9 +208,9 @@ describe('Answers Stripe gives because of a key', () => {
 	it('an expression whose value changes between tries: Stripe’s idempotency_error, said in the message with what to do', async () => {
 		const parameters: INodeParameters = {
 			...createByHeadline,
-			additionalFields: { headline: '={{ $json.headline }}', name: '={{ "Made " + $now.toMillis() }}' },
+			configurationJson: configurationJson(', name: "Made " + $now.toMillis()'),
 		};
-		const result = await run(environment, parameters, [{ headline: 'Shop 1' }, { headline: REFUSED_HEADLINE }], { nodeSettings: RETRY_ON_FAIL });
+		const result = await run(environment, parameters, [{ headline: 'Shop 1' }, REFUSED], { nodeSettings: RETRY_ON_FAIL });
 
 		const first = createPosts(result.requests).filter((post) => JSON.stringify(post.body).includes('Shop 1'));
 		expect(first).toHaveLength(3);

@@ -4,6 +4,8 @@
  * path built from it would grow with whatever an expression handed over.
  */
 export const STRIPE_ID_MAX_LENGTH = 255;
+/** Stripe's general limit on a text parameter ("must be at most 5000 characters"), where no lower one is documented. */
+export const STRIPE_TEXT_MAX_LENGTH = 5000;
 
 /** `^prefix_` and letters and digits, the whole ID at most STRIPE_ID_MAX_LENGTH characters. */
 function idPattern(prefix: string): RegExp {

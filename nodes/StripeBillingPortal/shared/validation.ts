@@ -10,6 +10,7 @@ import {
 	DASHBOARD_PATHS,
 	STRIPE_ID_EXAMPLES,
 	STRIPE_ID_MAX_LENGTH,
+	STRIPE_TEXT_MAX_LENGTH,
 	idFromDashboardUrl,
 	isStripeId,
 	type DashboardLinkedKind,
@@ -67,16 +68,16 @@ export function textValue(raw: unknown): string | undefined {
 /**
  * Reads a text parameter of the current item. Expressions can yield numbers or null, and
  * copied values often carry spaces or line breaks, so the value is normalized to a trimmed
- * string; `undefined` means the user left it empty and nothing must be sent.
+ * string; `undefined` means the user left it empty and nothing must be sent. A list or an
+ * object from an expression is refused, naming `field`: sent as its JSON text it would reach
+ * Stripe as a value nobody meant.
  */
-export function optionalText(context: IExecuteSingleFunctions, name: string): string | undefined {
-	const raw = context.getNodeParameter(name, '') as unknown;
-	if (raw !== null && typeof raw === 'object') return JSON.stringify(raw);
-	return textValue(raw);
+export function optionalText(context: IExecuteSingleFunctions, name: string, field: string): string | undefined {
+	return singleText(context, field, context.getNodeParameter(name, '') as unknown);
 }
 
 export function requiredText(context: IExecuteSingleFunctions, name: string, field: string, fix: string): string {
-	const text = optionalText(context, name);
+	const text = optionalText(context, name, field);
 	if (text === undefined) throw fieldError(context, field, 'is empty', fix);
 	return text;
 }
@@ -106,11 +107,12 @@ export function optionalStripeId(
 	kind: StripeIdKind,
 	field: string,
 ): string | undefined {
-	const value = optionalText(context, name);
+	const value = optionalText(context, name, field);
 	return value === undefined ? undefined : checkStripeId(context, kind, value, field);
 }
 
 export function checkCouponId(context: IExecuteSingleFunctions, value: string, field: string): string {
+	checkTextLength(context, value, field, 'Use the coupon ID from the Stripe dashboard (Product catalog → Coupons), e.g. SUMMER25.');
 	if (!COUPON_ID_PATTERN.test(value)) {
 		throw fieldError(
 			context,
@@ -122,7 +124,42 @@ export function checkCouponId(context: IExecuteSingleFunctions, value: string, f
 	return value;
 }
 
+/** Refuses text longer than Stripe takes (`maximum`, else its general 5,000), before it is sent. */
+export function checkTextLength(context: IExecuteSingleFunctions, value: string, field: string, fix: string, maximum = STRIPE_TEXT_MAX_LENGTH): string {
+	if (value.length > maximum) {
+		throw fieldError(context, field, `is ${value.length} characters long`, `Stripe accepts at most ${maximum} characters here. ${fix}`);
+	}
+	return value;
+}
+
+/** Where the first space, control character or Unicode space of `text` is, if it has one. */
+function firstBlank(text: string): number | undefined {
+	for (let index = 0; index < text.length; index++) {
+		const code = text.charCodeAt(index);
+		if (code <= 0x20 || (code >= 0x7f && code <= 0xa0) || code === 0x1680 || (code >= 0x2000 && code <= 0x200b) || code === 0x2028 || code === 0x2029 || code === 0x202f || code === 0x205f || code === 0x3000 || code === 0xfeff) {
+			return index;
+		}
+	}
+	return undefined;
+}
+
+/**
+ * An absolute http(s) URL, sent exactly as checked. WHATWG parsing drops tabs and line breaks
+ * inside a URL and percent-encodes spaces, so a URL that parses may still not be the text that
+ * would be sent: any whitespace or control character is refused instead (Stripe refuses them).
+ */
 export function checkHttpUrl(context: IExecuteSingleFunctions, value: string, field: string): string {
+	checkTextLength(context, value, field, 'Enter a full URL starting with https://, e.g. https://example.com/account.');
+	const blank = firstBlank(value);
+	if (blank !== undefined) {
+		const code = value.charCodeAt(blank);
+		throw fieldError(
+			context,
+			field,
+			`${quoteValue(value)} contains ${code === 0x20 ? 'a space' : `the character U+${code.toString(16).toUpperCase().padStart(4, '0')}`} at position ${blank + 1}`,
+			'A URL has no spaces, tabs or line breaks: write a space as %20, and check the expression gives one URL, e.g. https://example.com/account.',
+		);
+	}
 	let parsed: URL | undefined;
 	try {
 		parsed = new URL(value);

@@ -311,15 +311,15 @@ describe('Portal Configuration → Create', () => {
 	});
 
 	it('passes Stripe’s own error through and names the node field behind its param', async () => {
+		// A product the account does not have: only Stripe can tell.
 		const run = await runConfiguration(environment, 'create', {
 			inputMode: 'fields',
-			features: { invoiceHistory: { enabled: true } },
-			additionalFields: { headline: 'h'.repeat(61) },
+			features: { subscriptionUpdate: { enabled: true, products: { product: [{ product: 'prod_NotInAccount1', prices: { price: [{ id: 'price_NotInAccount1' }] } }] } } },
 		});
 		expect(run.requests).toHaveLength(1);
-		expect(run.error?.message).toMatch(/must be at most 60 characters/);
-		expect(run.error?.description).toMatch(/param: business_profile\[headline\]/);
-		expect(run.error?.description).toMatch(/Check the node's Business Headline field/);
+		expect(run.error?.message).toMatch(/^No such product: 'prod_NotInAccount1'/);
+		expect(run.error?.description).toMatch(/param: features\[subscription_update\]\[products\]\[0\]\[product\]/);
+		expect(run.error?.description).toMatch(/Check the ID in Features → Subscription Update → Products/);
 	});
 
 	it('names the feature field behind a nested param in Stripe’s error', async () => {

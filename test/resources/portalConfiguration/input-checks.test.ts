@@ -394,6 +394,33 @@ describe('numbers and switches from expressions never become a value the user di
 	});
 });
 
+describe('text and URLs: the form and JSON input check alike, as Stripe would', () => {
+	const update = (parameters: INodeParameters) => runConfiguration(environment, 'update', { configuration: configurationById(seeded), ...parameters });
+	const json = (body: object) => update({ inputMode: 'json', configurationJson: JSON.stringify(body) });
+
+	it('refuses a URL that is not an http(s) URL in JSON input, as the form does, before any request', async () => {
+		expectRefused(await json({ default_return_url: 'javascript:alert(1)' }), /^Configuration \(JSON\) → default_return_url: 'javascript:alert\(1\)' is not a valid URL$/);
+		expectRefused(await json({ business_profile: { privacy_policy_url: 'example.com/privacy' } }), /^Configuration \(JSON\) → business_profile\.privacy_policy_url: 'example\.com\/privacy' is not a valid URL$/);
+		expectRefused(await json({ business_profile: { terms_of_service_url: 'https://example.com/te rms' } }), /^Configuration \(JSON\) → business_profile\.terms_of_service_url: .+ contains a space at position 23$/);
+		expectRefused(await update({ inputMode: 'fields', updateFields: { defaultReturnUrl: 'javascript:alert(1)' } }), /^Default Return URL: 'javascript:alert\(1\)' is not a valid URL$/);
+	});
+
+	it('refuses a Business Headline over Stripe’s 60 characters in the form and in JSON, and sends one of 60', async () => {
+		expectRefused(await update({ inputMode: 'fields', updateFields: { headline: 'H'.repeat(61) } }), /^Business Headline: is 61 characters long$/);
+		expectRefused(await json({ business_profile: { headline: 'H'.repeat(61) } }), /^Configuration \(JSON\) → business_profile\.headline: is 61 characters long$/);
+		const run = await update({ inputMode: 'fields', updateFields: { headline: 'H'.repeat(60) } });
+		expect(run.error).toBeUndefined();
+		expect(updateBody(run.requests[0]).business_profile?.headline).toBe('H'.repeat(60));
+	});
+
+	it('refuses a Name over Stripe’s general 5,000 characters in the form and in JSON, naming the limit', async () => {
+		const form = await update({ inputMode: 'fields', updateFields: { name: 'n'.repeat(200_000) } });
+		expectRefused(form, /^Name: is 200000 characters long$/);
+		expect(form.error?.description).toBe('Stripe accepts at most 5000 characters here. Shorten the text.');
+		expectRefused(await json({ name: 'n'.repeat(5_001) }), /^Configuration \(JSON\) → name: is 5001 characters long$/);
+	});
+});
+
 describe('Options → Expand from expressions: Stripe expand paths of a configuration, or a field error', () => {
 	const get = (expand: unknown, items: IDataObject[] = [{}]) =>
 		runConfiguration(environment, 'get', { configuration: configurationById(seeded), options: { expand } } as INodeParameters, items);

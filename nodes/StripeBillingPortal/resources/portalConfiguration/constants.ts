@@ -129,13 +129,19 @@ export function expandable(listing: boolean): string[] {
  * named before Stripe sees it.
  */
 export type ParamSpec =
-	| { kind: 'value' | 'values' | 'metadata'; emptyable: boolean }
+	/** `url`: an absolute http(s) URL; `maxLength`: text at most this long (else Stripe's general 5,000). */
+	| { kind: 'value'; emptyable: boolean; url?: true; maxLength?: number }
+	| { kind: 'values' | 'metadata'; emptyable: boolean }
 	| { kind: 'expand' }
 	| { kind: 'object'; keys: ParamKeys }
 	| { kind: 'objects'; item: ParamKeys; emptyable: boolean };
 export type ParamKeys = Readonly<Record<string, ParamSpec>>;
 
 const value = (emptyable = false): ParamSpec => ({ kind: 'value', emptyable });
+const url = (emptyable: boolean): ParamSpec => ({ kind: 'value', emptyable, url: true });
+
+/** `business_profile[headline]`: "The messaging shown to customers in the portal", at most 60 characters in Stripe's API reference. */
+export const HEADLINE_MAX_LENGTH = 60;
 const values = (emptyable = false): ParamSpec => ({ kind: 'values', emptyable });
 const object = (keys: ParamKeys): ParamSpec => ({ kind: 'object', keys });
 const objects = (item: ParamKeys, emptyable = false): ParamSpec => ({ kind: 'objects', item, emptyable });
@@ -170,8 +176,8 @@ function configurationParams(write: ConfigurationWrite): ParamKeys {
 	});
 	const params: Record<string, ParamSpec> = {
 		// The two URLs are Emptyable on update only.
-		business_profile: object({ headline: value(true), privacy_policy_url: value(update), terms_of_service_url: value(update) }),
-		default_return_url: value(true),
+		business_profile: object({ headline: { kind: 'value', emptyable: true, maxLength: HEADLINE_MAX_LENGTH }, privacy_policy_url: url(update), terms_of_service_url: url(update) }),
+		default_return_url: url(true),
 		expand: { kind: 'expand' },
 		features,
 		login_page: object({ enabled: value() }),

@@ -5,9 +5,9 @@
 import type { IDataObject, IExecuteSingleFunctions } from 'n8n-workflow';
 
 import { isPlainObject } from '../../shared/values';
-import { booleanValue, checkHttpUrl, fieldError, quoteValue, singleText, textList } from '../../shared/validation';
+import { booleanValue, checkHttpUrl, checkTextLength, fieldError, quoteValue, singleText, textList } from '../../shared/validation';
 import { compact, getPath, own, setPath } from './bodyTree';
-import { CLEARABLE_FIELDS, type ConfigurationWrite } from './constants';
+import { CLEARABLE_FIELDS, HEADLINE_MAX_LENGTH, type ConfigurationWrite } from './constants';
 import { buildFeatures } from './features';
 import { buildMetadata } from './metadata';
 
@@ -16,7 +16,10 @@ type Context = IExecuteSingleFunctions;
 export function bodyFromFields(context: Context, write: ConfigurationWrite): IDataObject {
 	const raw = context.getNodeParameter(write === 'create' ? 'additionalFields' : 'updateFields', {}) as unknown;
 	const settings: IDataObject = isPlainObject(raw) ? (raw as IDataObject) : {};
-	const text = (name: string, field: string) => singleText(context, field, settings[name]);
+	const text = (name: string, field: string, maxLength?: number) => {
+		const value = singleText(context, field, settings[name]);
+		return value === undefined ? undefined : checkTextLength(context, value, field, 'Shorten the text.', maxLength);
+	};
 	const url = (name: string, field: string): string | undefined => {
 		const value = text(name, field);
 		return value === undefined ? undefined : checkHttpUrl(context, value, field);
@@ -30,7 +33,7 @@ export function bodyFromFields(context: Context, write: ConfigurationWrite): IDa
 	set(
 		'business_profile',
 		compact({
-			headline: text('headline', 'Business Headline'),
+			headline: text('headline', 'Business Headline', HEADLINE_MAX_LENGTH),
 			privacy_policy_url: url('privacyPolicyUrl', 'Privacy Policy URL'),
 			terms_of_service_url: url('termsOfServiceUrl', 'Terms of Service URL'),
 		}),

@@ -8,7 +8,7 @@ import { jsonParse } from 'n8n-workflow';
 
 import { describeValue } from '../../shared/quote';
 import { isPlainObject } from '../../shared/values';
-import { expandPaths, fieldError, quoteValue } from '../../shared/validation';
+import { checkHttpUrl, checkTextLength, expandPaths, fieldError, quoteValue } from '../../shared/validation';
 import { define, own } from './bodyTree';
 import {
 	CONFIGURATION_CREATE_PARAMS,
@@ -101,7 +101,13 @@ function jsonValue(context: Context, raw: unknown, spec: ParamSpec, where: strin
 	};
 	switch (spec.kind) {
 		case 'value':
-			if (typeof raw === 'string' || typeof raw === 'boolean' || (typeof raw === 'number' && Number.isFinite(raw))) return raw;
+			if (typeof raw === 'string') {
+				// Checked as the form checks the same fields: Stripe would refuse these only after the request.
+				const field = `${JSON_FIELD} → ${where}`;
+				if (spec.url) return checkHttpUrl(context, raw, field);
+				return checkTextLength(context, raw, field, 'Shorten the text.', spec.maxLength);
+			}
+			if (typeof raw === 'boolean' || (typeof raw === 'number' && Number.isFinite(raw))) return raw;
 			throw refuse(`is ${describeValue(raw)}`, 'Give one value here (text, a number or true/false): n8n would send a list or an object as bracketed sub-keys, and NaN or Infinity as text.');
 		case 'values':
 			if (!Array.isArray(raw)) throw refuse(`is ${describeValue(raw)}, not a list`, 'Write it as [ "…", … ].');

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
 import {
+	booleanValue,
 	checkCouponId,
 	checkHttpUrl,
 	checkStripeId,
@@ -15,9 +16,12 @@ import {
 	optionalWholeNumber,
 	quoteValue,
 	requiredText,
+	singleText,
 } from '../../shared/validation';
 import {
 	AFTER_COMPLETION_TYPES,
+	CUSTOMER_TYPES,
+	DISCOUNT_TYPES,
 	FLOW_TYPES,
 	HOSTED_CONFIRMATION_MAX_LENGTH,
 	PORTAL_LOCALES,
@@ -42,7 +46,7 @@ function isFlowType(value: string): value is FlowType {
 
 function buildAfterCompletion(context: IExecuteSingleFunctions): IDataObject {
 	const choices = AFTER_COMPLETION_TYPES.map((value) => ({ value }));
-	const type = oneOf(context, 'After Completion', optionalText(context, 'afterCompletion') ?? 'portal_homepage', choices) as AfterCompletionType;
+	const type = oneOf(context, 'After Completion', optionalText(context, 'afterCompletion', 'After Completion') ?? 'portal_homepage', choices) as AfterCompletionType;
 	if (type === 'redirect') {
 		const url = requiredText(
 			context,
@@ -53,7 +57,7 @@ function buildAfterCompletion(context: IExecuteSingleFunctions): IDataObject {
 		return { type, redirect: { return_url: checkHttpUrl(context, url, 'Redirect URL') } };
 	}
 	if (type === 'hosted_confirmation') {
-		const message = optionalText(context, 'confirmationMessage');
+		const message = optionalText(context, 'confirmationMessage', 'Confirmation Message');
 		if (message !== undefined && message.length > HOSTED_CONFIRMATION_MAX_LENGTH) {
 			throw fieldError(
 				context,
@@ -104,11 +108,13 @@ function buildSubscriptionUpdateConfirm(
 	const discounts: IDataObject[] = [];
 	discountEntries.forEach((entry, index) => {
 		const field = `Discounts (entry ${index + 1})`;
-		const id = entry.id === undefined || entry.id === null ? '' : String(entry.id).trim();
-		if (id === '') {
+		const id = singleText(context, `${field} → ID`, entry.id);
+		if (id === undefined) {
 			throw fieldError(context, field, 'the ID is empty', 'Enter a coupon ID or a promotion code ID (promo_…), or remove the entry.');
 		}
-		if (entry.type === 'promotionCode') {
+		// Read like every other option from an expression: a type that is not one of the two must not fall back to a coupon.
+		const type = oneOf(context, `${field} → Type`, singleText(context, `${field} → Type`, entry.type) ?? 'coupon', DISCOUNT_TYPES);
+		if (type === 'promotionCode') {
 			discounts.push({ promotion_code: checkStripeId(context, 'promotionCode', id, field) });
 		} else {
 			discounts.push({ coupon: checkCouponId(context, id, field) });
@@ -131,7 +137,7 @@ interface FlowPlan {
 }
 
 function buildFlowData(context: IExecuteSingleFunctions): FlowPlan | undefined {
-	const type = optionalText(context, 'flowType') ?? 'none';
+	const type = optionalText(context, 'flowType', 'Flow') ?? 'none';
 	if (type === 'none') return undefined;
 	if (!isFlowType(type)) {
 		throw fieldError(
@@ -153,7 +159,7 @@ function buildFlowData(context: IExecuteSingleFunctions): FlowPlan | undefined {
 					})
 				: undefined;
 		if (type === 'subscription_cancel') {
-			const coupon = optionalText(context, 'retentionCoupon');
+			const coupon = optionalText(context, 'retentionCoupon', 'Retention Coupon');
 			flow.subscription_cancel =
 				coupon === undefined
 					? { subscription }
@@ -192,7 +198,8 @@ async function fillPendingSubscription(
 
 function buildAfterExpiration(context: IExecuteSingleFunctions): IDataObject | undefined {
 	// null as fallback: n8n treats an undefined fallback as "no fallback" and throws.
-	const loginAfterExpiry = context.getNodeParameter('additionalFields.loginAfterExpiry', null) as boolean | null;
+	// Read as a yes/no: the text 'false' from an expression is false, and anything else but true or false is refused.
+	const loginAfterExpiry = booleanValue(context, 'Login After Expiry', context.getNodeParameter('additionalFields.loginAfterExpiry', null));
 	const expiresAt = optionalUnixSeconds(context, 'additionalFields.loginExpiresAt', 'Login Available Until');
 	if (expiresAt !== undefined && loginAfterExpiry === false) {
 		throw fieldError(
@@ -202,7 +209,7 @@ function buildAfterExpiration(context: IExecuteSingleFunctions): IDataObject | u
 			'Turn Login After Expiry on, or remove Login Available Until.',
 		);
 	}
-	if (!loginAfterExpiry && expiresAt === undefined) return undefined;
+	if (loginAfterExpiry !== true && expiresAt === undefined) return undefined;
 	if (expiresAt !== undefined && expiresAt * 1000 <= Date.now()) {
 		throw fieldError(
 			context,
@@ -228,7 +235,7 @@ export async function buildSessionCreateBody(
 	ensureSessionLinkMayReachModel(this);
 	const body: IDataObject = {};
 
-	const customerType = optionalText(this, 'customerType') ?? 'customer';
+	const customerType = oneOf(this, 'Customer Type', optionalText(this, 'customerType', 'Customer Type') ?? 'customer', CUSTOMER_TYPES);
 	let customerEmail: string | undefined;
 	if (customerType === 'customerAccount') {
 		const account = requiredText(
@@ -248,7 +255,7 @@ export async function buildSessionCreateBody(
 		});
 	}
 
-	const returnUrl = optionalText(this, 'returnUrl');
+	const returnUrl = optionalText(this, 'returnUrl', 'Return URL');
 	if (returnUrl !== undefined) body.return_url = checkHttpUrl(this, returnUrl, 'Return URL');
 
 	const flowPlan = buildFlowData(this);
@@ -259,7 +266,7 @@ export async function buildSessionCreateBody(
 	});
 	if (configuration !== undefined) body.configuration = configuration;
 
-	const locale = optionalText(this, 'additionalFields.locale');
+	const locale = optionalText(this, 'additionalFields.locale', 'Locale');
 	if (locale !== undefined) {
 		if (!PORTAL_LOCALES.some((option) => option.value === locale)) {
 			throw fieldError(

@@ -87,6 +87,12 @@ export const FLOW_TYPES = {
 
 export type FlowType = keyof typeof FLOW_TYPES;
 
+/** The values of Customer Type, checked when a workflow's JSON or an expression sets it. */
+export const CUSTOMER_TYPES = [{ value: 'customer' }, { value: 'customerAccount' }] as const;
+
+/** The values of a discount entry's Type (Confirm Subscription Update → Discounts). */
+export const DISCOUNT_TYPES = [{ value: 'coupon' }, { value: 'promotionCode' }] as const;
+
 export const AFTER_COMPLETION_TYPES = ['portal_homepage', 'redirect', 'hosted_confirmation'] as const;
 export type AfterCompletionType = (typeof AFTER_COMPLETION_TYPES)[number];
 

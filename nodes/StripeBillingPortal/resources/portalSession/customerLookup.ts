@@ -2,7 +2,7 @@ import type { IExecuteSingleFunctions, IHttpRequestOptions } from 'n8n-workflow'
 
 import { STRIPE_MAX_PAGE_SIZE } from '../../shared/constants';
 import { STRIPE_ID_PATTERNS } from '../../shared/ids';
-import { fieldError, quoteValue, readLocator } from '../../shared/validation';
+import { fieldError, oneOf, quoteValue, readLocator, singleText } from '../../shared/validation';
 import { sendLookupRequest, stripeList } from '../../transport';
 import { isToolRun } from '../../transport/agent';
 import { MULTIPLE_CUSTOMERS, type MultipleCustomersChoice } from './constants';
@@ -82,15 +82,10 @@ export function chooseCustomer(result: EmailLookupResult, choice: MultipleCustom
 
 
 function multipleCustomersChoice(context: IExecuteSingleFunctions): MultipleCustomersChoice {
-	const raw = context.getNodeParameter('additionalFields.multipleCustomers', MULTIPLE_CUSTOMERS.fail) as unknown;
-	const value = typeof raw === 'string' ? raw.trim() : raw;
-	if (value === MULTIPLE_CUSTOMERS.fail || value === MULTIPLE_CUSTOMERS.mostRecent) return value;
-	throw fieldError(
-		context,
-		'If Several Customers Match',
-		`${quoteValue(String(value))} is not an option`,
-		`Choose one of: ${Object.values(MULTIPLE_CUSTOMERS).join(', ')}.`,
-	);
+	const field = 'If Several Customers Match';
+	// Empty means the default here as in every other option field.
+	const value = singleText(context, field, context.getNodeParameter('additionalFields.multipleCustomers', '')) ?? MULTIPLE_CUSTOMERS.fail;
+	return oneOf(context, field, value, Object.values(MULTIPLE_CUSTOMERS).map((choice) => ({ value: choice }))) as MultipleCustomersChoice;
 }
 
 function isCustomerSummary(customer: unknown): customer is CustomerSummary {

@@ -113,7 +113,7 @@ export function describeOtherStatuses(otherStatuses: Record<string, number>): st
  * checked like any other value before anything is sent.
  */
 export function subscriptionSourceOf(context: IExecuteSingleFunctions): SubscriptionSource {
-	const value = optionalText(context, 'subscriptionSource') ?? SUBSCRIPTION_SOURCES.pick;
+	const value = optionalText(context, 'subscriptionSource', 'Subscription Source') ?? SUBSCRIPTION_SOURCES.pick;
 	const values = Object.values(SUBSCRIPTION_SOURCES) as string[];
 	if (values.includes(value)) return value as SubscriptionSource;
 	throw fieldError(
