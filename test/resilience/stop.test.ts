@@ -18,12 +18,30 @@ const KEYS = {
 	maxWait: 'sk_test_stop_max_wait',
 	maxWaitLookups: 'sk_test_stop_max_wait_lookups',
 	trickle: 'sk_test_stop_trickle',
+	maxWaitTimeouts: 'sk_test_stop_max_wait_timeouts',
+	closedPost: 'sk_test_stop_closed_post',
+	closedLookup: 'sk_test_stop_closed_lookup',
+	concurrency: 'sk_test_stop_concurrency',
 } as const;
 const environment = useEnvironment({ secretKeys: ['sk_test_sandbox', ...Object.values(KEYS)] });
 const customer = customerById(SEED_IDS.jenny);
 const SESSIONS = '/v1/billing_portal/sessions';
 
 const items = (count: number): IDataObject[] => Array.from({ length: count }, (_, n) => ({ n }));
+const byEmail = { __rl: true, mode: 'email', value: 'jenny.rosen@example.com' };
+
+/**
+ * When the sandbox last had no request in flight (every client it was answering had gone),
+ * polled for at most `withinMs`; undefined if some request was still open then.
+ */
+async function whenNoneInFlight(withinMs: number): Promise<number | undefined> {
+	const until = performance.now() + withinMs;
+	for (;;) {
+		if (environment.sandbox.rateLimitStats.inFlight <= 0) return performance.now();
+		if (performance.now() > until) return undefined;
+		await new Promise((resolve) => setTimeout(resolve, 10));
+	}
+}
 
 /**
  * Runs Create Portal Session on `count` items and presses Stop `stopAfterMs` after the first
@@ -154,6 +172,34 @@ describe('Max Wait for Rate Limits is one item’s, across its lookups and its o
 	}, 60_000);
 });
 
+describe('Max Wait for Rate Limits counts only waits for rate limits', () => {
+	it('By Email stalled twice (Timeout 2 s, Retries 3), then refused 429 once, Max Wait 4 s: the timed-out attempts and the pauses after them are not waits for rate limits, so the lookup is resent and the item gets its session', async () => {
+		environment.sandbox.setRateLimit(undefined);
+		environment.sandbox.queueFault({ kind: 'stall', path: '/v1/customers', method: 'GET', times: 2 });
+		environment.sandbox.queueFault({
+			kind: 'status',
+			status: 429,
+			path: '/v1/customers',
+			method: 'GET',
+			headers: { 'Stripe-Rate-Limited-Reason': 'global-rate' },
+			times: 1,
+		});
+		const run = await runCreateSession(environment, { customer: byEmail, requestSettings: { timeout: 2, retries: 3, maxWaitForRateLimits: 4 } }, [{}], {
+			continueOnFail: true,
+			credentials: { secretKey: KEYS.maxWaitTimeouts },
+		});
+
+		// Over 4 s went by before the 429 (two attempts of 2 s and the pauses after them), but the
+		// item had waited for rate limits only for its turns: Max Wait still had almost all of its 4 s.
+		const lookups = run.requests.filter((request) => request.path === '/v1/customers');
+		expect(lookups.map((request) => request.status)).toEqual([undefined, undefined, 429, 200]);
+		expect(lookups[2].receivedAt - lookups[0].receivedAt).toBeGreaterThan(4_000);
+		expect(run.items[0].json.error).toBeUndefined();
+		expect(run.items[0].json.object).toBe('billing_portal.session');
+		expect(environment.sandbox.sessions).toHaveLength(1);
+	}, 60_000);
+});
+
 describe('Timeout is a wall-clock bound per attempt', () => {
 	it('a server that answers one byte every 2 s, Timeout 3 s, Retries 1: each attempt ends after 3 s, retried once with the same key, then fails naming the timeout', async () => {
 		environment.sandbox.setRateLimit(undefined);
@@ -173,5 +219,65 @@ describe('Timeout is a wall-clock bound per attempt', () => {
 		expect(posts[1].receivedAt - posts[0].receivedAt).toBeLessThan(4_500);
 		expect(seconds).toBeLessThan(9);
 		expect(String(run.items[0].json.error)).toMatch(/^No answer from Stripe at http:\/\/127\.0\.0\.1:\d+: the request timed out after 3 s/);
+	}, 60_000);
+});
+
+describe('An attempt given up at its Timeout is cut off: its connection does not stay open', () => {
+	it('the session POST, answered one byte a second, Timeout 2 s, Retries 0: the connection is closed within 1 s of the Timeout', async () => {
+		environment.sandbox.setRateLimit(undefined);
+		environment.sandbox.queueFault({ kind: 'trickle', everyMs: 1_000, path: SESSIONS, times: 1 });
+		const run = await runCreateSession(environment, { customer, requestSettings: { timeout: 2, retries: 0 } }, [{}], {
+			continueOnFail: true,
+			credentials: { secretKey: KEYS.closedPost },
+		});
+
+		const posts = run.requests.filter((request) => request.path === SESSIONS);
+		expect(posts).toHaveLength(1);
+		expect(String(run.items[0].json.error)).toMatch(/the request timed out after 2 s/);
+		// The answer would trickle on for minutes (one byte of the session a second) to a client
+		// that no longer listens, holding one of Stripe's concurrency slots all the while.
+		const timedOutAt = posts[0].receivedAt + 2_000;
+		const closedAt = await whenNoneInFlight(timedOutAt + 1_500 - performance.now());
+		expect(closedAt).toBeDefined();
+		expect((closedAt ?? Number.POSITIVE_INFINITY) - timedOutAt).toBeLessThan(1_000);
+	}, 60_000);
+
+	it('the By Email lookup, answered one byte a second, Timeout 2 s, Retries 0: the connection is closed within 1 s of the Timeout', async () => {
+		environment.sandbox.setRateLimit(undefined);
+		environment.sandbox.queueFault({ kind: 'trickle', everyMs: 1_000, path: '/v1/customers', method: 'GET', times: 1 });
+		const run = await runCreateSession(environment, { customer: byEmail, requestSettings: { timeout: 2, retries: 0 } }, [{}], {
+			continueOnFail: true,
+			credentials: { secretKey: KEYS.closedLookup },
+		});
+
+		const lookups = run.requests.filter((request) => request.path === '/v1/customers');
+		expect(lookups).toHaveLength(1);
+		expect(run.requests.filter((request) => request.path === SESSIONS)).toEqual([]);
+		expect(String(run.items[0].json.error)).toMatch(/the request timed out after 2 s/);
+		const timedOutAt = lookups[0].receivedAt + 2_000;
+		const closedAt = await whenNoneInFlight(timedOutAt + 1_500 - performance.now());
+		expect(closedAt).toBeDefined();
+		expect((closedAt ?? Number.POSITIVE_INFINITY) - timedOutAt).toBeLessThan(1_000);
+	}, 60_000);
+
+	it('Stripe allows 2 requests in flight, two session answers trickle, 3 items, Timeout 2 s, Max Wait 8 s: the abandoned attempts free their slots, and every item gets its session, once', async () => {
+		environment.sandbox.setRateLimit({ requestsPerSecond: 25, concurrency: 2 });
+		environment.sandbox.queueFault({ kind: 'trickle', everyMs: 1_000, path: SESSIONS, times: 2 });
+		const run = await runCreateSession(environment, { customer, requestSettings: { timeout: 2, maxWaitForRateLimits: 8 } }, items(3), {
+			continueOnFail: true,
+			credentials: { secretKey: KEYS.concurrency },
+		});
+
+		// Left open, the two trickling answers would hold both slots for minutes, and every later
+		// request would be refused 429 global-concurrency until Max Wait ran out.
+		expect(run.items.map((item) => item.json.error)).toEqual([undefined, undefined, undefined]);
+		expect(run.items.map((item) => item.json.object)).toEqual(['billing_portal.session', 'billing_portal.session', 'billing_portal.session']);
+		// Each item's resends went under its own key and got the session its first attempt made:
+		// three sessions, three keys.
+		expect(environment.sandbox.sessions).toHaveLength(3);
+		const posts = run.requests.filter((request) => request.path === SESSIONS);
+		expect(new Set(posts.map((request) => request.headers['idempotency-key'])).size).toBe(3);
+		expect(new Set(run.items.map((item) => item.json.id)).size).toBe(3);
+		expect(await whenNoneInFlight(1_000)).toBeDefined();
 	}, 60_000);
 });

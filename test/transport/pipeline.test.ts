@@ -3,11 +3,25 @@
  * what the answer check and the error forms receive, and which answers count as failed. The
  * ways in (items, lookups, list searches, hooks) are proven end to end by the engine tests.
  */
-import type { ILoadOptionsFunctions, IN8nHttpFullResponse } from 'n8n-workflow';
+import type {
+	DeclarativeRestApiSettings,
+	IExecutePaginationFunctions,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	IN8nHttpFullResponse,
+	INodeExecutionData,
+} from 'n8n-workflow';
 
 import { AccountLimiter, type AttemptOutcome } from '../../nodes/StripeBillingPortal/transport/accountLimiter';
 import type { RetryOutcome } from '../../nodes/StripeBillingPortal/transport/errors';
-import { sendThroughPipeline, unusableAnswer, type Expected } from '../../nodes/StripeBillingPortal/transport/pipeline';
+import {
+	authenticatedSender,
+	routingSender,
+	sendThroughPipeline,
+	unusableAnswer,
+	type Expected,
+	type PipelineContext,
+} from '../../nodes/StripeBillingPortal/transport/pipeline';
 import type { RequestSettings } from '../../nodes/StripeBillingPortal/transport/settings';
 import { stubContext } from '../support/stub-context';
 
@@ -107,5 +121,103 @@ describe('unusableAnswer', () => {
 		expect(unusableAnswer()(answer(404, { error: { message: 'gone' } }))?.httpStatus).toBe(404);
 		expect(unusableAnswer([404])(answer(404, { error: { message: 'gone' } }))).toBeUndefined();
 		expect(unusableAnswer()(answer(200, '<html>'))).toMatchObject({ httpStatus: 200 });
+	});
+});
+
+/**
+ * n8n's helper replaces a request's abort signal with `this.getExecutionCancelSignal()` where the
+ * context has that method, reading it before its first await (n8n-core 2.x); the routing sends
+ * with the item context the request hook's context is built on.
+ */
+function itemContextOf(execution: AbortSignal) {
+	const seen: Array<AbortSignal | undefined> = [];
+	const pending: Array<() => void> = [];
+	const itemContext = {
+		getExecutionCancelSignal: () => execution,
+		helpers: {
+			async httpRequestWithAuthentication(this: { getExecutionCancelSignal?: () => AbortSignal }, _type: string, request: IHttpRequestOptions) {
+				seen.push(this.getExecutionCancelSignal ? this.getExecutionCancelSignal() : (request.abortSignal as AbortSignal | undefined));
+				await new Promise<void>((resolve) => pending.push(resolve));
+				return answer(200);
+			},
+		},
+	};
+	return { itemContext, seen, pending };
+}
+
+function paginationContextOn(itemContext: ReturnType<typeof itemContextOf>['itemContext']): IExecutePaginationFunctions {
+	return Object.create(itemContext, {
+		makeRoutingRequest: {
+			value: async (request: DeclarativeRestApiSettings.ResultOptions): Promise<INodeExecutionData[]> => {
+				await itemContext.helpers.httpRequestWithAuthentication.call(itemContext, 'stripeBillingPortalApi', request.options as IHttpRequestOptions);
+				return [];
+			},
+		},
+	}) as IExecutePaginationFunctions;
+}
+
+const ROUTED = { options: { method: 'POST', url: '/v1/billing_portal/sessions' } } as DeclarativeRestApiSettings.ResultOptions;
+
+describe('the attempt’s abort signal reaches n8n’s request', () => {
+	it('an item’s routed request gets its attempt’s signal, not the execution’s; the item context is left as it was', async () => {
+		const execution = new AbortController().signal;
+		const { itemContext, seen, pending } = itemContextOf(execution);
+		const attempt = new AbortController();
+		const sent = routingSender(paginationContextOn(itemContext))(ROUTED, attempt.signal);
+		expect(seen).toEqual([attempt.signal]);
+		expect(Object.getOwnPropertyDescriptor(itemContext, 'getExecutionCancelSignal')?.value()).toBe(execution);
+		pending[0]();
+		await sent;
+	});
+
+	it('two items in flight at once each keep their own attempt’s signal, even where n8n read both from one shared object', async () => {
+		const execution = new AbortController().signal;
+		const { itemContext: shared, seen, pending } = itemContextOf(execution);
+		const first = new AbortController();
+		const second = new AbortController();
+		// The override lasts only while the request starts, so the second item's cannot replace the
+		// first's while the first is still in flight.
+		const firstSent = routingSender(paginationContextOn(shared))(ROUTED, first.signal);
+		const secondSent = routingSender(paginationContextOn(shared))(ROUTED, second.signal);
+		// A request n8n sends later on, for anything else, gets the execution's signal again.
+		const otherSent = shared.helpers.httpRequestWithAuthentication.call(shared, 'stripeBillingPortalApi', {} as IHttpRequestOptions);
+		expect(seen).toEqual([first.signal, second.signal, execution]);
+		for (const resolve of pending) resolve();
+		await Promise.all([firstSent, secondSent, otherSent]);
+	});
+
+	it('a context without the method (a hook’s, a list search’s) gets the attempt’s signal on the request itself', async () => {
+		const seen: unknown[] = [];
+		const hookContext = {
+			helpers: {
+				httpRequestWithAuthentication: async (_type: string, request: IHttpRequestOptions) => {
+					seen.push(request.abortSignal);
+					return answer(200);
+				},
+			},
+		} as unknown as PipelineContext;
+		const attempt = new AbortController();
+		const request = { method: 'GET', url: '/v1/customers' } as IHttpRequestOptions;
+		await authenticatedSender(hookContext)(request, attempt.signal);
+		expect(seen).toEqual([attempt.signal]);
+		// The caller's request is not changed: each attempt hands its own signal.
+		expect(request.abortSignal).toBeUndefined();
+	});
+
+	it('where n8n reads the signal after an await, the request gets the execution’s, as before', async () => {
+		const execution = new AbortController().signal;
+		const seen: unknown[] = [];
+		const lateReader = {
+			getExecutionCancelSignal: () => execution,
+			helpers: {
+				async httpRequestWithAuthentication(this: { getExecutionCancelSignal: () => AbortSignal }) {
+					await Promise.resolve();
+					seen.push(this.getExecutionCancelSignal());
+					return answer(200);
+				},
+			},
+		} as unknown as PipelineContext;
+		await authenticatedSender(lateReader)({} as IHttpRequestOptions, new AbortController().signal);
+		expect(seen).toEqual([execution]);
 	});
 });

@@ -121,6 +121,38 @@ describe('withinTimeout', () => {
 		abort.abort(new Error('stopped'));
 		await expect(attempt).rejects.toThrow('stopped');
 	});
+
+	it('aborts the signal it handed the attempt when the attempt is abandoned (time up, or stopped), so that its request is cut off; never once it answered', async () => {
+		const handed: AbortSignal[] = [];
+		const hold = async (signal: AbortSignal) => {
+			handed.push(signal);
+			return await never();
+		};
+		const { timer, timers } = manualTimer();
+		const timedOut = withinTimeout(hold, 3, undefined, timer).catch(() => 'timed out');
+		expect(handed[0].aborted).toBe(false);
+		timers[0].fire();
+		await expect(timedOut).resolves.toBe('timed out');
+		expect(handed[0].aborted).toBe(true);
+
+		const stop = new AbortController();
+		const stopped = withinTimeout(hold, 80, stop.signal, timer).catch(() => 'stopped');
+		stop.abort(new Error('stopped'));
+		await expect(stopped).resolves.toBe('stopped');
+		expect(handed[1].aborted).toBe(true);
+
+		let answered: AbortSignal | undefined;
+		await withinTimeout(
+			async (signal) => {
+				answered = signal;
+				return 'answer';
+			},
+			3,
+			undefined,
+			timer,
+		);
+		expect(answered?.aborted).toBe(false);
+	});
 });
 
 describe('pacedWithRetries: time limits and Stop', () => {
@@ -254,6 +286,50 @@ describe('pacedWithRetries: time limits and Stop', () => {
 		expect(own.outcome?.rateLimited?.attempts).toBe(2 + own.calls);
 		expect(own.outcome?.rateLimited?.waitedMs).toBeLessThanOrEqual(3_000);
 		expect(clock.now() - startedAt).toBeLessThanOrEqual(3_000 - answerSentAt);
+	});
+
+	it('the time an attempt is in flight or times out, and the pauses after failures other than 429, are not waits for rate limits: they leave Max Wait whole', async () => {
+		const clock = movingClock();
+		const limiter = new AccountLimiter(false, clock);
+		const item = new ItemWait();
+		const { timer } = manualTimer();
+		const attempts = [
+			// 3 s without an answer, then a timeout; 4 s and a 503: both retried under Retries.
+			async () => {
+				await clock.sleep(3_000);
+				throw new AttemptTimedOutError(3);
+			},
+			async () => {
+				await clock.sleep(4_000);
+				throw stripeApiError(STUB_NODE, { httpStatus: 503, stripe: { message: 'down' } });
+			},
+			// A 429, 7 s and two pauses into a request whose item may wait 2 s for rate limits.
+			async () => {
+				throw rateLimited();
+			},
+			async () => 'answer',
+		];
+		let call = 0;
+		const result = await pacedWithRetries(
+			{
+				context: stubContext(),
+				settings: { retries: 3, timeoutSeconds: 80, maxWaitSeconds: 2 },
+				connectionCode: findConnectionErrorCode,
+				limiter,
+				endpoint: SESSIONS,
+				item,
+				sleep: clock.sleep,
+				now: clock.now,
+				timer,
+			},
+			async () => await attempts[call++](),
+			(error) => error,
+		).catch((error: unknown) => error);
+		expect(result).toBe('answer');
+		expect(call).toBe(4);
+		expect(clock.now()).toBeGreaterThan(7_000);
+		// Only the pause after the 429 (and any turns) was a wait for rate limits.
+		expect(item.waitedMs).toBeLessThan(1_000);
 	});
 
 	it('stopping the execution ends the pause before a resend at once, and nothing more is sent', async () => {

@@ -30,23 +30,74 @@ import type { RequestSettings } from './settings';
 
 export type PipelineContext = IExecuteSingleFunctions | IHookFunctions | ILoadOptionsFunctions;
 
-/** One of n8n's senders, bound to the context of the way in. */
-export type Sender<Request, Answer> = (request: Request) => Promise<Answer>;
+/**
+ * One of n8n's senders, bound to the context of the way in. `abandoned` aborts when the attempt
+ * is given up (its Timeout is up, or the execution was stopped): the sender hands it to n8n as
+ * the request's abort signal, so that the request is cut off and its connection closed.
+ */
+export type Sender<Request, Answer> = (request: Request, abandoned: AbortSignal) => Promise<Answer>;
+
+/** Where n8n reads the signal that aborts a request: item contexts have it, hooks and list searches do not. */
+const CANCEL_SIGNAL = 'getExecutionCancelSignal';
+
+/**
+ * Starts `send` with `abandoned` as the signal n8n gives the request. n8n's
+ * httpRequestWithAuthentication replaces a request's own `abortSignal` with
+ * `this.getExecutionCancelSignal()` where its context has that method (an item's); elsewhere
+ * (a hook's, a list search's) it keeps the request's. So `request.abortSignal` is set by the
+ * caller, and for the span of the synchronous call that starts the request `getExecutionCancelSignal`
+ * on `host` (the context n8n reads it from) answers `abandoned` instead, then is put back.
+ *
+ * Why this cannot leak to another item or attempt: the override is in place only while `send()`
+ * runs up to its first await, and JavaScript runs nothing else meanwhile, so no other item's
+ * request (nor a later attempt of this one) can start while it is there, even where `host` were
+ * an object shared by several items; n8n reads the signal in that span (n8n 2.x: the routing's
+ * and the helper's async functions read it before their first await). `abandoned` stands for
+ * the execution's signal too, since it aborts when the execution is stopped. Where a version
+ * reads the signal later, or a context lacks the method, the override is simply not seen: the
+ * request then gets the execution's signal, as before (a timed-out attempt is abandoned but its
+ * connection is not closed).
+ */
+function startWithAttemptSignal<Answer>(host: unknown, abandoned: AbortSignal, send: () => Promise<Answer>): Promise<Answer> {
+	const target = host as Record<string, unknown> | null;
+	if (target === null || typeof target[CANCEL_SIGNAL] !== 'function') return send();
+	const own = Object.getOwnPropertyDescriptor(target, CANCEL_SIGNAL);
+	try {
+		Object.defineProperty(target, CANCEL_SIGNAL, { value: () => abandoned, configurable: true, writable: true });
+	} catch {
+		// A context n8n froze: it keeps the execution's signal.
+		return send();
+	}
+	try {
+		return send();
+	} finally {
+		if (own) Object.defineProperty(target, CANCEL_SIGNAL, own);
+		else delete target[CANCEL_SIGNAL];
+	}
+}
 
 /**
  * Item requests go through n8n's routing, so that the operation's postReceive hooks (Stripe's
  * errors in the resource's words, the login link's output) run on every page and every attempt.
+ * n8n builds the context it hands the request hook (this one, with makeRoutingRequest) on top of
+ * the item's own context, and its routing sends with the item's context: that is where it reads
+ * the abort signal.
  */
 export function routingSender(
 	context: IExecutePaginationFunctions,
 ): Sender<DeclarativeRestApiSettings.ResultOptions, INodeExecutionData[]> {
-	return async (request) => await context.makeRoutingRequest(request);
+	return async (request, abandoned) =>
+		await startWithAttemptSignal(Object.getPrototypeOf(context), abandoned, async () =>
+			await context.makeRoutingRequest({ ...request, options: { ...request.options, abortSignal: abandoned } }),
+		);
 }
 
 /** Lookups, list searches and hooks send with the credential, which adds the key after checking the Base URL. */
 export function authenticatedSender(context: PipelineContext): Sender<IHttpRequestOptions, IN8nHttpFullResponse> {
-	return async (request) =>
-		(await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, request)) as IN8nHttpFullResponse;
+	return async (request, abandoned) =>
+		await startWithAttemptSignal(context, abandoned, async () =>
+			(await context.helpers.httpRequestWithAuthentication.call(context, CREDENTIAL_TYPE, { ...request, abortSignal: abandoned })) as IN8nHttpFullResponse,
+		);
 }
 
 /** How a way in sends: n8n's sender for it, the account's budget it counts against, and its retries. */
@@ -102,7 +153,7 @@ export async function sendThroughPipeline<Request, Answer, Checked>(
 	let givenUp: { checked: Checked } | undefined;
 	const answer = await pacedWithRetries<Answer>(
 		{ context, settings, connectionCode: findConnectionErrorCode, limiter, endpoint },
-		async () => await send(request),
+		async (abandoned) => await send(request, abandoned),
 		expected.thrown,
 		expected.failure && {
 			failure: (value) => {
@@ -157,7 +208,7 @@ async function sendOnce<Request, Answer, Checked>(
 	const remainingSeconds = Math.max(0.001, timeoutSeconds - (performance.now() - startedAt) / 1000);
 	let answer: Answer;
 	try {
-		answer = await withinTimeout(async () => await send(request), remainingSeconds, undefined);
+		answer = await withinTimeout(async (abandoned) => await send(request, abandoned), remainingSeconds, undefined);
 	} catch (error) {
 		limiter.settle(ticket, { kind: 'other' });
 		throw expected.thrown(error, NOT_RETRIED);

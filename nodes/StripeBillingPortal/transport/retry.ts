@@ -163,14 +163,14 @@ export class AttemptTimedOutError extends Error {
 /**
  * Runs one attempt, bounded in wall-clock time. n8n applies a request's `timeout` as a socket
  * idle timeout, so a server that trickles a byte now and then would hold the attempt (and its
- * place under the account's budgets) for ever; and n8n replaces a request's own abort signal
- * with the execution's, so the attempt cannot be aborted per attempt either. The attempt is
- * raced against a timer instead: when the timer wins, the attempt is abandoned (its late answer
- * ignored) and fails like a timed-out connection. It is also abandoned at once when the
- * execution is stopped (n8n aborts the request itself where it passes its signal on).
+ * place under the account's budgets) for ever. The attempt is raced against a timer instead:
+ * when the timer wins, the attempt fails like a timed-out connection, and the signal it was
+ * handed aborts, so that its request is cut off and its connection closed (an abandoned request
+ * left open would hold one of Stripe's concurrency slots for as long as the server trickles).
+ * The signal aborts too when the execution is stopped, and the attempt is abandoned at once.
  */
 export async function withinTimeout<T>(
-	attempt: () => Promise<T>,
+	attempt: (abandoned: AbortSignal) => Promise<T>,
 	timeoutSeconds: number,
 	stopped: AbortSignal | undefined,
 	timer: Clock['sleep'] = abortableSleep,
@@ -178,26 +178,24 @@ export async function withinTimeout<T>(
 	if (stopped?.aborted) throw abortReason(stopped);
 	return await new Promise<T>((resolve, reject) => {
 		const settled = new AbortController();
+		const abandoned = new AbortController();
 		let stopWatching: () => void = () => undefined;
 		const finish = () => {
 			stopWatching();
 			// Clears the timer (where the host's sleep takes a signal).
 			settled.abort(TIMER_CLEARED);
 		};
-		if (stopped) {
-			stopWatching = whenAborted(stopped, () => {
-				finish();
-				reject(abortReason(stopped));
-			});
-		}
+		const abandon = (reason: unknown) => {
+			finish();
+			reject(reason);
+			abandoned.abort(reason);
+		};
+		if (stopped) stopWatching = whenAborted(stopped, () => abandon(abortReason(stopped)));
 		timer(timeoutSeconds * 1000, settled.signal).then(
-			() => {
-				finish();
-				reject(new AttemptTimedOutError(timeoutSeconds));
-			},
+			() => abandon(new AttemptTimedOutError(timeoutSeconds)),
 			() => undefined,
 		);
-		attempt().then(
+		attempt(abandoned.signal).then(
 			(value) => {
 				finish();
 				resolve(value);
@@ -225,9 +223,11 @@ const STOPPED = new Error('Execution stopped');
  */
 export class ItemWait {
 	/**
-	 * How long the item's earlier requests waited: from each one's first request for a turn to
-	 * the sending of the attempt that was answered. The time Stripe took to answer it is not a
-	 * wait for rate limits, so a long list read page by page is not counted as waiting.
+	 * How long the item's earlier requests waited for rate limits: for their turns under the
+	 * user's cap and the account's budgets, and in the pauses before resending a rate-limited
+	 * attempt. The time Stripe took to answer, attempts that timed out, and the pauses before
+	 * resending after a failure that is not a 429 are not waits for rate limits, so a long list
+	 * read page by page, or a slow or failing Stripe, does not use up Max Wait.
 	 */
 	waitedMs = 0;
 
@@ -247,9 +247,13 @@ const itemWaitFor = perItem(() => new ItemWait());
  * An item's patience while one of its requests is under way: one signal that every wait of the
  * request (its turn under the user's cap and the account's budgets, the pause before a resend)
  * watches. It aborts when the execution is stopped, and when the item's Max Wait for Rate Limits
- * is used up (`leftMs` after this request first asked for its turn), provided Stripe rate-limited
- * the account (or this item) since the item first asked for a turn: a long queue at the
- * documented pace is not being rate-limited, so an item in it fails only at the next 429.
+ * is used up, provided Stripe rate-limited the account (or this item) since the item first asked
+ * for a turn: a long queue at the documented pace is not being rate-limited, so an item in it
+ * fails only at the next 429.
+ *
+ * Max Wait is used up only by the waits `counted` runs (a turn, the pause after a 429): its timer
+ * runs while one of them does, armed with what the item has left, so the time an attempt is in
+ * flight (or times out) and the pauses after other failures are not counted.
  */
 class Patience {
 	private readonly controller = new AbortController();
@@ -260,33 +264,71 @@ class Patience {
 
 	private readonly stopWatching: () => void;
 
+	private readonly limitedBefore: number;
+
+	/** This request's counted waits that have ended, in ms. */
+	private waitedMs = 0;
+
+	/** When the counted wait under way began. */
+	private waitingSince?: number;
+
 	constructor(
 		stopped: AbortSignal | undefined,
-		limiter: AccountLimiter,
-		item: ItemWait,
-		leftMs: number,
-		timer: Clock['sleep'],
+		private readonly limiter: AccountLimiter,
+		private readonly item: ItemWait,
+		/** What the item's Max Wait has left when this request starts. */
+		private readonly leftMs: number,
+		private readonly timer: Clock['sleep'],
+		private readonly now: () => number,
 	) {
 		this.stopWatching = stopped ? whenAborted(stopped, () => this.controller.abort(STOPPED)) : () => undefined;
 		item.limitedAnswersBefore ??= limiter.limitedAnswers;
-		const limitedBefore = item.limitedAnswersBefore;
-		timer(Math.max(leftMs, 0), this.signal).then(
-			() => {
-				if (item.limited || limiter.limitedAnswers > limitedBefore) this.controller.abort(RAN_OUT);
-				else this.stopListening = limiter.onNextLimited(() => this.controller.abort(RAN_OUT));
-			},
-			() => undefined,
-		);
+		this.limitedBefore = item.limitedAnswersBefore;
+	}
+
+	/** How long this request has waited for rate limits, the wait under way included. */
+	get spentMs(): number {
+		return this.waitedMs + (this.waitingSince === undefined ? 0 : this.now() - this.waitingSince);
+	}
+
+	/** What is left of the item's Max Wait. */
+	get remainingMs(): number {
+		return this.leftMs - this.spentMs;
 	}
 
 	get ranOut(): boolean {
 		return this.signal.aborted && this.signal.reason === RAN_OUT;
 	}
 
+	/** Runs a wait for rate limits (a turn, or the pause after a 429), counted against Max Wait. */
+	async counted<T>(wait: () => Promise<T>): Promise<T> {
+		const timerDone = new AbortController();
+		const since = this.now();
+		this.waitingSince = since;
+		this.timer(Math.max(this.remainingMs, 0), timerDone.signal).then(
+			() => this.usedUp(),
+			() => undefined,
+		);
+		try {
+			return await wait();
+		} finally {
+			this.waitedMs += this.now() - since;
+			this.waitingSince = undefined;
+			// Ends the Max Wait timer (where the host's sleep takes a signal).
+			timerDone.abort(TIMER_CLEARED);
+		}
+	}
+
+	/** Max Wait is used up: the item gives up now if it has been rate-limited, else at the next 429. */
+	private usedUp(): void {
+		if (this.signal.aborted || this.stopListening) return;
+		if (this.item.limited || this.limiter.limitedAnswers > this.limitedBefore) this.controller.abort(RAN_OUT);
+		else this.stopListening = this.limiter.onNextLimited(() => this.controller.abort(RAN_OUT));
+	}
+
 	end(): void {
 		this.stopWatching();
 		this.stopListening?.();
-		// Ends the Max Wait timer (where the host's sleep takes a signal).
 		if (!this.signal.aborted) this.controller.abort(STOPPED);
 	}
 }
@@ -312,7 +354,7 @@ function canceledError(context: IExecuteSingleFunctions, inFlight: boolean): Nod
  */
 export async function pacedWithRetries<T>(
 	{ context, settings, connectionCode, limiter, endpoint, pacer, item: givenItem, sleep: wait = abortableSleep, now = () => performance.now(), timer = abortableSleep }: PacedRequestContext,
-	attempt: () => Promise<T>,
+	attempt: (abandoned: AbortSignal) => Promise<T>,
 	onGiveUp: (error: unknown, outcome: RetryOutcome) => unknown,
 	resultRetry?: ResultRetry<T>,
 ): Promise<T> {
@@ -323,26 +365,21 @@ export async function pacedWithRetries<T>(
 	const stopped = itemContext?.getExecutionCancelSignal();
 	// A hook's request is an item of its own.
 	const item = givenItem ?? (itemContext ? itemWaitFor(itemContext) : new ItemWait());
-	// Max Wait for Rate Limits counts from the item's first request for a turn: queueing behind a
+	// Max Wait for Rate Limits counts the item's waits for rate limits: queueing behind a
 	// rate-limited account is waiting for rate limits as much as a pause before a resend is. Each
 	// of the item's requests has what the ones before it left.
-	const queuedAt = now();
-	const leftMs = settings.maxWaitSeconds * 1000 - item.waitedMs;
-	const deadline = queuedAt + leftMs;
-	const patience = new Patience(stopped, limiter, item, leftMs, timer);
+	const patience = new Patience(stopped, limiter, item, settings.maxWaitSeconds * 1000 - item.waitedMs, timer, now);
 	let retries = 0;
 	/** This request's 429s, for the pauses between its resends. */
 	let limitedCount = 0;
 	let inFlight = false;
-	/** When the attempt that was answered was sent: the request's wait ended there. */
-	let answeredAttemptSentAt: number | undefined;
 	/** This request's last rate-limited answer, for the error when the item's patience runs out while it waits. */
 	let lastLimited: { thrown: unknown; value?: T } | undefined;
 	const outcomeNow = (): RetryOutcome => ({
 		retriesMade: retries,
 		retriesAllowed: settings.retries,
 		exhausted: true,
-		rateLimited: { waitedMs: item.waitedMs + now() - queuedAt, attempts: item.limitedAttempts, maxWaitSeconds: settings.maxWaitSeconds },
+		rateLimited: { waitedMs: item.waitedMs + patience.spentMs, attempts: item.limitedAttempts, maxWaitSeconds: settings.maxWaitSeconds },
 	});
 	const sendUntilDone = async (): Promise<T> => {
 		for (;;) {
@@ -352,12 +389,13 @@ export async function pacedWithRetries<T>(
 			const takeTicket = async () => {
 				ticket = await limiter.take(endpoint, patience.signal);
 			};
-			if (runPacer && cap !== undefined) await runPacer.take(cap, patience.signal, takeTicket);
-			else await takeTicket();
+			await patience.counted(async () => {
+				if (runPacer && cap !== undefined) await runPacer.take(cap, patience.signal, takeTicket);
+				else await takeTicket();
+			});
 			let value!: T;
 			let failure: Failure | undefined;
 			let thrown: unknown;
-			const sentAt = now();
 			inFlight = true;
 			try {
 				value = await withinTimeout(attempt, settings.timeoutSeconds, stopped, timer);
@@ -368,15 +406,14 @@ export async function pacedWithRetries<T>(
 			} finally {
 				limiter.settle(ticket, attemptOutcome(failure));
 			}
-			if (failure === undefined) {
-				answeredAttemptSentAt = sentAt;
-				return value;
-			}
+			if (failure === undefined) return value;
 			if (stopped?.aborted) throw STOPPED;
 			inFlight = false;
 
 			const retryable = isRetryable(failure);
 			let delay: number | undefined;
+			/** A pause before resending a rate-limited attempt is a wait for rate limits; other pauses are not. */
+			let countedDelay = false;
 			let rateLimited: RetryOutcome['rateLimited'];
 			if (retryable && failure.httpStatus === 429) {
 				item.limited = true;
@@ -384,8 +421,10 @@ export async function pacedWithRetries<T>(
 				limitedCount++;
 				lastLimited = { thrown, value };
 				const pause = rateLimitedDelayMs(limitedCount, failure);
-				if (now() + pause <= deadline) delay = pause;
-				else rateLimited = outcomeNow().rateLimited;
+				if (pause <= patience.remainingMs) {
+					delay = pause;
+					countedDelay = true;
+				} else rateLimited = outcomeNow().rateLimited;
 			} else if (retryable && retries < settings.retries && (failure.retryAfterSeconds ?? 0) <= MAX_RETRY_AFTER_SECONDS) {
 				retries++;
 				delay = retryDelayMs(retries, failure);
@@ -395,7 +434,9 @@ export async function pacedWithRetries<T>(
 				if (thrown === undefined && resultRetry) return resultRetry.giveUp(value, outcome);
 				throw onGiveUp(thrown, outcome);
 			}
-			await wait(delay, patience.signal);
+			const pause = delay;
+			if (countedDelay) await patience.counted(async () => await wait(pause, patience.signal));
+			else await wait(pause, patience.signal);
 		}
 	};
 	/**
@@ -420,7 +461,7 @@ export async function pacedWithRetries<T>(
 	try {
 		return await sendUntilDone().catch(endedEarly);
 	} finally {
-		item.waitedMs += (answeredAttemptSentAt ?? now()) - queuedAt;
+		item.waitedMs += patience.spentMs;
 		patience.end();
 	}
 }

@@ -603,6 +603,8 @@ describe('the lookup’s rules, without a network', () => {
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			disableFollowRedirect: true,
+			// The attempt's own signal: n8n aborts the request with it when the attempt's Timeout is up.
+			abortSignal: expect.any(AbortSignal),
 		});
 		// The session request itself is left as it was.
 		expect(sessionRequest.method).toBe('POST');
