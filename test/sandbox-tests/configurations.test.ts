@@ -609,6 +609,19 @@ describe('array encodings', () => {
 			conditions: [{ type: 'shortening_interval' }],
 		});
 	});
+
+	it('reads a number in brackets under metadata as a key, as Rack does, not as a list position', async () => {
+		// Rack keeps `metadata[42]` as the key "42"; Stripe's docs allow any key without brackets.
+		const created = await create(`${MINIMAL}&metadata[42]=x&metadata[7]=y&metadata[0]=z&metadata[1000]=w`);
+		expect(created.status).toBe(200);
+		expect(created.json.metadata).toEqual({ 0: 'z', 7: 'y', 42: 'x', 1000: 'w' });
+		const counting = await create(`${MINIMAL}&metadata[0]=a&metadata[1]=b`);
+		expect(counting.json.metadata).toEqual({ 0: 'a', 1: 'b' });
+		// A list is still no hash.
+		const list = await create(`${MINIMAL}&metadata[]=a`);
+		expect(list.status).toBe(400);
+		expect(list.json.error).toMatchObject({ param: 'metadata', message: 'Invalid hash' });
+	});
 });
 
 describe('parameter validation', () => {

@@ -8,6 +8,7 @@
  * `Stripe.*Params` shape.
  */
 import { errors } from './errors';
+import { isFromIndexKeys } from './form';
 import type { PlainObject } from './types';
 
 interface BaseSchema {
@@ -119,11 +120,20 @@ function shown(v: unknown): string {
 	return typeof v === 'string' ? v : inspect(v);
 }
 
-/** Index-keyed hash (qs beyond arrayLimit) → array; otherwise undefined. */
+/** Index-keyed hash (beyond arrayLimit, or with gaps) → array; otherwise undefined. */
 function indexHashToArray(v: PlainObject): unknown[] | undefined {
 	const keys = Object.keys(v);
 	if (keys.length === 0 || !keys.every((k) => /^\d+$/.test(k))) return undefined;
 	return keys.sort((a, b) => Number(a) - Number(b)).map((k) => v[k]);
+}
+
+/**
+ * A hash as Rack reads it: `metadata[0]=a&metadata[1]=b` is the hash { 0: 'a', 1: 'b' }, which
+ * decodeForm hands over as a list (the shape a list parameter needs); `metadata[]=a` stays a list.
+ */
+function hashOf(v: unknown): PlainObject | undefined {
+	if (isPlainObject(v)) return v;
+	return isFromIndexKeys(v) ? Object.fromEntries(v.map((item, index) => [String(index), item])) : undefined;
 }
 
 export function isValidUrl(value: string): boolean {
@@ -151,10 +161,11 @@ function collectUnknown(schema: Schema, value: unknown, path: string): void {
 			arr?.forEach((item, i) => collectUnknown(schema.items, item, childPath(path, i)));
 			return;
 		}
-		case 'hash':
-			if (isPlainObject(value))
-				for (const [k, v] of Object.entries(value)) collectUnknown(schema.values, v, childPath(path, k));
+		case 'hash': {
+			const hash = hashOf(value);
+			if (hash) for (const [k, v] of Object.entries(hash)) collectUnknown(schema.values, v, childPath(path, k));
 			return;
+		}
 		case 'scalar_or_object':
 			if (isPlainObject(value)) collectUnknown(schema.object, value, path);
 			return;
@@ -214,9 +225,10 @@ function coerce(schema: Schema, value: unknown, path: string): unknown {
 			return arr.map((item, i) => coerce(schema.items, item, childPath(path, i)));
 		}
 		case 'hash': {
-			if (!isPlainObject(value)) throw errors.invalidHash(path);
+			const hash = hashOf(value);
+			if (!hash) throw errors.invalidHash(path);
 			const out: PlainObject = {};
-			for (const [k, v] of Object.entries(value)) {
+			for (const [k, v] of Object.entries(hash)) {
 				if (schema.maxKeyLength !== undefined && k.length > schema.maxKeyLength)
 					throw errors.invalidRequest(
 						`Invalid ${path}: keys must be at most ${schema.maxKeyLength} characters`,

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { dashboardUrl } from './dashboard';
 import { EMAIL_EXAMPLE, EMAIL_MAX_LENGTH, EMAIL_PATTERN } from './email';
 import { describeValue, quoteValue } from './quote';
-import { isPlainObject, readNumber } from './values';
+import { isPlainObject, readBoolean, readNumber } from './values';
 import {
 	COUPON_ID_PATTERN,
 	DASHBOARD_PATHS,
@@ -237,17 +237,17 @@ export function manyOf(context: IExecuteSingleFunctions, field: string, raw: unk
  * gives; undefined when empty (Keep Current). Anything else is refused, never read as false.
  */
 export function booleanValue(context: IExecuteSingleFunctions, field: string, raw: unknown, fix = 'Give true or false.'): boolean | undefined {
-	if (typeof raw === 'boolean') return raw;
-	if (typeof raw === 'object' && raw !== null) throw fieldError(context, field, `${quoteValue(raw)} is not true or false`, fix);
-	const value = textValue(raw);
-	if (value === undefined) return undefined;
-	if (value === 'true' || value === 'false') return value === 'true';
-	throw fieldError(context, field, `${quoteValue(value)} is not true or false`, fix);
+	const value = readBoolean(raw);
+	if (value === 'invalid') throw fieldError(context, field, `${quoteValue(typeof raw === 'object' && raw !== null ? raw : String(raw).trim())} is not true or false`, fix);
+	return value;
 }
 
 /**
  * A whole number field of the current item, checked: undefined when blank, else a whole number
  * within [minimum, maximum], or a field error that names the field and says what to enter.
+ * Without a maximum of its own, a number is still at most Number.MAX_SAFE_INTEGER: beyond it
+ * a number is not exact, and from 1e21 on JavaScript writes it as 1e+21, which Stripe refuses
+ * as an invalid integer.
  */
 export function optionalWholeNumber(
 	context: IExecuteSingleFunctions,
@@ -264,6 +264,14 @@ export function optionalWholeNumber(
 			field,
 			`${quoteValue(raw)} is not a whole number ${range}`,
 			fix ?? `Enter a whole number ${range}, e.g. ${example ?? Math.max(minimum, 1)}, or leave the field empty.`,
+		);
+	}
+	if (reading.value > Number.MAX_SAFE_INTEGER) {
+		throw fieldError(
+			context,
+			field,
+			`${quoteValue(raw)} is larger than ${Number.MAX_SAFE_INTEGER}, the largest whole number that can be sent exactly`,
+			fix ?? `Enter a whole number from ${minimum} to ${Number.MAX_SAFE_INTEGER}, e.g. ${example ?? Math.max(minimum, 1)}, or leave the field empty.`,
 		);
 	}
 	return reading.value;

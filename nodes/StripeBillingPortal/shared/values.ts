@@ -4,6 +4,20 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 }
 
 /**
+ * A yes/no value as a boolean field or an expression hands it over: true or false, or the text
+ * 'true'/'false' (spaces around it ignored); undefined when blank; 'invalid' for anything else.
+ * The one reading of such a value, so that a check and the code that acts on it agree.
+ */
+export function readBoolean(raw: unknown): boolean | undefined | 'invalid' {
+	if (typeof raw === 'boolean') return raw;
+	if (raw === undefined || raw === null) return undefined;
+	if (typeof raw !== 'string' && typeof raw !== 'number') return 'invalid';
+	const text = String(raw).trim();
+	if (text === '') return undefined;
+	return text === 'true' ? true : text === 'false' ? false : 'invalid';
+}
+
+/**
  * A number as a form field or an expression hands it over. Blank (nothing, whitespace) is
  * 'empty'; a finite number, or text that spells one, is the number; anything else (NaN,
  * Infinity, true/false, a list, an object, "3 seats") is 'invalid', never a silent 0: Number()

@@ -3,6 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { STRIPE_MAX_PAGE_SIZE } from '../shared/constants';
 import { quoteValue } from '../shared/quote';
+import { readBoolean } from '../shared/values';
 
 export interface StripeList {
 	object: 'list';
@@ -15,9 +16,13 @@ export function asStripeList(items: INodeExecutionData[]): StripeList | undefine
 	return json?.object === 'list' && Array.isArray(json.data) ? (json as unknown as StripeList) : undefined;
 }
 
-/** How many list entries the user wants: Return All, else Limit, else one page. */
+/**
+ * How many list entries the user wants: Return All, else Limit, else one page. Return All is
+ * read as the request's preSend read it (the text 'true' from an expression included), which
+ * has refused anything that is neither true nor false.
+ */
 function wantedCount(context: IExecutePaginationFunctions): number | undefined {
-	if (context.getNodeParameter('returnAll', false) === true) return Number.POSITIVE_INFINITY;
+	if (readBoolean(context.getNodeParameter('returnAll', false)) === true) return Number.POSITIVE_INFINITY;
 	const limit = Number(context.getNodeParameter('limit', 0));
 	return limit > 0 ? limit : undefined;
 }

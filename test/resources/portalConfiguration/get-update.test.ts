@@ -151,7 +151,7 @@ describe('Portal Configuration → Update', () => {
 			[
 				'a cleared payment method configuration without its feature',
 				{ updateFields: { clearFields: ['paymentMethodConfiguration'] } },
-				/^Features → payment_method_update: Stripe needs 'enabled'/,
+				/^Features → Payment Method Update → Enabled: is not set, and Stripe needs it with these changes/,
 			],
 			[
 				'a feature added with nothing in it',

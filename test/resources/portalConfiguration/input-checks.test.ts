@@ -16,7 +16,7 @@ import {
 } from '../../../nodes/StripeBillingPortal/resources/portalConfiguration/constants';
 import { configurationCreateSchema, configurationUpdateSchema, SEED_IDS } from '../../sandbox';
 import type { ObjectSchema, Schema } from '../../sandbox/params';
-import { CONFIGURATIONS_PATH, configurationById, createBody, runConfiguration, updateBody } from '../../support/configuration';
+import { CONFIGURATIONS_PATH, addConfigurations, configurationById, createBody, runConfiguration, updateBody } from '../../support/configuration';
 import { createCatalog, onTheWire, type SessionRun, useEnvironment } from '../../support/session';
 
 const environment = useEnvironment();
@@ -364,6 +364,15 @@ describe('numbers and switches from expressions never become a value the user di
 		expect(createBody(blank.requests[0]).features.subscription_update?.products).toEqual([{ product: 'prod_A', prices: ['price_1'], adjustable_quantity: { enabled: 'true' } }]);
 	});
 
+	it('Login Page added and left empty by an expression: on Create the option’s default (on), as the editor shows it; on Update, kept', async () => {
+		const created = await runConfiguration(environment, 'create', createFields(invoices, { loginPage: '={{ $json.missing }}' }));
+		expect(created.error).toBeUndefined();
+		expect(createBody(created.requests[0]).login_page).toEqual({ enabled: 'true' });
+		const updated = await runConfiguration(environment, 'update', updateFields({ name: 'Kept login', loginPage: '={{ "" }}' }));
+		expect(updated.error).toBeUndefined();
+		expect(updateBody(updated.requests[0])).not.toHaveProperty('login_page');
+	});
+
 	it('reads switches given as text, and refuses what is neither true nor false', async () => {
 		const active = await runConfiguration(environment, 'update', updateFields({ active: '={{ "false" }}' }));
 		expect(active.error).toBeUndefined();
@@ -471,5 +480,99 @@ describe('Options → Expand from expressions: Stripe expand paths of a configur
 		expect(run.error).toBeUndefined();
 		expect(run.requests[0].path).toBe(CONFIGURATIONS_PATH);
 		expect(createBody(run.requests[0]).expand).toEqual(['application']);
+	});
+});
+
+describe('values from expressions read as the editor shows the field, or refused', () => {
+	const fromItem = '={{ $json.v }}';
+	const cancel = (cancellationReason: unknown) =>
+		createFields({ subscriptionCancel: { enabled: true, cancellationReason, cancellationReasonOptions: ['other'], feedbackOptions: 'bfo_1' } });
+
+	it.each(['true', ' true '])('reads Return All given as the text %p as Return All, for the first page and the pages after it', async (returnAll) => {
+		addConfigurations(environment, 129);
+		const run = await runConfiguration(environment, 'getAll', { returnAll: fromItem }, [{ v: returnAll }]);
+		expect(run.error).toBeUndefined();
+		expect(run.items).toHaveLength(130);
+		expect(run.requests.map((request) => request.query.limit)).toEqual(['100', '100']);
+	});
+
+	it.each(['', '  ', null])('reads an empty Ask for a Reason (%p) on Create as its default, No, and sends the reasons set next to it', async (ask) => {
+		const run = await runConfiguration(environment, 'create', cancel(fromItem), [{ v: ask }]);
+		expect(run.error).toBeUndefined();
+		expect(createBody(run.requests[0]).features.subscription_cancel?.cancellation_reason).toEqual({ enabled: 'false', options: ['other'], feedback_options: ['bfo_1'] });
+	});
+
+	it.each([
+		['Customer Update', { customerUpdate: { enabled: fromItem, allowedUpdates: ['email'] } }],
+		['Subscription Cancel', { subscriptionCancel: { enabled: fromItem, mode: 'immediately' } }],
+		['Subscription Pause', { subscriptionPause: { enabled: fromItem, durationType: 'indefinite' } }],
+		['Subscription Update', { subscriptionUpdate: { enabled: fromItem, products: { product: [{ product: 'prod_A', prices: { price: [{ id: 'price_1' }] } }] } } }],
+		['Invoice History', { invoiceHistory: { enabled: fromItem } }],
+		['Payment Method Update', { paymentMethodUpdate: { enabled: fromItem, paymentMethodConfiguration: 'pmc_1PgL4a2eZvKYlo2C' } }],
+	])('refuses an empty Enabled of %s on Create, which Stripe requires, naming the field', async (feature, features) => {
+		for (const value of ['', null]) {
+			const run = await runConfiguration(environment, 'create', createFields(features), [{ v: value }]);
+			expectRefused(run, new RegExp(`^Features → ${feature} → Enabled: is empty$`));
+			expect(run.error?.description).toBe('Stripe needs Enabled of every feature a new configuration gets: give true or false, or remove the feature.');
+		}
+	});
+
+	it('says what the switch takes on Create, where there is no Keep Current', async () => {
+		const enabled = await runConfiguration(environment, 'create', createFields({ customerUpdate: { enabled: fromItem } }), [{ v: 'yes' }]);
+		expectRefused(enabled, /^Features → Customer Update → Enabled: 'yes' is not true or false$/);
+		expect(enabled.error?.description).toBe('Give true or false.');
+		const ask = await runConfiguration(environment, 'create', cancel(fromItem), [{ v: 'yes' }]);
+		expectRefused(ask, /^Features → Subscription Cancel → Ask for a Reason: 'yes' is not true or false$/);
+		expect(ask.error?.description).toBe('Give true or false.');
+		const onUpdate = await runConfiguration(environment, 'update', updateFields({}, { subscriptionCancel: { cancellationReason: fromItem } }), [{ v: 'yes' }]);
+		expect(onUpdate.error?.description).toBe('Choose Yes, No or Keep Current.');
+	});
+
+	it('names the field by its display name when Clear Fields leaves Stripe without a key it needs', async () => {
+		const run = await runConfiguration(environment, 'update', updateFields({ clearFields: ['feedbackOptions'] }));
+		expectRefused(run, /^Features → Subscription Cancel → Ask for a Reason: is not set, and Stripe needs it with these changes$/);
+	});
+
+	it('refuses Feedback Option IDs, Product ID and Price ID over Stripe’s 5,000 characters before their pattern check', async () => {
+		const long = 'a'.repeat(200_000);
+		const feedback = await runConfiguration(
+			environment,
+			'create',
+			createFields({ subscriptionCancel: { enabled: true, cancellationReason: true, cancellationReasonOptions: ['other'], feedbackOptions: fromItem } }),
+			[{ v: long }],
+		);
+		expectRefused(feedback, /^Features → Subscription Cancel → Feedback Option IDs: is 200000 characters long$/);
+		const product = (productId: unknown, priceId: unknown) =>
+			createFields({ subscriptionUpdate: { enabled: true, products: { product: [{ product: productId, prices: { price: [{ id: priceId }] } }] } } });
+		expectRefused(await runConfiguration(environment, 'create', product(fromItem, 'price_1'), [{ v: long }]), /^Features → Subscription Update → Products \(entry 1\) → Product ID: is 200000 characters long$/);
+		expectRefused(await runConfiguration(environment, 'create', product('prod_A', fromItem), [{ v: `price_${long}` }]), /^Features → Subscription Update → Products \(entry 1\) → Prices: is 200006 characters long$/);
+	});
+
+	it.each(['minimumQuantity', 'maximumQuantity'])('refuses a %s too large to send as a whole number (1e21 would go out as 1e+21)', async (name) => {
+		const run = await runConfiguration(
+			environment,
+			'create',
+			createFields({ subscriptionUpdate: { enabled: true, products: { product: [{ product: 'prod_A', prices: { price: [{ id: 'price_1' }] }, adjustableQuantity: true, [name]: fromItem }] } } }),
+			[{ v: 1e21 }],
+		);
+		expectRefused(run, /Products \(entry 1\) → (Minimum|Maximum) Quantity: '1e\+21' is larger than 9007199254740991/);
+	});
+});
+
+describe('metadata keys of digits only, which Stripe keeps as keys', () => {
+	it('sends a key of digits below 1,000 from Metadata and JSON, and removes one, as the keys they are', async () => {
+		const run = await runConfiguration(environment, 'create', createFields(invoices, { metadata: { pair: [{ key: '={{ $json.v }}', value: 'x' }, { key: '0', value: 'y' }] } }), [{ v: ' 42 ' }]);
+		expect(run.error).toBeUndefined();
+		expect(createBody(run.requests[0]).metadata).toEqual({ 0: 'y', 42: 'x' });
+		expect(run.items[0].json.metadata).toEqual({ 0: 'y', 42: 'x' });
+
+		const json = await runConfiguration(environment, 'create', createJson(withInvoices({ metadata: { 7: 'a', 1000: 'b' } })));
+		expect(json.error).toBeUndefined();
+		expect(json.items[0].json.metadata).toEqual({ 7: 'a', 1000: 'b' });
+
+		environment.sandbox.store.getConfiguration(seeded)!.metadata = { 3: 'old', team: 'a' };
+		const removed = await runConfiguration(environment, 'update', updateFields({ metadataKeysToRemove: '={{ $json.v }}' }), [{ v: '3' }]);
+		expect(removed.error).toBeUndefined();
+		expect(removed.items[0].json.metadata).toEqual({ team: 'a' });
 	});
 });

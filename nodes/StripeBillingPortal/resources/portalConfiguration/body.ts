@@ -82,7 +82,7 @@ export async function buildConfigurationGetRequest(this: Context, requestOptions
 /** preSend of Portal Configuration → Get Many: filters and the first page's size. */
 export async function buildConfigurationListQuery(this: Context, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 	const qs: IDataObject = {};
-	// The transport's paging reads Return All as the boolean true only: anything else is refused here.
+	// The transport's paging reads Return All the same way (readBoolean); what is neither true nor false is refused here.
 	const returnAll = booleanValue(this, 'Return All', this.getNodeParameter('returnAll', false)) ?? false;
 	if (returnAll) {
 		qs.limit = STRIPE_MAX_PAGE_SIZE;

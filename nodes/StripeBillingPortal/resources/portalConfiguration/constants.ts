@@ -67,6 +67,9 @@ export const PAUSE_INTERVALS: readonly NamedValue[] = [
 	{ name: 'Year', value: 'year' },
 ];
 
+/** Pause Length → Interval's default in the editor, and what an empty value from an expression means. */
+export const PAUSE_INTERVAL_DEFAULT = 'month';
+
 export const SUBSCRIPTION_UPDATE_ALLOWED: readonly NamedValue[] = [
 	{ name: 'Price', value: 'price', description: 'Switch to another price of the listed products' },
 	{ name: 'Promotion Code', value: 'promotion_code', description: 'Apply a promotion code' },

@@ -9,6 +9,7 @@ import { isPlainObject } from '../../shared/values';
 import {
 	booleanValue,
 	checkStripeId,
+	checkTextLength,
 	fieldError,
 	manyOf,
 	oneOf,
@@ -28,6 +29,7 @@ import {
 	MAX_PAUSE_COUNT,
 	MAX_PRODUCTS,
 	PAUSE_DURATION_TYPES,
+	PAUSE_INTERVAL_DEFAULT,
 	PAUSE_INTERVALS,
 	PRORATION_BEHAVIORS,
 	SCHEDULE_AT_PERIOD_END_CONDITIONS,
@@ -38,9 +40,28 @@ import {
 
 type Context = IExecuteSingleFunctions;
 
-/** A feature switch: a boolean on Create; on Update also '' (keep current). */
-function switchValue(context: Context, field: string, raw: unknown): boolean | undefined {
-	return booleanValue(context, field, raw, 'Choose Enable, Disable or Keep Current.');
+/**
+ * Enabled of a feature. On Create it is a boolean switch and Stripe needs it in every feature
+ * (the editor's default, on, would switch a feature on for customers: an empty value from an
+ * expression is refused, not read as on). On Update, Customer Update, Subscription Cancel, Pause
+ * and Update have Keep Current (''); Invoice History and Payment Method Update stay booleans,
+ * which Stripe needs whenever the feature is sent.
+ */
+function enabledValue(context: Context, feature: string, raw: unknown, write: ConfigurationWrite, alwaysSent = false): boolean | undefined {
+	const field = `Features → ${feature} → Enabled`;
+	const boolean = write === 'create' || alwaysSent;
+	const value = booleanValue(context, field, raw, boolean ? 'Give true or false.' : 'Choose Enable, Disable or Keep Current.');
+	if (value === undefined && boolean) {
+		throw fieldError(
+			context,
+			field,
+			'is empty',
+			write === 'create'
+				? 'Stripe needs Enabled of every feature a new configuration gets: give true or false, or remove the feature.'
+				: 'Stripe needs Enabled whenever this feature is sent: give true or false, or remove the feature.',
+		);
+	}
+	return value;
 }
 
 /**
@@ -60,6 +81,12 @@ function catalogId(context: Context, field: string, value: string, kind: 'produc
 				: 'Enter the prices (price_…) of the product here; the product ID goes in Product ID.',
 		);
 	}
+	checkTextLength(
+		context,
+		value,
+		field,
+		kind === 'product' ? 'Enter one product ID, e.g. prod_QXg5sNq4wA1b2C.' : `Enter price IDs such as ${STRIPE_ID_EXAMPLES.price}, separated by commas.`,
+	);
 	if (!MERCHANT_CHOSEN_ID_PATTERN.test(value)) {
 		throw fieldError(
 			context,
@@ -75,20 +102,20 @@ function catalogId(context: Context, field: string, value: string, kind: 'produc
 
 type FeatureInput = Record<string, unknown>;
 
-function customerUpdate(context: Context, input: FeatureInput): IDataObject | undefined {
+function customerUpdate(context: Context, input: FeatureInput, write: ConfigurationWrite): IDataObject | undefined {
 	const field = 'Features → Customer Update';
 	return compact({
-		enabled: switchValue(context, `${field} → Enabled`, input.enabled),
+		enabled: enabledValue(context, 'Customer Update', input.enabled, write),
 		allowed_updates: manyOf(context, `${field} → Allowed Updates`, input.allowedUpdates, CUSTOMER_UPDATE_FIELDS),
 	});
 }
 
-function paymentMethodUpdate(context: Context, input: FeatureInput): IDataObject | undefined {
+function paymentMethodUpdate(context: Context, input: FeatureInput, write: ConfigurationWrite): IDataObject | undefined {
 	const field = 'Features → Payment Method Update';
 	const configurationField = `${field} → Payment Method Configuration`;
 	const configuration = singleText(context, configurationField, input.paymentMethodConfiguration);
 	return compact({
-		enabled: switchValue(context, `${field} → Enabled`, input.enabled),
+		enabled: enabledValue(context, 'Payment Method Update', input.enabled, write, true),
 		payment_method_configuration:
 			configuration === undefined ? undefined : checkStripeId(context, 'paymentMethodConfiguration', configuration, configurationField),
 	});
@@ -99,11 +126,20 @@ function subscriptionCancel(context: Context, input: FeatureInput, write: Config
 	const reasons = manyOf(context, `${field} → Reasons Offered`, input.cancellationReasonOptions, CANCELLATION_REASONS);
 	const feedback = textList(context, `${field} → Feedback Option IDs`, input.feedbackOptions);
 	feedback.forEach((id) => {
+		checkTextLength(context, id, `${field} → Feedback Option IDs`, 'Enter the IDs of your feedback options, separated by commas.');
 		if (!/^[A-Za-z0-9_]+$/.test(id)) {
 			throw fieldError(context, `${field} → Feedback Option IDs`, `${quoteValue(id)} is not a feedback option ID`, 'Enter the IDs of your feedback options, separated by commas.');
 		}
 	});
-	const ask = switchValue(context, `${field} → Ask for a Reason`, input.cancellationReason);
+	// On Create a boolean whose editor default is off: empty from an expression reads as that
+	// default, No (so reasons set next to it are sent, not dropped). On Update '' is Keep Current.
+	const askRaw = booleanValue(
+		context,
+		`${field} → Ask for a Reason`,
+		input.cancellationReason,
+		write === 'create' ? 'Give true or false.' : 'Choose Yes, No or Keep Current.',
+	);
+	const ask = write === 'create' ? (askRaw ?? false) : askRaw;
 	let cancellationReason: IDataObject | undefined;
 	// On Update, Yes with Reasons Offered left empty keeps the reasons Stripe has stored.
 	if (write === 'create' && ask === true && reasons === undefined) {
@@ -152,19 +188,20 @@ function subscriptionCancel(context: Context, input: FeatureInput, write: Config
 		);
 	}
 	return compact({
-		enabled: switchValue(context, `${field} → Enabled`, input.enabled),
+		enabled: enabledValue(context, 'Subscription Cancel', input.enabled, write),
 		mode,
 		proration_behavior: proration,
 		cancellation_reason: cancellationReason,
 	});
 }
 
-function subscriptionPause(context: Context, input: FeatureInput): IDataObject | undefined {
+function subscriptionPause(context: Context, input: FeatureInput, write: ConfigurationWrite): IDataObject | undefined {
 	const field = 'Features → Subscription Pause';
 	const type = optionalChoice(context, `${field} → Duration`, input.durationType, PAUSE_DURATION_TYPES);
 	const intervals = groupEntries(input.intervalOptions, 'option').map((entry, index) => {
 		const where = `${field} → Pause Lengths (entry ${index + 1})`;
-		const interval = oneOf(context, `${where} → Interval`, singleText(context, `${where} → Interval`, entry.interval) ?? 'month', PAUSE_INTERVALS);
+		// Empty from an expression is the field's own default, Month, as the editor shows it.
+		const interval = oneOf(context, `${where} → Interval`, singleText(context, `${where} → Interval`, entry.interval) ?? PAUSE_INTERVAL_DEFAULT, PAUSE_INTERVALS);
 		// Left empty, Stripe's default of 1 applies.
 		const count = optionalWholeNumber(context, entry.intervalCount, `${where} → Count`, { minimum: 1, example: 1 });
 		const maximum = own(MAX_PAUSE_COUNT, interval) as number;
@@ -183,7 +220,7 @@ function subscriptionPause(context: Context, input: FeatureInput): IDataObject |
 	}
 	// Duration: Interval Options without pause lengths is refused in checkFieldRules, after Clear Fields.
 	return compact({
-		enabled: switchValue(context, `${field} → Enabled`, input.enabled),
+		enabled: enabledValue(context, 'Subscription Pause', input.enabled, write),
 		duration: type === undefined ? undefined : compact({ type, interval_options: intervals.length > 0 ? intervals : undefined }),
 	});
 }
@@ -237,11 +274,11 @@ function products(context: Context, raw: unknown): IDataObject[] | undefined {
 	return result.length > 0 ? result : undefined;
 }
 
-function subscriptionUpdate(context: Context, input: FeatureInput): IDataObject | undefined {
+function subscriptionUpdate(context: Context, input: FeatureInput, write: ConfigurationWrite): IDataObject | undefined {
 	const field = 'Features → Subscription Update';
 	const conditions = manyOf(context, `${field} → Schedule at Period End When`, input.scheduleAtPeriodEnd, SCHEDULE_AT_PERIOD_END_CONDITIONS);
 	return compact({
-		enabled: switchValue(context, `${field} → Enabled`, input.enabled),
+		enabled: enabledValue(context, 'Subscription Update', input.enabled, write),
 		default_allowed_updates: manyOf(context, `${field} → Allowed Updates`, input.defaultAllowedUpdates, SUBSCRIPTION_UPDATE_ALLOWED),
 		products: products(context, input.products),
 		proration_behavior: optionalChoice(context, `${field} → Proration Behavior`, input.prorationBehavior, PRORATION_BEHAVIORS),
@@ -258,12 +295,12 @@ const FEATURE_BUILDERS: Readonly<Record<string, { param: string; name: string; b
 	invoiceHistory: {
 		param: 'invoice_history',
 		name: 'Invoice History',
-		build: (context, input) => compact({ enabled: switchValue(context, 'Features → Invoice History → Enabled', input.enabled) }),
+		build: (context, input, write) => compact({ enabled: enabledValue(context, 'Invoice History', input.enabled, write, true) }),
 	},
 	paymentMethodUpdate: { param: 'payment_method_update', name: 'Payment Method Update', build: paymentMethodUpdate },
 	subscriptionCancel: { param: 'subscription_cancel', name: 'Subscription Cancel', build: subscriptionCancel },
-	subscriptionPause: { param: 'subscription_pause', name: 'Subscription Pause', build: (context, input) => subscriptionPause(context, input) },
-	subscriptionUpdate: { param: 'subscription_update', name: 'Subscription Update', build: (context, input) => subscriptionUpdate(context, input) },
+	subscriptionPause: { param: 'subscription_pause', name: 'Subscription Pause', build: subscriptionPause },
+	subscriptionUpdate: { param: 'subscription_update', name: 'Subscription Update', build: subscriptionUpdate },
 };
 
 export function buildFeatures(context: Context, write: ConfigurationWrite): IDataObject | undefined {

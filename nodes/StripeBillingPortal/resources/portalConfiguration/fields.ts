@@ -10,6 +10,7 @@ import {
 	CUSTOMER_UPDATE_FIELDS,
 	METADATA_LIMITS,
 	PAUSE_DURATION_TYPES,
+	PAUSE_INTERVAL_DEFAULT,
 	PAUSE_INTERVALS,
 	PRORATION_BEHAVIORS,
 	SCHEDULE_AT_PERIOD_END_CONDITIONS,
@@ -218,7 +219,7 @@ function featureGroups(write: ConfigurationWrite): INodeProperties {
 										name: 'interval',
 										type: 'options',
 										options: PAUSE_INTERVALS.map((option) => ({ ...option })),
-										default: 'month',
+										default: PAUSE_INTERVAL_DEFAULT,
 										description: 'The unit of the pause length',
 									},
 									{

@@ -39,7 +39,9 @@ export function bodyFromFields(context: Context, write: ConfigurationWrite): IDa
 		}),
 	);
 	set('default_return_url', url('defaultReturnUrl', 'Default Return URL'));
-	const loginPage = booleanValue(context, 'Login Page', settings.loginPage);
+	// Added but left empty by an expression: on Create the option's own default (on), as the
+	// editor shows it, not Stripe's (off); on Update, Keep Current.
+	const loginPage = booleanValue(context, 'Login Page', settings.loginPage) ?? (write === 'create' && Object.hasOwn(settings, 'loginPage') ? true : undefined);
 	if (loginPage !== undefined) body.login_page = { enabled: loginPage };
 	set('metadata', buildMetadata(context, settings, write));
 	set('features', buildFeatures(context, write));
@@ -67,16 +69,17 @@ export function bodyFromFields(context: Context, write: ConfigurationWrite): IDa
  * Update alike.
  */
 export function checkFieldRules(context: Context, body: IDataObject): void {
-	const needs: Array<[string[], string, string]> = [
-		[['features', 'payment_method_update'], 'enabled', 'Add the Payment Method Update feature with Enabled set'],
-		[['features', 'invoice_history'], 'enabled', 'Set Enabled of Invoice History'],
-		[['features', 'subscription_cancel', 'cancellation_reason'], 'enabled', 'Set Subscription Cancel → Ask for a Reason to Yes or No'],
-		[['features', 'subscription_pause', 'duration'], 'type', 'Set Subscription Pause → Duration'],
+	// [where in the body, the key Stripe needs there, the field that sets it as the editor names it, the fix]
+	const needs: Array<[string[], string, string, string]> = [
+		[['features', 'payment_method_update'], 'enabled', 'Features → Payment Method Update → Enabled', 'Add the Payment Method Update feature with Enabled set'],
+		[['features', 'invoice_history'], 'enabled', 'Features → Invoice History → Enabled', 'Set Enabled of Invoice History'],
+		[['features', 'subscription_cancel', 'cancellation_reason'], 'enabled', 'Features → Subscription Cancel → Ask for a Reason', 'Set Ask for a Reason to Yes or No'],
+		[['features', 'subscription_pause', 'duration'], 'type', 'Features → Subscription Pause → Duration', 'Set Duration'],
 	];
-	for (const [path, key, fix] of needs) {
+	for (const [path, key, field, fix] of needs) {
 		const object = getPath(body, path);
 		if (isPlainObject(object) && own(object, key) === undefined) {
-			throw fieldError(context, `Features → ${path.slice(1).join(' → ')}`, `Stripe needs '${key}' with these changes`, `${fix}.`);
+			throw fieldError(context, field, 'is not set, and Stripe needs it with these changes', `${fix}.`);
 		}
 	}
 	const duration = getPath(body, ['features', 'subscription_pause', 'duration']);
