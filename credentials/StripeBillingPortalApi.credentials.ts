@@ -7,10 +7,20 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { API_VERSION_FIELD, BASE_URL_EXPRESSION, CredentialFieldError, apiVersionProblem, baseUrlProblem, normalizeSecretKey } from '../nodes/StripeBillingPortal/shared/baseUrl';
+import {
+	API_VERSION_FIELD,
+	BASE_URL_EXPRESSION,
+	CredentialFieldError,
+	SECRET_KEY_FIELD,
+	apiVersionProblem,
+	baseUrlProblem,
+	isLiveKey,
+	normalizeSecretKey,
+	secretKeyProblem,
+} from '../nodes/StripeBillingPortal/shared/baseUrl';
 import { STRIPE_API_VERSION, STRIPE_DEFAULT_BASE_URL } from '../nodes/StripeBillingPortal/shared/constants';
 import { CONFIGURATIONS_PATH } from '../nodes/StripeBillingPortal/shared/stripePaths';
-import { MAX_PROCESSES, RATE_LIMIT_FIELDS, STRIPE_RATE_LIMITS } from '../nodes/StripeBillingPortal/shared/rateLimits';
+import { MAX_PROCESSES, RATE_LIMIT_FIELDS, STRIPE_RATE_LIMITS, statedLimits } from '../nodes/StripeBillingPortal/shared/rateLimits';
 
 export class StripeBillingPortalApi implements ICredentialType {
 	name = 'stripeBillingPortalApi';
@@ -96,14 +106,24 @@ export class StripeBillingPortalApi implements ICredentialType {
 	 * Every request gets its key here, node requests, lookups, list searches and this
 	 * credential's own test alike, so this is where a Base URL that must not receive the key is
 	 * refused (see baseUrlProblem), before anything is sent. Keys are pasted with spaces, quotes
-	 * or a `Bearer ` in front (see normalizeSecretKey), which Stripe would refuse; an emptied API
-	 * Version falls back to the tested one.
+	 * or a `Bearer ` in front (see normalizeSecretKey), which Stripe would refuse; an empty key, a
+	 * publishable one or a field holding far more than a key is refused (see secretKeyProblem); an
+	 * emptied API Version falls back to the tested one. The rate-limit fields are checked as every
+	 * node run checks them (statedLimits), so the credential's Test button refuses what a run would.
 	 */
 	async authenticate(credentials: ICredentialDataDecryptedObject, requestOptions: IHttpRequestOptions): Promise<IHttpRequestOptions> {
 		const problem = baseUrlProblem(credentials.baseUrl, credentials.secretKey);
 		if (problem !== undefined) throw new CredentialFieldError(problem);
+		const keyProblem = secretKeyProblem(credentials.secretKey);
+		if (keyProblem !== undefined) throw new CredentialFieldError(keyProblem, SECRET_KEY_FIELD);
 		const versionProblem = apiVersionProblem(credentials.apiVersion);
 		if (versionProblem !== undefined) throw new CredentialFieldError(versionProblem, API_VERSION_FIELD);
+		try {
+			statedLimits(credentials, isLiveKey(credentials.secretKey));
+		} catch (error) {
+			// A RateLimitSettingError, the only error statedLimits throws: its message names the field already.
+			throw new CredentialFieldError((error as Error).message, null);
+		}
 		return {
 			...requestOptions,
 			headers: {

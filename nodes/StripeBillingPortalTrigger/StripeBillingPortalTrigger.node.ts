@@ -17,9 +17,8 @@ import { decodeEvent, eventsFor, redactEvent } from './decode';
 import { deliveryMemory } from './deliveries';
 import { endpointApiFor, endpointExists, ensureEndpoint, removeEndpoints, type Owner } from './endpoints';
 import { endpointFix, REFUSALS } from './messages';
+import { readEndpointMode, readSettings, type EndpointMode, type SettingsReading, type TriggerSettings } from './settings';
 import { verifyStripeSignature } from './verify';
-
-type EndpointMode = 'managed' | 'own';
 
 function isExpression(value: unknown): boolean {
 	return typeof value === 'string' && value.startsWith('=');
@@ -29,7 +28,7 @@ function isExpression(value: unknown): boolean {
  * A parameter as the workflow stores it, resolved by n8n only where it holds an expression (a
  * collection: anywhere in its first level). Resolving and validating a literal through
  * getNodeParameter costs more than verifying the signature, on every delivery; the values are
- * checked here anyway (an unknown outcome or mode counts as none).
+ * checked by their kind anyway (see settings.ts).
  */
 function parameter(context: IHookFunctions | IWebhookFunctions, name: string, fallback: unknown): unknown {
 	const raw = context.getNodeParameter(name, fallback, { rawExpressions: true }) as unknown;
@@ -48,14 +47,28 @@ function parsedFromRawBody(request: { headers: Record<string, string | string[] 
 	return /^application\/json\s*(;\s*charset=utf-8\s*)?$/i.test(contentType) ? request.body : undefined;
 }
 
-function chosenOutcomes(context: IHookFunctions | IWebhookFunctions): Outcome[] {
-	const raw = parameter(context, 'events', []);
-	const list = Array.isArray(raw) ? raw : [];
-	return OUTCOME_NAMES.filter((outcome) => list.includes(outcome));
+/** Every setting, checked (see settings.ts), or the problem of the first one that cannot be used. */
+function settingsOf(context: IHookFunctions | IWebhookFunctions): SettingsReading {
+	return readSettings((name, fallback) => parameter(context, name, fallback));
 }
 
-function endpointMode(context: IHookFunctions | IWebhookFunctions): EndpointMode {
-	return parameter(context, 'endpoint', 'managed') === 'own' ? 'own' : 'managed';
+/** The settings at activation: one that cannot be used stops it, before any request to Stripe. */
+function checkedSettings(context: IHookFunctions): TriggerSettings {
+	const reading = settingsOf(context);
+	if (!reading.ok) throw new NodeOperationError(context.getNode(), reading.problem);
+	return reading.settings;
+}
+
+/**
+ * The mode at deactivation, which must not fail: an Endpoint that is neither option counts as
+ * 'managed', whose clean-up removes only endpoints this trigger owns.
+ */
+function modeForRemoval(context: IHookFunctions): EndpointMode {
+	try {
+		return readEndpointMode(parameter(context, 'endpoint', 'managed'));
+	} catch {
+		return 'managed';
+	}
 }
 
 function ownerOf(context: IHookFunctions): Owner {
@@ -68,13 +81,9 @@ function ownerOf(context: IHookFunctions): Owner {
 	};
 }
 
-function lifecycleOf(context: IHookFunctions) {
+function lifecycleOf(context: IHookFunctions, outcomes: Outcome[]) {
 	const url = context.getNodeWebhookUrl('default');
 	if (!url) throw new NodeOperationError(context.getNode(), 'n8n gave this trigger no webhook URL to register at Stripe.');
-	const outcomes = chosenOutcomes(context);
-	if (outcomes.length === 0) {
-		throw new NodeOperationError(context.getNode(), 'Listen For has no outcome: choose at least one (e.g. Canceled) so that Stripe knows which events to send.');
-	}
 	return { api: endpointApiFor(context), staticData: context.getWorkflowStaticData('node'), owner: ownerOf(context), url, events: eventsFor(outcomes) };
 }
 
@@ -181,18 +190,20 @@ export class StripeBillingPortalTrigger implements INodeType {
 	webhookMethods = {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const settings = checkedSettings(this);
 				// Nothing to register when the user created the endpoint.
-				if (endpointMode(this) === 'own') return true;
+				if (settings.mode === 'own') return true;
 				try {
-					return await endpointExists(lifecycleOf(this));
+					return await endpointExists(lifecycleOf(this, settings.outcomes));
 				} catch (error) {
 					throw withEndpointFix(this, error);
 				}
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
-				if (endpointMode(this) === 'own') return true;
+				const settings = checkedSettings(this);
+				if (settings.mode === 'own') return true;
 				try {
-					const outcome = await ensureEndpoint(lifecycleOf(this), (message) => new NodeOperationError(this.getNode(), message));
+					const outcome = await ensureEndpoint(lifecycleOf(this, settings.outcomes), (message) => new NodeOperationError(this.getNode(), message));
 					if (outcome.replaced.length > 0) {
 						this.logger.info(`Stripe Billing Portal Trigger replaced its earlier webhook endpoints ${outcome.replaced.join(', ')} with ${outcome.endpoint.id}`);
 					}
@@ -203,7 +214,7 @@ export class StripeBillingPortalTrigger implements INodeType {
 			},
 			async delete(this: IHookFunctions): Promise<boolean> {
 				const staticData = this.getWorkflowStaticData('node');
-				if (endpointMode(this) === 'own' && staticData[STATIC_DATA_KEYS.endpointId] === undefined) return true;
+				if (modeForRemoval(this) === 'own' && staticData[STATIC_DATA_KEYS.endpointId] === undefined) return true;
 				const url = this.getNodeWebhookUrl('default') ?? '';
 				try {
 					await removeEndpoints({ api: endpointApiFor(this), staticData, owner: ownerOf(this), url });
@@ -224,17 +235,21 @@ export class StripeBillingPortalTrigger implements INodeType {
 			return { noWebhookResponse: true };
 		};
 
+		// Settings activation would refuse (an expression may give something else by now) verify nothing.
+		const reading = settingsOf(this);
+		if (!reading.ok) {
+			this.logger.warn(`Stripe Billing Portal Trigger refused a delivery: ${reading.problem}`);
+			return refuse('settings');
+		}
+		const settings = reading.settings;
 		// Read, never written here: n8n would save static data after this delivery, racing a re-publish.
 		const staticData = this.getWorkflowStaticData('node');
-		const mode = endpointMode(this);
-		const secret = mode === 'own' ? String(parameter(this, 'signingSecret', '') ?? '').trim() : staticData[STATIC_DATA_KEYS.secret];
-		const options = parameter(this, 'options', {}) as IDataObject;
-		const tolerance = Number(options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS);
+		const mode = settings.mode;
+		const secret = mode === 'own' ? settings.signingSecret : staticData[STATIC_DATA_KEYS.secret];
 		const rawBody = (request as { rawBody?: unknown }).rawBody;
 		const verification = verifyStripeSignature(Buffer.isBuffer(rawBody) ? rawBody : undefined, request.headers['stripe-signature'], {
 			secrets: typeof secret === 'string' ? [secret] : [],
-			// An expression gets past the field's range: a larger value would accept year-old replays.
-			toleranceSeconds: Number.isFinite(tolerance) && tolerance > 0 ? Math.min(tolerance, MAX_TOLERANCE_SECONDS) : DEFAULT_TOLERANCE_SECONDS,
+			toleranceSeconds: settings.toleranceSeconds,
 			nowSeconds: Math.floor(Date.now() / 1000),
 			parsedBody: parsedFromRawBody(request),
 		});
@@ -260,8 +275,8 @@ export class StripeBillingPortalTrigger implements INodeType {
 		const objectId = typeof event.data.object.id === 'string' ? event.data.object.id : null;
 		const stale = deliveryMemory.staleness(scope, objectId, event.id, event.created);
 
-		const decodeOptions = { includeSessionUrl: options.includeSessionUrl === true };
-		const items = decodeEvent(event, new Set(chosenOutcomes(this)), decodeOptions);
+		const decodeOptions = { includeSessionUrl: settings.includeSessionUrl };
+		const items = decodeEvent(event, new Set(settings.outcomes), decodeOptions);
 		if (items.length === 0) return acknowledge();
 		const rawEvent = redactEvent(event, decodeOptions) as unknown as IDataObject;
 		return {

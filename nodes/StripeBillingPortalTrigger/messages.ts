@@ -36,7 +36,9 @@ export const endpointErrorVocabulary: ErrorVocabulary = {
 };
 
 /** What a refused delivery is answered: a status and a fixed phrase per reason. */
-export const REFUSALS: Record<Refusal | 'wrong mode' | 'api version', { status: number; text: string }> = {
+export const REFUSALS: Record<Refusal | 'wrong mode' | 'api version' | 'settings', { status: number; text: string }> = {
+	// A setting activation would refuse, given by an expression that changed since: nothing is verified with it.
+	settings: { status: 401, text: 'This trigger’s settings cannot be used (n8n’s log, or activating the workflow again, says which); the delivery was refused.' },
 	'no secret': { status: 401, text: 'No signing secret is set up for this trigger; the delivery was refused.' },
 	'no raw body': { status: 400, text: 'The request body could not be read as sent; the delivery was refused.' },
 	'no signature': { status: 401, text: 'No Stripe-Signature header; the delivery was refused.' },

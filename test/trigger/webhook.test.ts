@@ -220,13 +220,16 @@ describe('a delivery that is refused starts nothing and echoes nothing', () => {
 		expect(said).not.toContain(TEST_KEY);
 	});
 
-	it('a Signature Tolerance above an hour, given by an expression past the field’s range, still refuses a year-old replay', async () => {
+	it('a Signature Tolerance above an hour, given by an expression past the field’s range, refuses every delivery, a year-old replay included', async () => {
 		const node = trigger({ options: { toleranceSeconds: '={{ 100000000 }}' } });
 		const replay = await node.deliver(signed(fresh(cancellationScheduledEvent()), { timestamp: now() - 365 * 24 * 3600 }));
 		expect(replay.answered?.status).toBe(401);
 		expect(replay.result.workflowData).toBeUndefined();
-		// An hour is the most it can be: 59 minutes old still passes.
-		expect((await node.deliver(signed(fresh(cancellationScheduledEvent()), { timestamp: now() - 59 * 60 }))).result.workflowData?.[0]).toHaveLength(1);
+		// Activation refuses it (test/trigger/settings.test.ts); a delivery fails closed.
+		expect((await node.deliver(signed(fresh(cancellationScheduledEvent())))).answered?.status).toBe(401);
+		// An hour is the most it can be: 59 minutes old passes at 3600.
+		const hour = trigger({ options: { toleranceSeconds: '={{ 3600 }}' } });
+		expect((await hour.deliver(signed(fresh(cancellationScheduledEvent()), { timestamp: now() - 59 * 60 }))).result.workflowData?.[0]).toHaveLength(1);
 	});
 
 	it('a forged delivery does not use up the event ID: the genuine one still runs', async () => {

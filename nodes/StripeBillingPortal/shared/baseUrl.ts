@@ -5,11 +5,13 @@ import { quoteValue, shortened } from './quote';
 export const BASE_URL_FIELD = "Base URL (in the 'Stripe Billing Portal API' credential)";
 
 /**
- * The same, as an n8n expression, for `requestDefaults` and the credential test. The lookbehind
- * lets a match start only where a run of slashes starts: `/\/+$/` would retry from every slash
- * of a long run, which takes time growing with the square of its length.
+ * The same as baseUrlOf, as an n8n expression, for `requestDefaults` and the credential test:
+ * trimmed (a Base URL pasted with spaces around it is the URL the checks read), Stripe's when
+ * empty or not text, without trailing slashes. The lookbehind lets a match start only where a
+ * run of slashes starts: `/\/+$/` would retry from every slash of a long run, which takes time
+ * growing with the square of its length.
  */
-export const BASE_URL_EXPRESSION = `={{ ($credentials.baseUrl || '${STRIPE_DEFAULT_BASE_URL}').replace(/(?<!\\/)\\/+$/, '') }}`;
+export const BASE_URL_EXPRESSION = `={{ ((typeof $credentials.baseUrl === 'string' ? $credentials.baseUrl.trim() : '') || '${STRIPE_DEFAULT_BASE_URL}').replace(/(?<!\\/)\\/+$/, '') }}`;
 
 /** The Base URL requests go to: the credential's, without trailing slashes, or Stripe's. */
 export function baseUrlOf(raw: unknown): string {
@@ -90,6 +92,14 @@ export function baseUrlProblem(rawBaseUrl: unknown, secretKey: unknown): string 
 	if (url.search !== '' || url.hash !== '' || baseUrl.includes('?') || baseUrl.includes('#')) {
 		return `${quoteValue(baseUrl)} has a query (?…) or fragment (#…), which would be put in front of every request path. Remove everything from the ? or # on, e.g. ${STRIPE_DEFAULT_BASE_URL}.`;
 	}
+	// URL parsing reads a backslash as a slash, so requests would go to another path than the one shown.
+	if (baseUrl.includes('\\')) {
+		return `${quoteValue(baseUrl)} contains a backslash (\\). Use forward slashes only, e.g. ${STRIPE_DEFAULT_BASE_URL}.`;
+	}
+	// Every request path starts with /v1/ already: a Base URL ending in it would send /v1/v1/….
+	if (url.pathname.toLowerCase().endsWith('/v1')) {
+		return `${quoteValue(baseUrl)} ends in /v1, which every request path already starts with (requests would ask for /v1 twice). Leave out /v1, e.g. ${STRIPE_DEFAULT_BASE_URL}.`;
+	}
 	if (url.username !== '' || url.password !== '') {
 		return `${quoteValue(`${url.protocol}//…@${url.host}`)} carries a user name or password, which would travel with every request. Remove it: the Secret Key is the only credential Stripe needs.`;
 	}
@@ -101,6 +111,32 @@ export function baseUrlProblem(rawBaseUrl: unknown, secretKey: unknown): string 
 		if (!isTestKey(secretKey)) {
 			return `the Secret Key does not start with sk_test_ or rk_test_, so it may be a live key, and it is never sent over plain http:// to ${shortened(url.host)}, where it would cross the network unencrypted. Use https:// (normally ${STRIPE_DEFAULT_BASE_URL}), or paste only the test key (sk_test_…) for a stripe-mock on another host.`;
 		}
+	}
+	return undefined;
+}
+
+/** How messages name the Secret Key: where the user finds it. */
+export const SECRET_KEY_FIELD = "Secret Key (in the 'Stripe Billing Portal API' credential)";
+
+/** Stripe's keys are about 100 to 250 characters; far past that, a field holds more than a key. */
+export const SECRET_KEY_MAX_LENGTH = 1_000;
+
+const KEY_FIX = 'Paste a secret key (sk_test_… or sk_live_…) or a restricted key (rk_test_… or rk_live_…) from the Stripe dashboard under Developers → API keys.';
+
+/**
+ * Why the Secret Key cannot be sent, or undefined when it may. Checked where every request gets
+ * its key, so nothing is sent with a key Stripe would refuse anyway, and a field holding far more
+ * than a key (a whole .env file) is not sent as a header too large for any server. The messages
+ * never repeat the key, nor any part of it.
+ */
+export function secretKeyProblem(rawKey: unknown): string | undefined {
+	const key = normalizeSecretKey(rawKey);
+	if (key === '') return `the key is empty. ${KEY_FIX}`;
+	if (key.length > SECRET_KEY_MAX_LENGTH) {
+		return `the key is ${key.length.toLocaleString('en-US')} characters long; Stripe's keys are a few hundred at most (more than ${SECRET_KEY_MAX_LENGTH.toLocaleString('en-US')} is refused), so the field holds more than a key. ${KEY_FIX}`;
+	}
+	if (key.startsWith('pk_')) {
+		return `this is a publishable key (pk_…), which is meant for browsers and cannot manage billing. ${KEY_FIX}`;
 	}
 	return undefined;
 }
@@ -133,8 +169,9 @@ export function apiVersionProblem(raw: unknown): string | undefined {
  * chain and shows its message as it is.
  */
 export class CredentialFieldError extends Error {
-	constructor(problem: string, field = BASE_URL_FIELD) {
-		super(`${field}: ${problem}`);
+	/** `field` null: the problem is a whole message that names its field already (a rate-limit field's). */
+	constructor(problem: string, field: string | null = BASE_URL_FIELD) {
+		super(field === null ? problem : `${field}: ${problem}`);
 		this.name = 'StripeCredentialFieldError';
 	}
 }
