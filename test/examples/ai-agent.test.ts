@@ -302,13 +302,40 @@ describe('examples/ai-agent-email-session-link.json', () => {
 			onError: 'continueErrorOutput',
 			parameters: { resource: 'portalSession', operation: 'create', customer: { mode: 'email', value: '={{ $json.query }}' } },
 		});
-		// Success → e-mail → reply; the error output (no such customer) → the same reply.
+		// The address the link goes to is the one Stripe has on file for the session's customer, not the typed one.
+		expect(sub.nodes.find((node) => node.name === 'Address on File')).toMatchObject({
+			type: 'n8n-nodes-stripe-billing-portal.stripeBillingPortal',
+			onError: 'continueErrorOutput',
+			parameters: { resource: 'portalLoginLink', operation: 'get', customer: { mode: 'id', value: '={{ $json.customer }}' } },
+		});
+		expect(sub.nodes.find((node) => node.name === 'Email the Link')?.parameters.toEmail).toBe('={{ $json.prefilledEmail }}');
+		// Success → address on file → e-mail → reply; each error output (no such customer) → the same reply.
 		expect(sub.connections['Portal Session'].main).toEqual([
+			[{ node: 'Address on File', type: 'main', index: 0 }],
+			[{ node: 'Fixed Reply', type: 'main', index: 0 }],
+		]);
+		expect(sub.connections['Address on File'].main).toEqual([
 			[{ node: 'Email the Link', type: 'main', index: 0 }],
 			[{ node: 'Fixed Reply', type: 'main', index: 0 }],
 		]);
 		expect(sub.connections['Email the Link'].main).toEqual([[{ node: 'Fixed Reply', type: 'main', index: 0 }]]);
 		expect(sub.connections['Fixed Reply']).toBeUndefined();
+	});
+
+	it('an address typed in other capitals finds the customer, and the link goes to the address Stripe has on file, not the typed one', async () => {
+		const typed = JENNY_EMAIL.toUpperCase();
+		scriptChat({
+			message: `my email is ${typed}`,
+			model: (turn) => (turn.results.length === 0 ? { toolCalls: [emailCall(typed)] } : { text: 'Check your inbox.' }),
+		});
+		const runsBefore = subWorkflowRuns.length;
+		const result = await run(loadEmailExample());
+
+		expect(result.error).toBeUndefined();
+		const [subRun] = subWorkflowRuns.slice(runsBefore);
+		const emails = subRun.data.resultData.runData['Email the Link']?.[0]?.data?.main?.[0]?.map((item) => item.json) ?? [];
+		expect(emails).toEqual([expect.objectContaining({ toEmail: JENNY_EMAIL })]);
+		expect(JSON.stringify(emails)).not.toContain(typed);
 	});
 
 	it('e-mails the session link to the address, and the model gets only the fixed reply, the same for an unknown address', async () => {
@@ -335,6 +362,9 @@ describe('examples/ai-agent-email-session-link.json', () => {
 		expect(result.wire).toEqual([
 			'GET /v1/customers',
 			'POST /v1/billing_portal/sessions',
+			// Address on File: the customer as Stripe stores it, and the default configuration's login page.
+			`GET /v1/customers/${SEED_IDS.jenny}`,
+			'GET /v1/billing_portal/configurations',
 			...GUESSED_EMAILS.map(() => 'GET /v1/customers'),
 		]);
 		expect(result.requests[1].body).toMatchObject({ customer: SEED_IDS.jenny, return_url: 'https://example.com/account' });
