@@ -9,7 +9,7 @@ import type {
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { isLiveKey } from '../StripeBillingPortal/shared/baseUrl';
-import { isPlainObject } from '../StripeBillingPortal/shared/values';
+import { isExpression, isPlainObject } from '../StripeBillingPortal/shared/values';
 import { CREDENTIAL_TYPE, STRIPE_API_VERSION } from '../StripeBillingPortal/shared/constants';
 import { STRIPE_ERROR_DETAILS, type StripeApiError } from '../StripeBillingPortal/transport/errors';
 import { DEFAULT_TOLERANCE_SECONDS, MAX_TOLERANCE_SECONDS, OUTCOME_NAMES, OUTCOMES, STATIC_DATA_KEYS, type Outcome } from './constants';
@@ -19,10 +19,6 @@ import { endpointApiFor, endpointExists, ensureEndpoint, removeEndpoints, type O
 import { endpointFix, REFUSALS } from './messages';
 import { readEndpointMode, readSettings, type EndpointMode, type SettingsReading, type TriggerSettings } from './settings';
 import { verifyStripeSignature } from './verify';
-
-function isExpression(value: unknown): boolean {
-	return typeof value === 'string' && value.startsWith('=');
-}
 
 /**
  * A parameter as the workflow stores it, resolved by n8n only where it holds an expression (a

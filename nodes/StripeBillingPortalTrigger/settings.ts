@@ -6,7 +6,7 @@
  */
 import { normalizeSecretKey } from '../StripeBillingPortal/shared/baseUrl';
 import { describeValue, quoteValue } from '../StripeBillingPortal/shared/quote';
-import { isPlainObject, readNumber } from '../StripeBillingPortal/shared/values';
+import { isPlainObject, readBoolean, readNumber } from '../StripeBillingPortal/shared/values';
 import { DEFAULT_TOLERANCE_SECONDS, MAX_TOLERANCE_SECONDS, OUTCOME_NAMES, OUTCOMES, type Outcome } from './constants';
 
 export type EndpointMode = 'managed' | 'own';
@@ -97,11 +97,9 @@ export function readTolerance(raw: unknown): number {
 
 /** Options → Include Portal Session URL: true or false, or the text 'true'/'false' an expression gives; empty is off. */
 export function readIncludeSessionUrl(raw: unknown): boolean {
-	if (typeof raw === 'boolean') return raw;
-	if (raw === undefined || raw === null) return false;
-	const text = typeof raw === 'string' ? raw.trim().toLowerCase() : undefined;
-	if (text === 'true' || text === 'false') return text === 'true';
-	if (text === '') return false;
+	// The node's one yes/no reading; here 'TRUE' counts too. A number is neither.
+	const value = typeof raw === 'number' ? 'invalid' : readBoolean(typeof raw === 'string' ? raw.toLowerCase() : raw);
+	if (value !== 'invalid') return value ?? false;
 	throw new TriggerSettingError(`Include Portal Session URL: ${describeValue(raw)} is not true or false. Turn the switch on or off, or make its expression give true or false.`);
 }
 

@@ -4,6 +4,8 @@
  * Connect: Request Settings → Connected Account sends Stripe-Account on every request of the
  * node, the lookups, list pages and the editor's list searches included.
  */
+import type { INodeParameters } from 'n8n-workflow';
+
 import { runListSearch } from '../harness';
 import { SEED_IDS, type RecordedRequest, type SandboxStore } from '../sandbox';
 import { runConfiguration } from '../support/configuration';
@@ -89,6 +91,15 @@ describe('Idempotency-Key', () => {
 
 describe('Connected Account', () => {
 	const connected = { requestSettings: { connectedAccount: CONNECTED } };
+	/** The Customer picker's list search, as the editor runs it with these Request Settings. */
+	const searchCustomersWith = (requestSettings: INodeParameters) =>
+		runListSearch({
+			pkg: environment.pkg,
+			nodeType: NODE_TYPE,
+			method: 'searchCustomers',
+			parameters: { resource: 'portalSession', operation: 'create', requestSettings },
+			credentials: credentialsFor(environment.sandbox),
+		});
 	/** The shop's own Jenny: same address as the platform's, another customer in another account. */
 	const SHOP_JENNY = 'cus_ShopJennyRosen01';
 	let shop: SandboxStore;
@@ -167,13 +178,7 @@ describe('Connected Account', () => {
 	});
 
 	it('the editor’s list searches carry it', async () => {
-		const result = await runListSearch({
-			pkg: environment.pkg,
-			nodeType: NODE_TYPE,
-			method: 'searchCustomers',
-			parameters: { resource: 'portalSession', operation: 'create', ...connected },
-			credentials: credentialsFor(environment.sandbox),
-		});
+		const result = await searchCustomersWith(connected.requestSettings);
 		expect(result.results.map((entry) => entry.value)).toEqual([SHOP_JENNY]);
 		expect(header(environment.sandbox.lastRequest as RecordedRequest, 'Stripe-Account')).toBe(CONNECTED);
 	});
@@ -183,15 +188,7 @@ describe('Connected Account', () => {
 		['an earlier node’s output', "={{ $('Ticket').item.json.account }}"],
 	])('a list search with Connected Account from %s (which the editor has no item to work out): refused, not a list of the platform’s own customers', async (_story, connectedAccount) => {
 		const before = environment.sandbox.requests.length;
-		await expect(
-			runListSearch({
-				pkg: environment.pkg,
-				nodeType: NODE_TYPE,
-				method: 'searchCustomers',
-				parameters: { resource: 'portalSession', operation: 'create', requestSettings: { connectedAccount } },
-				credentials: credentialsFor(environment.sandbox),
-			}),
-		).rejects.toThrow(/^Request Settings → Connected Account: the editor cannot work out this expression without an input item/);
+		await expect(searchCustomersWith({ connectedAccount })).rejects.toThrow(/^Request Settings → Connected Account: the editor cannot work out this expression without an input item/);
 		expect(environment.sandbox.requests.length).toBe(before);
 	});
 
@@ -209,15 +206,7 @@ describe('Connected Account', () => {
 
 	it('a malformed account in a list search: an error that names the setting, no request', async () => {
 		const before = environment.sandbox.requests.length;
-		await expect(
-			runListSearch({
-				pkg: environment.pkg,
-				nodeType: NODE_TYPE,
-				method: 'searchCustomers',
-				parameters: { resource: 'portalSession', operation: 'create', requestSettings: { connectedAccount: 'shop-1' } },
-				credentials: credentialsFor(environment.sandbox),
-			}),
-		).rejects.toThrow(/Request Settings → Connected Account: 'shop-1' is not a Stripe account ID/);
+		await expect(searchCustomersWith({ connectedAccount: 'shop-1' })).rejects.toThrow(/Request Settings → Connected Account: 'shop-1' is not a Stripe account ID/);
 		expect(environment.sandbox.requests).toHaveLength(before);
 	});
 });

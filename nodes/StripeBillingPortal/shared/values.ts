@@ -3,6 +3,11 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Whether a parameter as the workflow stores it holds an n8n expression (it starts with '='). */
+export function isExpression(value: unknown): boolean {
+	return typeof value === 'string' && value.startsWith('=');
+}
+
 /**
  * A yes/no value as a boolean field or an expression hands it over: true or false, or the text
  * 'true'/'false' (spaces around it ignored); undefined when blank; 'invalid' for anything else.

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteSingleFunctions, ILoadOptionsFunctions, JsonO
 import { NodeApiError } from 'n8n-workflow';
 
 import { isStripeId, STRIPE_ID_EXAMPLES } from '../shared/ids';
-import { isPlainObject } from '../shared/values';
+import { isExpression, isPlainObject } from '../shared/values';
 import { fieldError, quoteValue, readNumber, textValue } from '../shared/validation';
 import {
 	DEFAULT_MAX_WAIT_SECONDS,
@@ -183,7 +183,9 @@ export function listSearchAccountHeaders(context: ILoadOptionsFunctions): Record
 		// An expression that reads the input item (or an earlier node's) has nothing to read in the
 		// editor: listing without the header would show the platform's own objects, and the one
 		// picked would not exist in the connected account the run acts for.
-		if (isExpression(storedSetting(context))) {
+		const stored = storedSetting(context);
+		// A bare '=' is an empty expression, i.e. no account, not one the editor cannot work out.
+		if (isExpression(stored) && (stored as string).slice(1).trim() !== '') {
 			throw new NodeApiError(context.getNode(), {} as JsonObject, {
 				message: `${SETTINGS_FIELD} → Connected Account: the editor cannot work out this expression without an input item, so the list would show your own account's objects instead of the connected account's`,
 				description: `Enter the ID instead of picking From List (the run works the account out for each item), or, while picking, give the account as fixed text, e.g. ${STRIPE_ID_EXAMPLES.account}.`,
@@ -210,8 +212,4 @@ function storedSetting(context: ILoadOptionsFunctions): unknown {
 	} catch {
 		return undefined;
 	}
-}
-
-function isExpression(value: unknown): boolean {
-	return typeof value === 'string' && value.startsWith('=') && value.slice(1).trim() !== '';
 }

@@ -123,6 +123,9 @@ export function expandable(listing: boolean): string[] {
 	return EXPANDABLE_PATHS.map((path) => (listing ? `data.${path}` : path));
 }
 
+/** `business_profile[headline]`: "The messaging shown to customers in the portal", at most 60 characters in Stripe's API reference. */
+export const HEADLINE_MAX_LENGTH = 60;
+
 /**
  * What JSON input may give for each parameter of ConfigurationCreateParams /
  * ConfigurationUpdateParams: one value (text, number or true/false), a list of values, metadata,
@@ -142,9 +145,7 @@ export type ParamKeys = Readonly<Record<string, ParamSpec>>;
 
 const value = (emptyable = false): ParamSpec => ({ kind: 'value', emptyable });
 const url = (emptyable: boolean): ParamSpec => ({ kind: 'value', emptyable, url: true });
-
-/** `business_profile[headline]`: "The messaging shown to customers in the portal", at most 60 characters in Stripe's API reference. */
-export const HEADLINE_MAX_LENGTH = 60;
+const text = (maxLength: number): ParamSpec => ({ kind: 'value', emptyable: true, maxLength });
 const values = (emptyable = false): ParamSpec => ({ kind: 'values', emptyable });
 const object = (keys: ParamKeys): ParamSpec => ({ kind: 'object', keys });
 const objects = (item: ParamKeys, emptyable = false): ParamSpec => ({ kind: 'objects', item, emptyable });
@@ -179,7 +180,7 @@ function configurationParams(write: ConfigurationWrite): ParamKeys {
 	});
 	const params: Record<string, ParamSpec> = {
 		// The two URLs are Emptyable on update only.
-		business_profile: object({ headline: { kind: 'value', emptyable: true, maxLength: HEADLINE_MAX_LENGTH }, privacy_policy_url: url(update), terms_of_service_url: url(update) }),
+		business_profile: object({ headline: text(HEADLINE_MAX_LENGTH), privacy_policy_url: url(update), terms_of_service_url: url(update) }),
 		default_return_url: url(true),
 		expand: { kind: 'expand' },
 		features,
