@@ -324,7 +324,7 @@ describe('examples/ai-agent-email-session-link.json', () => {
 
 	it('an address typed in other capitals finds the customer, and the link goes to the address Stripe has on file, not the typed one', async () => {
 		const typed = JENNY_EMAIL.toUpperCase();
-		scriptChat({
+		const chat = scriptChat({
 			message: `my email is ${typed}`,
 			model: (turn) => (turn.results.length === 0 ? { toolCalls: [emailCall(typed)] } : { text: 'Check your inbox.' }),
 		});
@@ -336,6 +336,13 @@ describe('examples/ai-agent-email-session-link.json', () => {
 		const emails = subRun.data.resultData.runData['Email the Link']?.[0]?.data?.main?.[0]?.map((item) => item.json) ?? [];
 		expect(emails).toEqual([expect.objectContaining({ toEmail: JENNY_EMAIL })]);
 		expect(JSON.stringify(emails)).not.toContain(typed);
+		// The model reads the fixed reply only: neither the stored address nor the link.
+		const [toolResult] = chat.turns.at(-1)!.turn.results;
+		expect(toolResult.output).toEqual([{ response: FIXED_REPLY }]);
+		expect(JSON.stringify(chat.turns)).not.toContain(JENNY_EMAIL);
+		const session = environment.sandbox.sessions.at(-1);
+		expect(session?.customer).toBe(SEED_IDS.jenny);
+		expect(JSON.stringify(chat.turns)).not.toContain(session?.url);
 	});
 
 	it('e-mails the session link to the address, and the model gets only the fixed reply, the same for an unknown address', async () => {
