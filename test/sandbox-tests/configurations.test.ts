@@ -544,6 +544,23 @@ describe('update: semantics', () => {
 		expect(ids((await call('GET', PATH, { query: { active: 'false' } })).json)).toEqual([]);
 	});
 
+	it('refuses to deactivate the default configuration, as Stripe does, so a session without configuration keeps one', async () => {
+		const before = sandbox.getConfiguration(SEED_IDS.defaultConfiguration);
+		const r = await update(SEED_IDS.defaultConfiguration, 'active=false&name=Renamed');
+		expect(r.status).toBe(400);
+		expect(r.json.error).toEqual({
+			message: 'You cannot set `active: false` on your default PortalConfiguration.',
+			request_log_url: expect.stringMatching(/^https:\/\/dashboard\.stripe\.com\/test\/logs\/req_/),
+			type: 'invalid_request_error',
+		});
+		expect(sandbox.getConfiguration(SEED_IDS.defaultConfiguration)).toEqual(before);
+		const session = await call('POST', '/v1/billing_portal/sessions', {
+			body: { customer: SEED_IDS.jenny, return_url: 'https://example.com' },
+		});
+		expect([session.status, session.json.configuration]).toEqual([200, SEED_IDS.defaultConfiguration]);
+		expect((await update(SEED_IDS.defaultConfiguration, 'active=true')).status).toBe(200);
+	});
+
 	it('404s an unknown id with param id, and leaves the store as it was', async () => {
 		const before = sandbox.listConfigurations();
 		const r = await update('bpc_doesNotExist', 'name=x');

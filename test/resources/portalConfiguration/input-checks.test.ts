@@ -374,7 +374,9 @@ describe('numbers and switches from expressions never become a value the user di
 	});
 
 	it('reads switches given as text, and refuses what is neither true nor false', async () => {
-		const active = await runConfiguration(environment, 'update', updateFields({ active: '={{ "false" }}' }));
+		// Stripe refuses active=false on the default configuration, so this turns off one of its own.
+		const other = environment.sandbox.addConfiguration({ name: 'Old' }).id;
+		const active = await runConfiguration(environment, 'update', { ...updateFields({ active: '={{ "false" }}' }), configuration: configurationById(other) });
 		expect(active.error).toBeUndefined();
 		expect(updateBody(active.requests[0])).toEqual({ active: 'false' });
 

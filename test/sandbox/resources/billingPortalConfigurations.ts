@@ -408,6 +408,11 @@ function updateConfiguration(ctx: RequestContext): PortalConfiguration {
 	checkFeatureParams(p.features);
 	const existing = ctx.store.getConfiguration(ctx.pathParams.id);
 	if (!existing) throw errors.resourceMissing('configuration', ctx.pathParams.id, 'id');
+	// Stripe's answer, verbatim as a user quoted it (lukasaron/terraform-provider-stripe#95, 2025):
+	// 400 invalid_request_error with no code or param. So the default configuration, the one a
+	// session without `configuration` uses, is never inactive.
+	if (p.active === false && existing.is_default)
+		throw errors.invalidRequest('You cannot set `active: false` on your default PortalConfiguration.');
 	checkProductReferences(p.features, ctx.store);
 
 	const c = structuredClone(existing);
