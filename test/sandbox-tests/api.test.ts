@@ -885,7 +885,7 @@ describe('what a session references is looked up, as Stripe does', () => {
 			param: 'flow_data[subscription_update_confirm][items][0][id]',
 			message: `The subscription item si_JennyOtherItem01 does not belong to the subscription ${SEED_IDS.jennyPro}. Pass an item of that subscription.`,
 		});
-		expect((await createSession(confirm({ subscription: other.id, items: [{ id: 'si_JennyOtherItem01' }] }))).status).toBe(200);
+		expect((await createSession(confirm({ subscription: other.id, items: [{ id: 'si_JennyOtherItem01', quantity: 2 }] }))).status).toBe(200);
 	});
 
 	it('a price the configuration does not offer (features.subscription_update.products), even one that exists: 400, no session', async () => {
@@ -909,6 +909,20 @@ describe('what a session references is looked up, as Stripe does', () => {
 			message: expect.stringMatching(/^The subscription sub_TwoItems000001 has multiple items/),
 		});
 		expect(sandbox.sessions).toHaveLength(0);
+	});
+
+	it('a confirmation that changes nothing (its price and quantity, or neither sent): 400, no session', async () => {
+		const noChanges = {
+			status: 400,
+			code: undefined,
+			param: undefined,
+			message: 'Cannot update the subscription because there are no changes to confirm.',
+		};
+		expect(await errorOf(confirm({}))).toEqual(noChanges);
+		expect(await errorOf(confirm({ items: [{ id: SEED_IDS.jennyProItem, price: SEED_IDS.proMonthly, quantity: 1 }] }))).toEqual(noChanges);
+		expect(sandbox.sessions).toHaveLength(0);
+		expect((await createSession(confirm({ items: [{ id: SEED_IDS.jennyProItem, quantity: 2 }] }))).status).toBe(200);
+		expect((await createSession(confirm({ items: [{ id: SEED_IDS.jennyProItem, price: SEED_IDS.proYearly }] }))).status).toBe(200);
 	});
 
 	it('what the seed and the tests create passes', async () => {

@@ -200,6 +200,15 @@ function checkFlowReferences(flow: FlowData, configuration: PortalConfiguration,
 		if (d.promotion_code !== undefined && !store.getPromotionCode(d.promotion_code))
 			throw noSuch('promotion code', d.promotion_code, `${base}[discounts][${i}][promotion_code]`);
 	});
+	// Stripe's answer to a confirmation that changes nothing (the same price and quantity), as
+	// integrators quote it; no code or param is known. A discount alone is not held to it here:
+	// whether Stripe counts it as a change is not known.
+	const changesNothing = confirm.items.every((item) => {
+		const current = store.findSubscriptionItem(item.id)?.item;
+		return (item.price ?? current?.price.id) === current?.price.id && (item.quantity ?? current?.quantity) === current?.quantity;
+	});
+	if (changesNothing && !confirm.discounts?.length)
+		throw errors.invalidRequest('Cannot update the subscription because there are no changes to confirm.');
 }
 
 /** flow_data as Stripe echoes it in `flow`: every type-specific key present, null unless used. */
