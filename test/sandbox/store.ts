@@ -75,6 +75,8 @@ export interface SubscriptionSeed {
 	productId?: string;
 	/** More items after the first (each with a price of its own): Stripe's portal cannot update such a subscription. */
 	extraItemIds?: string[];
+	/** Set to end at the end of the current period (the portal's own cancellation does this). */
+	cancelAtPeriodEnd?: boolean;
 }
 
 export function buildSubscription(seed: SubscriptionSeed): Subscription {
@@ -106,8 +108,8 @@ export function buildSubscription(seed: SubscriptionSeed): Subscription {
 	return {
 		id,
 		object: 'subscription',
-		cancel_at: null,
-		cancel_at_period_end: false,
+		cancel_at: seed.cancelAtPeriodEnd ? period.end : null,
+		cancel_at_period_end: seed.cancelAtPeriodEnd ?? false,
 		canceled_at: canceledAt,
 		cancellation_details:
 			seed.status === 'canceled'

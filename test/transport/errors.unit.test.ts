@@ -60,6 +60,17 @@ describe('hintFor', () => {
 		expect(hintFor(status, stripe, sessionErrorVocabulary)).toMatch(hint);
 	});
 
+	it.each([
+		['This subscription cannot be updated because the subscription update feature in the portal configuration is disabled.', /changing plans is not available for self-service/],
+		['Cannot update the subscription because there are no changes to confirm.', /already has the price and quantity asked for/],
+		['The subscription sub_1 is already set to be canceled at period end.', /already cancelled and ends at the close of its current billing period/],
+		['No configuration provided and your test mode default configuration has not been created. …', /self-service billing is unavailable for now/],
+	])('tells an AI agent what to tell the user of: %s', (message, words) => {
+		const agentHint = sessionErrorVocabulary.agentHintFor?.(400, { type: 'invalid_request_error', message });
+		expect(agentHint).toMatch(words);
+		expect(agentHint).toMatch(/Calling again .*will not help/);
+	});
+
 	it('adds nothing where Stripe names no parameter and the status says it all', () => {
 		expect(hintFor(400, { code: 'parameter_invalid_integer', message: 'Invalid integer: abc' }, sessionErrorVocabulary)).toBeUndefined();
 		expect(hintFor(400, { param: 'some_future_param', message: 'Invalid some_future_param' }, sessionErrorVocabulary)).toBeUndefined();

@@ -66,6 +66,51 @@ describe('Stripe’s errors reach the user', () => {
 		expect(run.error?.description).toContain('choose a Configuration under Additional Fields');
 	});
 
+	describe('refusals only a deep link meets: Stripe’s words, and what to change', () => {
+		const jennyPro = { __rl: true, mode: 'id', value: SEED_IDS.jennyPro };
+		const cases = [
+			{
+				story: 'an update flow on a configuration without plan changes (the default configuration has them off)',
+				arrange: () => {
+					environment.sandbox.store.getConfiguration(SEED_IDS.defaultConfiguration)!.features.subscription_update.enabled = false;
+				},
+				parameters: { flowType: 'subscription_update', subscription: jennyPro },
+				message: 'This subscription cannot be updated because the subscription update feature in the portal configuration is disabled.',
+				fix: ['does not let customers switch plans', 'Customers can switch plans', 'Portal Configuration → Update → Features → Subscription Update', 'choose a Configuration that has it under Additional Fields'],
+			},
+			{
+				story: 'a confirmation that keeps the price and quantity',
+				arrange: () => undefined,
+				parameters: {
+					flowType: 'subscription_update_confirm',
+					subscription: jennyPro,
+					subscriptionItem: { __rl: true, mode: 'id', value: SEED_IDS.jennyProItem },
+					itemChanges: { price: SEED_IDS.proMonthly, quantity: 1 },
+				},
+				message: 'Cannot update the subscription because there are no changes to confirm.',
+				fix: ['Item Changes → New Price or New Quantity must differ from what the subscription item has now'],
+			},
+			{
+				story: 'a cancel flow for a subscription already set to end',
+				arrange: () => {
+					environment.sandbox.addSubscription({ id: 'sub_EndingAlready01', customer: SEED_IDS.jenny, cancelAtPeriodEnd: true });
+				},
+				parameters: { flowType: 'subscription_cancel', subscription: { __rl: true, mode: 'id', value: 'sub_EndingAlready01' } },
+				message: 'The subscription sub_EndingAlready01 is already set to be canceled at period end.',
+				fix: ['already set to end at the close of its current period', 'Create the session without a Flow instead'],
+			},
+		];
+
+		it.each(cases)('$story', async ({ arrange, parameters, message, fix }) => {
+			arrange();
+			const run = await runCreateSession(environment, { customer, ...parameters }, [{}], asKey(LEAKABLE_KEY));
+			expect(run.error).toMatchObject({ httpCode: '400', message });
+			for (const words of fix) expect(run.error?.description).toContain(words);
+			expect(run.requests.filter((request) => request.path === '/v1/billing_portal/sessions')).toHaveLength(1);
+			expect(environment.sandbox.sessions).toHaveLength(0);
+		});
+	});
+
 	it('401 for a wrong key: Stripe’s message with the key masked, and which credential field to fix', async () => {
 		const wrongKey = 'sk_test_51WrongKeyWrongKeyWrongKey000000000000000000000000000000099';
 		const run = await runCreateSession(environment, { customer }, [{}], asKey(wrongKey));

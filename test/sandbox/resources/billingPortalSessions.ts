@@ -147,6 +147,9 @@ function checkFlowShape(flow: FlowData): void {
  */
 function checkFlowReferences(flow: FlowData, configuration: PortalConfiguration, ctx: RequestContext, customer?: string): void {
 	const feature = FLOW_FEATURE[flow.type];
+	// Stripe's words for the update flows, as integrators quote its answer (no param); the other flows' are the sandbox's own.
+	if (feature === 'subscription_update' && !configuration.features[feature].enabled)
+		throw errors.invalidRequest('This subscription cannot be updated because the subscription update feature in the portal configuration is disabled.');
 	if (feature && !configuration.features[feature].enabled)
 		throw errors.invalidRequest(
 			`Flow type ${flow.type} cannot be used with configuration ${configuration.id}: features[${feature}][enabled] is false. Enable the feature on the configuration or use another flow type.`,
@@ -164,6 +167,10 @@ function checkFlowReferences(flow: FlowData, configuration: PortalConfiguration,
 				`The subscription ${subscription.id} does not belong to the customer ${customer}. Pass a subscription of that customer.`,
 				param,
 			);
+		// Stripe's answer to a cancel flow for a subscription already ending (cancel_at_period_end, or a
+		// cancel_at), as integrators quote it from real runs; no param is known.
+		if (key === 'subscription_cancel' && (subscription.cancel_at_period_end || subscription.cancel_at !== null))
+			throw errors.invalidRequest(`The subscription ${subscription.id} is already set to be canceled at period end.`);
 		// Stripe, of subscription_update_confirm's items: "subscriptions with multiple items are not updatable".
 		if (key === 'subscription_update_confirm' && subscription.items.data.length > 1)
 			throw errors.invalidRequest(
