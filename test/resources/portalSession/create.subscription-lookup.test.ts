@@ -291,6 +291,41 @@ describe('Subscription Source: no current subscription, or several', () => {
 	});
 });
 
+describe('Subscription Source for cancelling: a subscription already set to end has nothing left to cancel', () => {
+	// Stripe refuses a cancel flow for it ("… is already set to be canceled at period end"), for a cancel_at date too.
+	it('passes over one set to end at period end, and deep-links to the other, with “Only” and with “Most Recently Created”', async () => {
+		const ending = environment.sandbox.addSubscription({ customer: SEED_IDS.jenny, created: EPOCH + 2400, cancelAtPeriodEnd: true });
+		expect(ending.cancel_at).not.toBeNull();
+		for (const source of [only, newest]) {
+			const run = await runCreateSession(environment, { customer: byEmail(JENNY_EMAIL), flowType: 'subscription_cancel', ...source });
+			expect(run.error).toBeUndefined();
+			expect(sessionBody(sessionRequests(run)[0]).flow_data?.subscription_cancel).toEqual({ subscription: SEED_IDS.jennyPro });
+		}
+	});
+
+	it('only ones set to end: an error that says so and what to send instead, and no session request', async () => {
+		const customer = newCustomer('lea.vogel@example.com');
+		environment.sandbox.addSubscription({ customer: customer.id, cancelAtPeriodEnd: true });
+		environment.sandbox.addSubscription({ customer: customer.id, status: 'canceled' });
+		const run = await runCreateSession(environment, { customer: byEmail('lea.vogel@example.com'), flowType: 'subscription_cancel', ...only });
+
+		expect(run.error?.message).toBe(
+			`Subscription Source: customer ${customer.id} ('lea.vogel@example.com') has no current subscription that can be canceled (1 active set to end, 1 canceled)`,
+		);
+		expect(run.error?.description).toContain('has nothing left to cancel: for it, create the session without a Flow');
+		expect(subscriptionLookups(run)).toHaveLength(1);
+		expect(sessionRequests(run)).toHaveLength(0);
+	});
+
+	it('other flows still take it: a customer who is leaving may still pause or change plans', async () => {
+		const customer = newCustomer('ines.sousa@example.com');
+		const ending = environment.sandbox.addSubscription({ customer: customer.id, cancelAtPeriodEnd: true });
+		const run = await runCreateSession(environment, { customer: customerById(customer.id), flowType: 'subscription_update', ...only });
+		expect(run.error).toBeUndefined();
+		expect(sessionBody(sessionRequests(run)[0]).flow_data?.subscription_update).toEqual({ subscription: ending.id });
+	});
+});
+
 describe('Subscription Source with Confirm Subscription Update: the item', () => {
 	const confirm = { flowType: 'subscription_update_confirm', itemChanges: { quantity: 3 } };
 

@@ -129,6 +129,8 @@ interface PendingSubscription {
 	source: SubscriptionLookupSource;
 	/** The flow's own part of `flow_data` (`flow_data[<type>]`), which takes the subscription. */
 	part: IDataObject;
+	/** A cancel flow: only a subscription not yet set to end can be its. */
+	cancel: boolean;
 }
 
 interface FlowPlan {
@@ -172,7 +174,7 @@ function buildFlowData(context: IExecuteSingleFunctions): FlowPlan | undefined {
 		} else {
 			flow[type] = { subscription };
 		}
-		if (source !== SUBSCRIPTION_SOURCES.pick) pending = { source, part: flow[type] as IDataObject };
+		if (source !== SUBSCRIPTION_SOURCES.pick) pending = { source, part: flow[type] as IDataObject, cancel: type === 'subscription_cancel' };
 	}
 	flow.after_completion = buildAfterCompletion(context);
 	return { flow, pending };
@@ -186,9 +188,9 @@ async function fillPendingSubscription(
 	context: IExecuteSingleFunctions,
 	sessionRequest: IHttpRequestOptions,
 	owner: SubscriptionOwner,
-	{ source, part }: PendingSubscription,
+	{ source, part, cancel }: PendingSubscription,
 ): Promise<void> {
-	const found = await findCustomerSubscription(context, sessionRequest, owner, source);
+	const found = await findCustomerSubscription(context, sessionRequest, owner, source, { toCancel: cancel });
 	part.subscription = found.id;
 	if (Array.isArray(part.items)) {
 		const item = part.items[0] as IDataObject;

@@ -113,7 +113,7 @@ export const portalSessionCreateDescription: INodeProperties[] = [
 		type: 'options',
 		options: SUBSCRIPTION_SOURCE_OPTIONS,
 		default: 'pick',
-		description: `Where the flow’s subscription comes from: the Subscription field, or the customer’s subscriptions, looked up when the node runs (e.g. for a customer found By Email). Only current subscriptions count: ${CURRENT_STATUSES_TEXT}; canceled, incomplete and expired ones are ignored.`,
+		description: `Where the flow’s subscription comes from: the Subscription field, or the customer’s subscriptions, looked up when the node runs (e.g. for a customer found By Email). Only current subscriptions count: ${CURRENT_STATUSES_TEXT}; canceled, incomplete and expired ones are ignored, and for Cancel Subscription so is one already set to end.`,
 		displayOptions: { show: { ...showOnlyForCreate, flowType: flowsWithSubscription } },
 	},
 	{

@@ -33,6 +33,8 @@ export interface SubscriptionSummary {
 	status: string;
 	created: number;
 	items?: { data?: Array<{ id: string }>; has_more?: boolean };
+	cancel_at_period_end?: boolean;
+	cancel_at?: number | null;
 }
 
 export interface SubscriptionListPage {
@@ -43,6 +45,18 @@ export interface SubscriptionListPage {
 export function isCurrentSubscription(subscription: SubscriptionSummary): boolean {
 	return (CURRENT_SUBSCRIPTION_STATUSES as readonly string[]).includes(subscription.status);
 }
+
+/**
+ * Set to end already (at the end of its period, or at a date): Stripe refuses a cancel flow for
+ * it ("… is already set to be canceled at period end"), for `cancel_at` too.
+ */
+export function isEnding(subscription: SubscriptionSummary): boolean {
+	return subscription.cancel_at_period_end === true || typeof subscription.cancel_at === 'number';
+}
+
+/** How a current subscription already set to end is counted when it cannot be the flow's: "1 active set to end". */
+const ENDING = ' set to end';
+const endingStatus = (status: string): string => `${status}${ENDING}`;
 
 export interface SubscriptionLookupResult {
 	/** The current subscriptions seen, in Stripe's (newest-first) order. */
@@ -63,6 +77,7 @@ export interface SubscriptionLookupResult {
 export async function lookUpCurrentSubscriptions(
 	source: SubscriptionLookupSource,
 	listPage: (startingAfter: string | undefined) => Promise<SubscriptionListPage>,
+	{ skipEnding = false }: { skipEnding?: boolean } = {},
 ): Promise<SubscriptionLookupResult> {
 	const result: SubscriptionLookupResult = { current: [], otherStatuses: {}, complete: false };
 	const end = await followPages(
@@ -70,8 +85,12 @@ export async function lookUpCurrentSubscriptions(
 		async (cursor) => await listPage(cursor),
 		(page) => {
 			for (const subscription of page.data) {
-				if (isCurrentSubscription(subscription)) result.current.push(subscription);
-				else result.otherStatuses[subscription.status] = (result.otherStatuses[subscription.status] ?? 0) + 1;
+				const current = isCurrentSubscription(subscription);
+				if (current && !(skipEnding && isEnding(subscription))) result.current.push(subscription);
+				else {
+					const status = current ? endingStatus(subscription.status) : subscription.status;
+					result.otherStatuses[status] = (result.otherStatuses[status] ?? 0) + 1;
+				}
 			}
 			const known = source === SUBSCRIPTION_SOURCES.mostRecentCurrent ? result.current.length > 0 : result.current.length > 1;
 			return !known;
@@ -182,9 +201,13 @@ export async function findCustomerSubscription(
 	sessionRequest: IHttpRequestOptions,
 	owner: SubscriptionOwner,
 	source: SubscriptionLookupSource,
+	{ toCancel = false }: { toCancel?: boolean } = {},
 ): Promise<SubscriptionSummary> {
-	const result = await lookUpCurrentSubscriptions(source, async (startingAfter) =>
-		await listSubscriptions(context, sessionRequest, owner, startingAfter),
+	// A cancel flow cannot take a subscription that already ends: Stripe would refuse the session.
+	const result = await lookUpCurrentSubscriptions(
+		source,
+		async (startingAfter) => await listSubscriptions(context, sessionRequest, owner, startingAfter),
+		{ skipEnding: toCancel },
 	);
 	const pickBelow = optionName(SUBSCRIPTION_SOURCES.pick);
 	if (result.stalled !== undefined) {
@@ -207,15 +230,19 @@ export async function findCustomerSubscription(
 	}
 	if (chosen.kind === 'none') {
 		const others = describeOtherStatuses(result.otherStatuses);
+		const endingSeen = Object.keys(result.otherStatuses).some((status) => status.endsWith(ENDING));
 		const problem =
 			others === ''
 				? `${describeOwner(owner)} has no subscriptions`
-				: `${describeOwner(owner)} has no current subscription (${others})`;
+				: `${describeOwner(owner)} has no current subscription${endingSeen ? ' that can be canceled' : ''} (${others})`;
+		const ending = endingSeen
+			? ' A subscription already set to end (cancel at period end, or at a date) has nothing left to cancel: for it, create the session without a Flow, and the portal shows when it ends and offers to renew it.'
+			: '';
 		throw fieldError(
 			context,
 			'Subscription Source',
 			problem,
-			`Current means ${CURRENT_STATUSES_TEXT}; canceled, incomplete and expired subscriptions do not count. Check the customer in the Stripe dashboard (and that the credential is for the right account and mode), choose a flow without a subscription, or set Subscription Source to '${pickBelow}'.`,
+			`Current means ${CURRENT_STATUSES_TEXT}; canceled, incomplete and expired subscriptions do not count.${ending} Check the customer in the Stripe dashboard (and that the credential is for the right account and mode), choose a flow without a subscription, or set Subscription Source to '${pickBelow}'.`,
 		);
 	}
 	const count = chosen.orMore ? `${chosen.count} or more` : String(chosen.count);
