@@ -43,16 +43,17 @@ interface Setup {
 	staticData?: IDataObject;
 	key?: string;
 	workflowId?: string;
+	endpoint?: string;
 }
 
 function trigger(
-	{ events = ['canceled', 'cancellationScheduled', 'cancellationFeedbackGiven'], baseUrl = 'http://127.0.0.1:5678', staticData, key = KEY, workflowId = 'wf-lifecycle-1' }: Setup = {},
+	{ events = ['canceled', 'cancellationScheduled', 'cancellationFeedbackGiven'], baseUrl = 'http://127.0.0.1:5678', staticData, key = KEY, workflowId = 'wf-lifecycle-1', endpoint = 'managed' }: Setup = {},
 	credentialExtras: IDataObject = {},
 ) {
 	return new TriggerUnderTest({
 		pkg,
 		nodeType: 'stripeBillingPortalTrigger',
-		parameters: { events, endpoint: 'managed' },
+		parameters: { events, endpoint },
 		credentials: { type: 'stripeBillingPortalApi', data: { secretKey: key, apiVersion: PINNED, baseUrl: sandbox.baseUrl, ...credentialExtras } },
 		baseUrl,
 		staticData,
@@ -208,6 +209,16 @@ describe('deactivation', () => {
 		expect(endpoints()).toEqual([]);
 		expect(endpointRequests().filter((request) => request.method === 'DELETE').map((request) => request.path)).toEqual([`/v1/webhook_endpoints/${id}`]);
 		expect(node.staticData).toEqual({});
+	});
+
+	it('with Endpoint since set by an expression to neither option, still removes what it registered, even when its static data record was lost', async () => {
+		const node = trigger();
+		await activate(node);
+		expect(await trigger({ endpoint: '={{ "Own" }}', staticData: node.savedStaticData() }).hook('delete')).toMatchObject({ value: true });
+		expect(endpoints()).toEqual([]);
+		await activate(trigger({ staticData: {} }));
+		expect(await trigger({ endpoint: '={{ "Own" }}', staticData: {} }).hook('delete')).toMatchObject({ value: true });
+		expect(endpoints()).toEqual([]);
 	});
 
 	it('succeeds when the endpoint is already gone', async () => {

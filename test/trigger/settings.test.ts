@@ -98,10 +98,19 @@ describe('Listen For', () => {
 		expect(sandbox.requests).toHaveLength(0);
 	});
 
-	it('comma-separated text from an expression is read as the list it names', async () => {
-		expect(await activate(trigger({ events: '={{ "canceled, paused" }}', endpoint: 'managed' }))).toBeUndefined();
+	it('comma-separated text from an expression is read as the list it names, empty entries skipped', async () => {
+		expect(await activate(trigger({ events: '={{ "canceled, , paused," }}', endpoint: 'managed' }))).toBeUndefined();
 		const [endpoint] = sandbox.webhooks.listEndpoints(false);
 		expect([...endpoint.enabled_events].sort()).toEqual(['customer.subscription.deleted', 'customer.subscription.paused', 'customer.subscription.updated']);
+	});
+
+	it.each([[[]], ['={{ "" }}'], ['={{ " , " }}']])('%j, no outcome at all, is refused at activation: nothing is registered, and deliveries are refused', async (events) => {
+		const message = 'Listen For has no outcome: choose at least one (e.g. Canceled) so that Stripe knows which events to send.';
+		expect((await activate(trigger({ events, endpoint: 'managed' })))?.message).toBe(message);
+		expect(sandbox.requests).toHaveLength(0);
+		const node = own({ events });
+		expect((await activate(node))?.message).toBe(message);
+		expect((await node.deliver(sessionDelivery())).answered).toEqual(SETTINGS_REFUSAL);
 	});
 
 	it('is checked for an endpoint Created by Me too', async () => {
@@ -137,7 +146,7 @@ describe('Signing Secret (Created by Me)', () => {
 });
 
 describe('Signature Tolerance', () => {
-	it.each(['={{ true }}', '={{ [5] }}', '={{ 0.5 }}', '={{ "abc" }}', '={{ {"a":1} }}', '={{ "10 s" }}', '={{ -1 }}', '={{ 0 }}', '={{ 100000000 }}'])(
+	it.each(['={{ true }}', '={{ [5] }}', '={{ 0.5 }}', '={{ "abc" }}', '={{ {"a":1} }}', '={{ "10 s" }}', '={{ -1 }}', '={{ 0 }}', '={{ 3601 }}', '={{ 100000000 }}'])(
 		'%s is refused at activation and on delivery, never read as another number',
 		async (toleranceSeconds) => {
 			const node = own({ options: { toleranceSeconds } });
@@ -148,6 +157,13 @@ describe('Signature Tolerance', () => {
 			expect(delivery.result.workflowData).toBeUndefined();
 		},
 	);
+
+	it('1 second, the smallest, is accepted: a delivery signed now verifies, one signed 5 s ago is refused', async () => {
+		const node = own({ options: { toleranceSeconds: 1 } });
+		expect(await activate(node)).toBeUndefined();
+		expect((await node.deliver(sessionDelivery())).result.workflowData?.[0]).toHaveLength(1);
+		expect((await node.deliver(sessionDelivery(5))).answered?.status).toBe(401);
+	});
 
 	it('text spelling a whole number is that many seconds; one with a fraction is refused', async () => {
 		const node = own({ options: { toleranceSeconds: '={{ " 60 " }}' } });
