@@ -60,6 +60,7 @@ describe('a Secret Key Stripe would refuse', () => {
 		['only spaces', '  \n ', `${KEY_FIELD}: the key is empty. ${KEY_FIX}`],
 		['empty quotes', '""', `${KEY_FIELD}: the key is empty. ${KEY_FIX}`],
 		['a publishable key', 'pk_test_51FieldChecksPublishable', `${KEY_FIELD}: this is a publishable key (pk_…), which is meant for browsers and cannot manage billing. ${KEY_FIX}`],
+		['a publishable live key', 'pk_live_51FieldChecksPublishable', `${KEY_FIELD}: this is a publishable key (pk_…), which is meant for browsers and cannot manage billing. ${KEY_FIX}`],
 		[
 			'200,000 characters long',
 			long,
@@ -74,6 +75,20 @@ describe('a Secret Key Stripe would refuse', () => {
 		expect(tested).toEqual({ status: 'Error', message });
 		expect(environment.sandbox.requests).toHaveLength(0);
 		if (secretKey.trim().length > 3) expect(JSON.stringify([result.error, tested])).not.toContain(secretKey.slice(0, 12));
+	});
+});
+
+describe('a Secret Key at the length limit', () => {
+	it('of exactly 1,000 characters is sent, for Stripe to judge; one of 1,001 is refused before any request', async () => {
+		const atLimit = `sk_test_${'a'.repeat(992)}`;
+		const sent = await run({ secretKey: atLimit });
+		expect(sent.requests).toHaveLength(1);
+		expect(sent.error?.message ?? '').not.toContain(KEY_FIELD);
+		const over = await run({ secretKey: `${atLimit}a` });
+		expect(over.requests).toHaveLength(0);
+		expect(over.error?.message).toBe(
+			`${KEY_FIELD}: the key is 1,001 characters long; Stripe's keys are a few hundred at most (more than 1,000 is refused), so the field holds more than a key. ${KEY_FIX}`,
+		);
 	});
 });
 
