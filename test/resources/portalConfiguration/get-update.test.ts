@@ -154,6 +154,11 @@ describe('Portal Configuration → Update', () => {
 				/^Features → Payment Method Update → Enabled: is not set, and Stripe needs it with these changes/,
 			],
 			[
+				'cleared pause lengths without a Duration',
+				{ updateFields: { clearFields: ['intervalOptions'] } },
+				/^Features → Subscription Pause → Duration: is not set, and Stripe needs it with these changes/,
+			],
+			[
 				'a feature added with nothing in it',
 				{ features: { subscriptionPause: { enabled: '', durationType: '', intervalOptions: {} } } },
 				/^Features → Subscription Pause: has nothing to change/,

@@ -364,6 +364,16 @@ describe('numbers and switches from expressions never become a value the user di
 		expect(createBody(blank.requests[0]).features.subscription_update?.products).toEqual([{ product: 'prod_A', prices: ['price_1'], adjustable_quantity: { enabled: 'true' } }]);
 	});
 
+	it('reads a Pause Lengths → Interval left empty by an expression as the field’s default, Month', async () => {
+		const run = await runConfiguration(
+			environment,
+			'create',
+			createFields({ subscriptionPause: { enabled: true, durationType: 'interval_options', intervalOptions: { option: [{ interval: '={{ "" }}', intervalCount: 2 }] } } }),
+		);
+		expect(run.error).toBeUndefined();
+		expect(createBody(run.requests[0]).features.subscription_pause?.duration?.interval_options).toEqual([{ interval: 'month', interval_count: '2' }]);
+	});
+
 	it('Login Page added and left empty by an expression: on Create the option’s default (on), as the editor shows it; on Update, kept', async () => {
 		const created = await runConfiguration(environment, 'create', createFields(invoices, { loginPage: '={{ $json.missing }}' }));
 		expect(created.error).toBeUndefined();
@@ -519,6 +529,15 @@ describe('values from expressions read as the editor shows the field, or refused
 		}
 	});
 
+	it.each([
+		['Invoice History', { invoiceHistory: { enabled: fromItem } }],
+		['Payment Method Update', { paymentMethodUpdate: { enabled: fromItem, paymentMethodConfiguration: 'pmc_1PgL4a2eZvKYlo2C' } }],
+	])('refuses an empty Enabled of %s on Update too, where it has no Keep Current: Stripe needs it whenever the feature is sent', async (feature, features) => {
+		const run = await runConfiguration(environment, 'update', updateFields({}, features), [{ v: '' }]);
+		expectRefused(run, new RegExp(`^Features → ${feature} → Enabled: is empty$`));
+		expect(run.error?.description).toBe('Stripe needs Enabled whenever this feature is sent: give true or false, or remove the feature.');
+	});
+
 	it('says what the switch takes on Create, where there is no Keep Current', async () => {
 		const enabled = await runConfiguration(environment, 'create', createFields({ customerUpdate: { enabled: fromItem } }), [{ v: 'yes' }]);
 		expectRefused(enabled, /^Features → Customer Update → Enabled: 'yes' is not true or false$/);
@@ -558,6 +577,21 @@ describe('values from expressions read as the editor shows the field, or refused
 			[{ v: 1e21 }],
 		);
 		expectRefused(run, /Products \(entry 1\) → (Minimum|Maximum) Quantity: '1e\+21' is larger than 9007199254740991/);
+	});
+
+	it('sends a Maximum Quantity of 9007199254740991, the largest whole number sent exactly, and refuses the next one', async () => {
+		const parameters = createFields({
+			subscriptionUpdate: { enabled: true, products: { product: [{ product: 'prod_A', prices: { price: [{ id: 'price_1' }] }, adjustableQuantity: true, maximumQuantity: fromItem }] } },
+		});
+		const largest = await runConfiguration(environment, 'create', parameters, [{ v: Number.MAX_SAFE_INTEGER }]);
+		expect(largest.error).toBeUndefined();
+		expect(createBody(largest.requests[0]).features.subscription_update?.products).toEqual([
+			{ product: 'prod_A', prices: ['price_1'], adjustable_quantity: { enabled: 'true', maximum: '9007199254740991' } },
+		]);
+		expectRefused(
+			await runConfiguration(environment, 'create', parameters, [{ v: Number.MAX_SAFE_INTEGER + 1 }]),
+			/Products \(entry 1\) → Maximum Quantity: '9007199254740992' is larger than 9007199254740991/,
+		);
 	});
 });
 
