@@ -193,6 +193,9 @@ describe('yes/no, option and text fields of a session from an expression', () =>
 		['a line break', 'https://example.com/acc\nount', /^Return URL: [\s\S]+ contains the character U\+000A at position 24$/],
 		['a space', 'https://example.com/my account', /^Return URL: .+ contains a space at position 23$/],
 		['a no-break space', 'https://example.com/\u00a0x', /^Return URL: .+ contains the character U\+00A0 at position 21$/],
+		['a zero-width space', 'https://example.com/\u200bx', /^Return URL: .+ contains the character U\+200B at position 21$/],
+		['a byte order mark', 'https://example.com/\ufeffx', /^Return URL: .+ contains the character U\+FEFF at position 21$/],
+		['an ideographic space', 'https://example.com/\u3000x', /^Return URL: .+ contains the character U\+3000 at position 21$/],
 	])('Return URL with %s inside (which URL parsing drops or encodes, so the check would pass what is not sent): refused', async (_story, v, message) => {
 		const run = await runCreateSession(environment, { customer, returnUrl: '={{ $json.v }}' }, [{ v }]);
 		expect(run.requests).toHaveLength(0);
