@@ -192,6 +192,13 @@ describe('Connected Account', () => {
 		expect(environment.sandbox.requests.length).toBe(before);
 	});
 
+	it('a list search with Connected Account an empty expression (a bare =) lists the platform’s own customers, without the header', async () => {
+		const result = await searchCustomersWith({ connectedAccount: '=' });
+		expect(result.results.map((entry) => entry.value)).toContain(SEED_IDS.jenny);
+		expect(result.results.map((entry) => entry.value)).not.toContain(SHOP_JENNY);
+		expect(header(environment.sandbox.lastRequest as RecordedRequest, 'Stripe-Account')).toBeUndefined();
+	});
+
 	it('without the setting, no Stripe-Account header is sent', async () => {
 		const run = await runCreateSession(environment, { customer });
 		expect(header(run.requests[0], 'Stripe-Account')).toBeUndefined();
