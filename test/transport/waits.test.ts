@@ -232,6 +232,58 @@ describe('pacedWithRetries: time limits and Stop', () => {
 		expect(limiter.state().waiting).toBe(0);
 	});
 
+	it('an item Stripe answered 429 itself (a lock timeout, which the account’s limiter does not count) fails at Max Wait while still waiting for its turn, without being sent', async () => {
+		const { timer, timers } = manualTimer();
+		// Turns come while time may move; then they never come again.
+		let time = 0;
+		let turnsStopped = false;
+		const limiter = new AccountLimiter(false, {
+			now: () => time,
+			sleep: async (ms: number) => {
+				if (turnsStopped) await never();
+				time += ms;
+			},
+		});
+		const item = new ItemWait();
+		const send = (attempt: () => Promise<string>) =>
+			pacedWithRetries(
+				{
+					context: stubContext(),
+					settings: { retries: 3, timeoutSeconds: 80, maxWaitSeconds: 10 },
+					connectionCode: findConnectionErrorCode,
+					limiter,
+					endpoint: SESSIONS,
+					item,
+					sleep: async () => undefined,
+					now: () => time,
+					timer,
+				},
+				attempt,
+				(error) => error,
+			).catch((error: unknown) => error);
+		// The item's lookup: a lock timeout, then its answer.
+		let lookupCalls = 0;
+		const lookup = await send(async () => {
+			if (lookupCalls++ === 0) throw stripeApiError(STUB_NODE, { httpStatus: 429, stripe: { message: 'This object cannot be accessed right now', code: 'lock_timeout' } });
+			return 'customer';
+		});
+		expect(lookup).toBe('customer');
+		expect(limiter.limitedAnswers).toBe(0);
+		// The item's own request queues behind a request that holds the budget, and its turn never comes.
+		await limiter.take(SESSIONS);
+		turnsStopped = true;
+		let calls = 0;
+		const sent = send(async () => {
+			calls++;
+			return 'sent';
+		});
+		await new Promise((resolve) => setImmediate(resolve));
+		timers[timers.length - 1].fire();
+		const error = (await Promise.race([sent, new Promise((resolve) => setTimeout(() => resolve('still waiting'), 500))])) as Error;
+		expect(error.message).toMatch(/^Stripe rate limit: .*while this item waited for its turn\)\..*Max Wait for Rate Limits \(was 10 s\)/);
+		expect(calls).toBe(0);
+	});
+
 	it('the requests of one item share its Max Wait: a lookup’s 429s leave the item’s own request the rest, and the time Stripe took to answer the lookup is not counted', async () => {
 		const clock = movingClock();
 		const limiter = new AccountLimiter(false, clock);
