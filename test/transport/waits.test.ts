@@ -11,7 +11,7 @@ import { findConnectionErrorCode } from '../../nodes/StripeBillingPortal/transpo
 import { stripeApiError, type RetryOutcome } from '../../nodes/StripeBillingPortal/transport/errors';
 import { AccountLimiter } from '../../nodes/StripeBillingPortal/transport/accountLimiter';
 import { Pacer } from '../../nodes/StripeBillingPortal/transport/pacing';
-import { AttemptTimedOutError, ItemWait, pacedWithRetries, withinTimeout } from '../../nodes/StripeBillingPortal/transport/retry';
+import { AttemptTimedOutError, ItemWait, pacedWithRetries, withinTimeout, type PacedRequestContext } from '../../nodes/StripeBillingPortal/transport/retry';
 import { STUB_NODE, stubContext } from '../support/stub-context';
 
 const SESSIONS = 'POST /v1/billing_portal/sessions';
@@ -35,6 +35,11 @@ function manualTimer() {
 }
 
 const never = async () => await new Promise<never>(() => undefined);
+
+/** pacedWithRetries' options as these tests send: a session request of a stub item, unless a test gives its own context. */
+function sessionRequest(options: Omit<PacedRequestContext, 'context' | 'connectionCode' | 'endpoint'> & Partial<Pick<PacedRequestContext, 'context'>>): PacedRequestContext {
+	return { context: stubContext(), connectionCode: findConnectionErrorCode, endpoint: SESSIONS, ...options };
+}
 
 /** A clock that moves only when something sleeps on it. */
 function movingClock() {
@@ -164,16 +169,13 @@ describe('pacedWithRetries: time limits and Stop', () => {
 		let calls = 0;
 		let outcome: RetryOutcome | undefined;
 		const sent = pacedWithRetries(
-			{
-				context: stubContext(),
+			sessionRequest({
 				settings: { retries: 1, timeoutSeconds: 3, maxWaitSeconds: 60 },
-				connectionCode: findConnectionErrorCode,
 				limiter,
-				endpoint: SESSIONS,
 				sleep: async () => undefined,
 				now: () => 0,
 				timer,
-			},
+			}),
 			async () => {
 				calls++;
 				return await never();
@@ -203,16 +205,13 @@ describe('pacedWithRetries: time limits and Stop', () => {
 		const other = await limiter.take(SESSIONS);
 		let calls = 0;
 		const sent = pacedWithRetries(
-			{
-				context: stubContext(),
+			sessionRequest({
 				settings: { retries: 3, timeoutSeconds: 80, maxWaitSeconds: 10 },
-				connectionCode: findConnectionErrorCode,
 				limiter,
-				endpoint: SESSIONS,
 				sleep: async () => undefined,
 				now: () => 0,
 				timer,
-			},
+			}),
 			async () => {
 				calls++;
 				return 'sent';
@@ -247,17 +246,14 @@ describe('pacedWithRetries: time limits and Stop', () => {
 		const item = new ItemWait();
 		const send = (attempt: () => Promise<string>) =>
 			pacedWithRetries(
-				{
-					context: stubContext(),
+				sessionRequest({
 					settings: { retries: 3, timeoutSeconds: 80, maxWaitSeconds: 10 },
-					connectionCode: findConnectionErrorCode,
 					limiter,
-					endpoint: SESSIONS,
 					item,
 					sleep: async () => undefined,
 					now: () => time,
 					timer,
-				},
+				}),
 				attempt,
 				(error) => error,
 			).catch((error: unknown) => error);
@@ -296,17 +292,14 @@ describe('pacedWithRetries: time limits and Stop', () => {
 			let call = 0;
 			let outcome: RetryOutcome | undefined;
 			const result = await pacedWithRetries(
-				{
-					context: stubContext(),
+				sessionRequest({
 					settings: { retries: 0, timeoutSeconds: 80, maxWaitSeconds: 3 },
-					connectionCode: findConnectionErrorCode,
 					limiter,
-					endpoint: SESSIONS,
 					item,
 					sleep: clock.sleep,
 					now: clock.now,
 					timer,
-				},
+				}),
 				async () => attempts[Math.min(call++, attempts.length - 1)](),
 				(error, ended) => {
 					outcome = ended;
@@ -363,17 +356,14 @@ describe('pacedWithRetries: time limits and Stop', () => {
 		];
 		let call = 0;
 		const result = await pacedWithRetries(
-			{
-				context: stubContext(),
+			sessionRequest({
 				settings: { retries: 3, timeoutSeconds: 80, maxWaitSeconds: 2 },
-				connectionCode: findConnectionErrorCode,
 				limiter,
-				endpoint: SESSIONS,
 				item,
 				sleep: clock.sleep,
 				now: clock.now,
 				timer,
-			},
+			}),
 			async () => await attempts[call++](),
 			(error) => error,
 		).catch((error: unknown) => error);
@@ -389,16 +379,14 @@ describe('pacedWithRetries: time limits and Stop', () => {
 		const limiter = new AccountLimiter(false, movingClock());
 		let calls = 0;
 		const sent = pacedWithRetries(
-			{
+			sessionRequest({
 				context,
 				settings: { retries: 3, timeoutSeconds: 80, maxWaitSeconds: 60 },
-				connectionCode: findConnectionErrorCode,
 				limiter,
-				endpoint: SESSIONS,
 				// The pause before the resend would never end by itself (an old sleep ignores the signal).
 				sleep: async (ms, signal) => await abortableSleep(ms, signal, signalIgnoringSleep().sleep),
 				now: () => 0,
-			},
+			}),
 			async () => {
 				calls++;
 				throw rateLimited();
