@@ -21,6 +21,8 @@ const KEYS = {
 	adaptive: 'sk_test_limiter_adaptive',
 	endpoint: 'sk_live_limiter_endpoint',
 	lock: 'sk_test_limiter_lock',
+	numbered: 'sk_test_limiter_numbered',
+	worker: 'sk_test_limiter_worker',
 } as const;
 const environment = useEnvironment({ secretKeys: ['sk_test_sandbox', ...Object.values(KEYS)] });
 const customer = customerById(SEED_IDS.jenny);
@@ -89,6 +91,32 @@ describe('executions at the same time share the account’s budget', () => {
 		expect(failedItems(runs)).toBe(0);
 		expect(environment.sandbox.sessions).toHaveLength(200);
 		expect(environment.sandbox.rateLimitStats.limited / 200).toBeLessThan(0.05);
+	}, 60_000);
+
+	it('a queue-mode worker among four (every fourth execution ID is its) starts gently; executions numbered one after another start as one process alone does', async () => {
+		environment.sandbox.setRateLimit({ requestsPerSecond: 25 });
+		/** 40 single-item executions at once with the IDs `idOf` gives; the session POSTs that reached the sandbox in the first second. */
+		const firstSecond = async (secretKey: string, idOf: (index: number) => string) => {
+			const before = environment.sandbox.requests.length;
+			const runs = await Promise.all(
+				Array.from({ length: 40 }, async (_, index) => await runCreateSession(environment, { customer }, items(1, index), { credentials: { secretKey }, executionId: idOf(index) })),
+			);
+			expect(failedItems(runs)).toBe(0);
+			const times = environment.sandbox.requests
+				.slice(before)
+				.filter((request) => request.path === SESSIONS)
+				.map((request) => request.receivedAt)
+				.sort((a, b) => a - b);
+			expect(times).toHaveLength(40);
+			return times.filter((time) => time < times[0] + 1000).length;
+		};
+		// Alone, the budget is at the account's 24/s within about a second: about 20 in the first.
+		expect(await firstSecond(KEYS.numbered, (index) => String(7000 + index))).toBeGreaterThanOrEqual(15);
+		// The sandbox is one account: let its last second of the run above pass.
+		await new Promise((resolve) => setTimeout(resolve, 1_500));
+		// A quarter of the start and of each step: about 5.
+		expect(await firstSecond(KEYS.worker, (index) => String(9000 + 4 * index))).toBeLessThanOrEqual(8);
+		expect(environment.sandbox.rateLimitStats.limited).toBe(0);
 	}, 60_000);
 
 	it('a live key is held to Stripe’s 25/s per endpoint, not the account’s 100/s', async () => {

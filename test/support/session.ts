@@ -109,7 +109,7 @@ export async function runStripeNode(
 	environment: TestEnvironment,
 	parameters: INodeParameters,
 	items: IDataObject[] = [{}],
-	options: { continueOnFail?: boolean; credentials?: IDataObject } = {},
+	options: { continueOnFail?: boolean; credentials?: IDataObject; executionId?: string } = {},
 ): Promise<SessionRun> {
 	const before = environment.sandbox.requests.length;
 	const result = await runNode({
@@ -119,6 +119,7 @@ export async function runStripeNode(
 		items,
 		credentials: credentialsFor(environment.sandbox, options.credentials),
 		continueOnFail: options.continueOnFail,
+		executionId: options.executionId,
 	});
 	return { ...result, requests: environment.sandbox.requests.slice(before) };
 }
@@ -127,7 +128,7 @@ export async function runCreateSession(
 	environment: TestEnvironment,
 	parameters: INodeParameters,
 	items: IDataObject[] = [{}],
-	options: { continueOnFail?: boolean; credentials?: IDataObject } = {},
+	options: { continueOnFail?: boolean; credentials?: IDataObject; executionId?: string } = {},
 ): Promise<SessionRun> {
 	return runStripeNode(environment, createSessionParameters(parameters), items, options);
 }

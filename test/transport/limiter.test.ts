@@ -259,6 +259,49 @@ describe('slow start: a budget that has not heard from Stripe yet', () => {
 		expect(limiter.state().endpoints[SESSIONS].rate).toBe(start);
 	});
 
+	it('one of several processes sharing the work (every fourth execution ID is its) starts at a quarter and grows by a quarter of the step; one that runs every execution starts as without IDs', async () => {
+		/** Start times of requests one after another, each answered at once, for executions `first`, `first + step`, … */
+		const startsOfExecutions = async (step: number) => {
+			const clock = new FakeClock();
+			const limiter = new AccountLimiter(false, clock);
+			const times: number[] = [];
+			for (let request = 0; request < 60; request++) {
+				const ticket = await limiter.take(SESSIONS, undefined, String(500 + request * step));
+				times.push(clock.time);
+				limiter.settle(ticket, { kind: 'answered' });
+			}
+			return { times, limiter };
+		};
+		const alone = await startsOfExecutions(1);
+		const clock = new FakeClock();
+		const withoutIds = await starts(new AccountLimiter(false, clock), clock, SESSIONS, 60);
+		expect(gaps(alone.times)).toEqual(gaps(withoutIds));
+		expect(alone.limiter.sharedBy).toBe(1);
+
+		const worker = await startsOfExecutions(4);
+		expect(worker.limiter.sharedBy).toBe(4);
+		// From the fourth execution on, its gaps are four times as long as those of one alone …
+		expect(gaps(worker.times)[3]).toBeGreaterThanOrEqual(3 * gaps(alone.times)[3]);
+		// … and it reaches the cap (24/s) about four times later than the second one alone does.
+		const interval = Math.round(1000 / (25 * LIMIT_MARGIN));
+		const atCap = (times: number[]) => times[gaps(times).findIndex((gap) => gap === interval)] - times[0];
+		expect(atCap(alone.times)).toBeLessThanOrEqual(1_000);
+		expect(atCap(worker.times)).toBeGreaterThan(2 * atCap(alone.times));
+		expect(worker.limiter.state().globalRate).toBe(worker.limiter.state().globalCap);
+	});
+
+	it('a guess from execution IDs changes nothing once Stripe has answered 429: its answers say what the account has room for', async () => {
+		const clock = new FakeClock();
+		const limiter = new AccountLimiter(false, clock);
+		await starts(limiter, clock, SESSIONS, 3);
+		limiter.settle(await limiter.take(SESSIONS), { kind: 'limited', reason: 'global-rate' });
+		const lowered = limiter.state();
+		for (let execution = 0; execution < 8; execution++) limiter.settle(await limiter.take(SESSIONS, undefined, String(100 + 4 * execution)), { kind: 'answered' });
+		expect(limiter.sharedBy).toBe(4);
+		expect(limiter.state().globalRate).toBeGreaterThanOrEqual(lowered.globalRate);
+		expect(limiter.state().globalRate).toBeLessThan(lowered.globalRate + 1);
+	});
+
 	it('ends at the first 429: from there the budget grows by the slow additive step only', async () => {
 		const clock = new FakeClock();
 		const limiter = new AccountLimiter(false, clock);

@@ -5,6 +5,7 @@
 import { documentedLimits, type AccountLimits } from '../shared/rateLimits';
 import { ConcurrencyBudget, RateBudget } from './budgets';
 import { abortReason, realClock, untilAborted, type Clock } from './clock';
+import { ExecutionSpread } from './executionSpread';
 import { TurnQueue } from './turns';
 
 /**
@@ -111,6 +112,12 @@ export class AccountLimiter {
 	/** The account's limits the budgets' caps come from. */
 	limits: AccountLimits;
 
+	/** Which executions this process runs for the account: whether other processes share its work. */
+	private readonly spread = new ExecutionSpread();
+
+	/** How many processes the execution IDs suggest share the account's work (1 until they say). */
+	sharedBy = 1;
+
 	constructor(
 		readonly live: boolean,
 		private readonly clock: Clock = realClock,
@@ -148,6 +155,7 @@ export class AccountLimiter {
 				concurrency: new ConcurrencyBudget(),
 				turns: new TurnQueue(),
 			};
+			if (this.sharedBy !== 1) endpoint.rate.seenAmong(this.sharedBy);
 			this.forgetIdleEndpoints();
 			this.endpoints.set(key, endpoint);
 		}
@@ -224,13 +232,24 @@ export class AccountLimiter {
 		return () => this.limitedListeners.delete(listener);
 	}
 
+	/** Notes which execution a request is for; the budgets hear when the IDs suggest a different number of processes sharing the work. */
+	private noteExecution(executionId: string | undefined): void {
+		const processes = this.spread.note(executionId, this.clock.now()) ?? 1;
+		if (processes === this.sharedBy) return;
+		this.sharedBy = processes;
+		this.global.seenAmong(processes);
+		for (const endpoint of this.endpoints.values()) endpoint.rate.seenAmong(processes);
+	}
+
 	/**
 	 * Waits for this endpoint's turn under every budget, then counts the request as in flight.
 	 * When `signal` aborts (the execution was stopped, or the item's Max Wait ran out) the wait
-	 * ends at once with its reason, and the request never starts.
+	 * ends at once with its reason, and the request never starts. `executionId` is the n8n
+	 * execution the request is for (executionSpread.ts).
 	 */
-	async take(endpointKey: string, signal?: AbortSignal): Promise<Ticket> {
+	async take(endpointKey: string, signal?: AbortSignal, executionId?: string): Promise<Ticket> {
 		if (signal?.aborted) throw abortReason(signal);
+		this.noteExecution(executionId);
 		const endpoint = this.endpoint(endpointKey);
 		this.lastUsed = this.clock.now();
 		// With nobody queued and every budget free, going through the queue would only cost time.

@@ -363,6 +363,8 @@ export async function pacedWithRetries<T>(
 	const itemContext = 'getExecutionCancelSignal' in context ? context : undefined;
 	const runPacer = cap === undefined || !itemContext ? undefined : (pacer ?? pacerFor(itemContext));
 	const stopped = itemContext?.getExecutionCancelSignal();
+	// The account's limiter reads from the execution IDs whether other processes share its work (executionSpread.ts).
+	const executionId = itemContext?.getExecutionId();
 	// A hook's request is an item of its own.
 	const item = givenItem ?? (itemContext ? itemWaitFor(itemContext) : new ItemWait());
 	// Max Wait for Rate Limits counts the item's waits for rate limits: queueing behind a
@@ -387,7 +389,7 @@ export async function pacedWithRetries<T>(
 			// while the account's budget (in slow start, or lowered) holds requests longer than it does.
 			let ticket!: Ticket;
 			const takeTicket = async () => {
-				ticket = await limiter.take(endpoint, patience.signal);
+				ticket = await limiter.take(endpoint, patience.signal, executionId);
 			};
 			await patience.counted(async () => {
 				if (runPacer && cap !== undefined) await runPacer.take(cap, patience.signal, takeTicket);

@@ -563,6 +563,7 @@ describe('the lookup’s rules, without a network', () => {
 			getNodeParameter: (name: string, fallback: unknown) => (name === 'requestSettings' ? { timeout: 12.345 } : fallback),
 			getContext: () => ({}),
 			getExecutionCancelSignal: () => undefined,
+			getExecutionId: () => '1',
 			getCredentials: async () => ({ secretKey: 'sk_test_unit' }),
 			helpers: {
 				httpRequestWithAuthentication: async (credentialType: string, options: IHttpRequestOptions) => {
