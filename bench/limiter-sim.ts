@@ -18,6 +18,8 @@ interface Case {
 	/** The account's real limit, below what the credential says (Stripe's documented 25/s in test mode). */
 	rate: number;
 	slots: number;
+	/** What the credential states (Custom Rate Limits); without, Stripe's documented limits. */
+	limits?: { global: number; endpoint: number; search: number };
 }
 
 const SEEDS = 6;
@@ -27,6 +29,10 @@ const CASES: Array<[string, Case]> = [
 	['2 workers, hidden 12/s, 500 jobs', { processes: 2, jobs: 500, rate: 12, slots: 20 }],
 	['4 workers, the bench’s hidden 5/s, 200 jobs', { processes: 4, jobs: 200, rate: 5, slots: 10 }],
 	['2 workers, hidden 5/s, 200 jobs', { processes: 2, jobs: 200, rate: 5, slots: 10 }],
+	[
+		'4 workers, 5/s that the credential states (not the workers), 200 jobs',
+		{ processes: 4, jobs: 200, rate: 5, slots: 10, limits: { global: 5, endpoint: 25, search: 20 } },
+	],
 	['1 process, hidden 5/s, 200 jobs', { processes: 1, jobs: 200, rate: 5, slots: 10 }],
 ];
 
@@ -35,7 +41,7 @@ async function describe(shape: Case, idStride: number, admit: (rate: number) => 
 	const refused: number[] = [];
 	const walls: number[] = [];
 	for (let seed = 1; seed <= SEEDS; seed++) {
-		const result = await burst(admit(shape.rate), shape.processes, shape.jobs, { seed, slots: shape.slots, idStride });
+		const result = await burst(admit(shape.rate), shape.processes, shape.jobs, { seed, slots: shape.slots, limits: shape.limits, idStride });
 		refused.push(result.limited / result.requests);
 		walls.push(result.seconds / (shape.jobs / shape.rate));
 	}
