@@ -31,15 +31,20 @@ export class ExecutionSpread {
 
 	private estimate?: number;
 
+	/** The ID of the last request: every item of a run asks with the same one, on the per-item path. */
+	private lastId?: string;
+
 	/**
 	 * Notes that this process runs execution `executionId`; returns how many processes the IDs
 	 * seen lately suggest share the work (1: this one runs them all), or undefined while they say
 	 * nothing.
 	 */
 	note(executionId: string | undefined, now: number): number | undefined {
+		if (executionId === this.lastId) return this.estimate;
+		this.lastId = executionId;
 		if (executionId === undefined || !NUMBERED.test(executionId)) return this.estimate;
 		const id = Number(executionId);
-		// The same execution's next request (every item of a run) changes nothing.
+		// An execution seen before (items of runs running side by side) changes nothing.
 		if (this.ids.some((seen) => seen.id === id)) return this.estimate;
 		this.ids.push({ id, at: now });
 		this.ids = this.ids.filter((seen) => seen.at >= now - KEPT_MS).slice(-IDS_KEPT);
