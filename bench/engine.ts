@@ -58,6 +58,7 @@ export async function runThroughEngine(
 		parameters: extraParameters,
 		mode,
 		credentialData,
+		executionId,
 	}: {
 		items: IDataObject[];
 		baseUrl: string;
@@ -70,6 +71,8 @@ export async function runThroughEngine(
 		mode?: WorkflowExecuteMode;
 		/** Credential fields set over the key, version and Base URL (e.g. an account's stated limits). */
 		credentialData?: IDataObject;
+		/** The execution's ID (default: a new one per run); queue-mode workers run every N-th of one numbering. */
+		executionId?: string;
 	},
 ): Promise<EngineRun> {
 	const parameters = { ...subject.parameters(options), ...extraParameters };
@@ -86,6 +89,7 @@ export async function runThroughEngine(
 		credentials,
 		continueOnFail: true,
 		mode,
+		executionId,
 	});
 	const wallMs = performance.now() - started;
 	const failed = result.items.filter((item) => item.error !== undefined);
