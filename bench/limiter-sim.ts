@@ -8,7 +8,7 @@
  *
  *   npx ts-node --transpile-only --project test/tsconfig.json bench/limiter-sim.ts
  *
- * About four seconds; deterministic (seeded), so the figures repeat exactly.
+ * About ten seconds; deterministic (seeded), so the figures repeat exactly.
  */
 import { burst, slidingWindow, tokenBucket, type Admit } from '../test/support/limiter-sim';
 
@@ -68,4 +68,80 @@ async function main(): Promise<void> {
 	}
 }
 
-void main();
+/**
+ * Four workers whose credential states nothing (or states the account's limit, not the workers),
+ * 40 s of work at each limit: the share of 429s falls as each worker's part of the limit, and the
+ * burst the limiter holds, grow.
+ */
+async function sweep(): Promise<void> {
+	for (const rate of [5, 8, 10, 12, 15, 20, 25]) {
+		for (const stated of [false, true]) {
+			const shape: Case = { processes: 4, jobs: rate * 40, rate, slots: 10, limits: stated ? { global: rate, endpoint: 25, search: 20 } : undefined };
+			const cells: string[] = [];
+			for (const [limiter, admit] of [
+				['token bucket', (limit: number) => tokenBucket(limit, 0.4)],
+				['sliding window', (limit: number) => slidingWindow(limit)],
+			] as const)
+				cells.push(`${limiter} ${await describe(shape, 1, admit)}`);
+			console.log(`4 workers, account at ${rate}/s, credential ${stated ? 'states the limit' : 'states nothing'}: ${cells.join('; ')}`);
+		}
+	}
+}
+
+/**
+ * No limiter of ours: four streams that keep fixed rates adding up to 80 % or 90 % of the limit,
+ * each at a random phase, a refused request resent 200 ms later (which moves that stream's
+ * phase), for 60 s; 20 seeded runs. Equal rates at even gaps repeat one pattern, so a collision
+ * moves its stream once and is gone; rates 5 % apart drift through each other and meet again and
+ * again. How often that costs a request depends on how many requests the limit holds at once.
+ */
+function pacedStreams(): void {
+	const streams = 4;
+	const stream = (admit: Admit, limit: number, load: number, spread: number, jitter: number, seed: number): number => {
+		let state = seed;
+		const random = () => {
+			state = (state * 1103515245 + 12345) % 2 ** 31;
+			return state / 2 ** 31;
+		};
+		const rates = Array.from({ length: streams }, (_, index) => ((load * limit) / streams) * (1 - spread / 2 + (spread * index) / (streams - 1)));
+		const next = rates.map((rate) => (random() * 1000) / rate);
+		let requests = 0;
+		let refused = 0;
+		for (;;) {
+			let due = 0;
+			for (let index = 1; index < streams; index++) if (next[index] < next[due]) due = index;
+			const at = next[due];
+			if (at > 60_000) return refused / requests;
+			requests++;
+			if (admit(at)) next[due] = at + (1000 / rates[due]) * (1 - jitter + 2 * jitter * random());
+			else {
+				refused++;
+				next[due] = at + 200;
+			}
+		}
+	};
+	for (const limit of [5, 10, 25]) {
+		for (const load of [0.8, 0.9]) {
+			for (const [name, spread, jitter] of [
+				['equal rates, even gaps', 0, 0],
+				['equal rates, each gap ±5 %', 0, 0.05],
+				['rates spread over 5 %, even gaps', 0.05, 0],
+			] as const) {
+				const cells: string[] = [];
+				for (const [limiter, admit] of [
+					['token bucket', () => tokenBucket(limit, 0.4)],
+					['sliding window', () => slidingWindow(limit)],
+				] as const) {
+					let sum = 0;
+					for (let seed = 1; seed <= 20; seed++) sum += stream(admit(), limit, load, spread, jitter, seed);
+					cells.push(`${limiter} ${((100 * sum) / 20).toFixed(1)} %`);
+				}
+				console.log(`4 paced streams at ${load * 100} % of ${limit}/s, ${name}: refused ${cells.join(', ')}`);
+			}
+		}
+	}
+}
+
+void main()
+	.then(sweep)
+	.then(pacedStreams);
