@@ -51,7 +51,9 @@ async function runOnce(sandbox: SandboxProcess, workers: number, limit: RateLimi
 	try {
 		await Promise.all(clients.map(async (client) => await client.call('load')));
 		// A warmed-up worker, as a production one is; its requests go through another key's limiter and are then forgotten.
-		await Promise.all(clients.map(async (client) => await client.call('run', baseUrl, WARM_UP_KEY, 'warm-up')));
+		const warmUps = await Promise.all(clients.map(async (client) => await client.call<{ failed: number; failures: string[] }>('run', baseUrl, WARM_UP_KEY, 'warm-up')));
+		const warmUpFailure = warmUps.find((outcome) => outcome.failed > 0);
+		if (warmUpFailure) throw new Error(`The warm-up failed: ${warmUpFailure.failures.join('; ')}`);
 		await sandbox.reset();
 		await sandbox.setRateLimit(limit);
 		const jobs = Math.round(opts.rate * opts.seconds);
@@ -109,4 +111,7 @@ async function main(): Promise<void> {
 	}
 }
 
-void main();
+main().catch((error: unknown) => {
+	console.error(error);
+	process.exitCode = 1;
+});
