@@ -92,7 +92,7 @@ async function sweep(): Promise<void> {
  * No limiter of ours: four streams that keep fixed rates adding up to 80 % or 90 % of the limit,
  * each at a random phase, a refused request resent 200 ms later (which moves that stream's
  * phase), for 60 s; 20 seeded runs. Equal rates at even gaps repeat one pattern, so a collision
- * moves its stream once and is gone; rates 5 % apart drift through each other and meet again and
+ * moves its stream once and is gone; rates spread over 5 % drift through each other and meet again and
  * again. How often that costs a request depends on how many requests the limit holds at once.
  */
 function pacedStreams(): void {
