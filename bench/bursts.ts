@@ -19,7 +19,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { runThroughEngine, topReasons, type EngineRun, type LoadedPackage } from './engine';
 import { limiterState, type LimiterState } from './limiter';
 import type { ItemStats, RateLimit, SandboxProcess, SandboxStats, SecondCounts } from './sandbox';
-import { CUSTOMER, SECRET_KEY, SUBJECTS, type SubjectName } from './subjects';
+import { CUSTOMER, RETURN_URL_BASE, RETURN_URL_EXPRESSION, SECRET_KEY, SUBJECTS, type SubjectName } from './subjects';
 
 /**
  * A live-mode key the sandbox accepts besides its test key (loopback http: the node allows it);
@@ -27,9 +27,6 @@ import { CUSTOMER, SECRET_KEY, SUBJECTS, type SubjectName } from './subjects';
  */
 export const LIVE_SECRET_KEY = 'sk_live_bench_burst';
 const SESSIONS_ENDPOINT = 'POST /v1/billing_portal/sessions';
-const RETURN_URL_BASE = 'https://example.com/back?item=';
-/** The node's Return URL, by expression from each item's id. */
-const RETURN_URL_EXPRESSION = `={{ "${RETURN_URL_BASE}" + $json.id }}`;
 
 /** Goals, as the README states them. */
 export const BURST_GOALS = {

@@ -6,9 +6,7 @@
  */
 import { loadPackage, runThroughEngine, type LoadedPackage } from './engine';
 import { serve } from './ipc';
-import { SUBJECTS } from './subjects';
-
-const RETURN_URL_EXPRESSION = '={{ "https://example.com/back?item=" + $json.id }}';
+import { RETURN_URL_EXPRESSION, SUBJECTS } from './subjects';
 
 let pkg: LoadedPackage | undefined;
 

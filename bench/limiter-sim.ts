@@ -10,7 +10,7 @@
  *
  * About ten seconds; deterministic (seeded), so the figures repeat exactly.
  */
-import { burst, slidingWindow, tokenBucket, type Admit } from '../test/support/limiter-sim';
+import { VirtualClock, burst, slidingWindow, tokenBucket, type Admit } from '../test/support/limiter-sim';
 
 interface Case {
 	processes: number;
@@ -98,11 +98,7 @@ async function sweep(): Promise<void> {
 function pacedStreams(): void {
 	const streams = 4;
 	const stream = (admit: Admit, limit: number, load: number, spread: number, jitter: number, seed: number): number => {
-		let state = seed;
-		const random = () => {
-			state = (state * 1103515245 + 12345) % 2 ** 31;
-			return state / 2 ** 31;
-		};
+		const { random } = new VirtualClock(seed);
 		const rates = Array.from({ length: streams }, (_, index) => ((load * limit) / streams) * (1 - spread / 2 + (spread * index) / (streams - 1)));
 		const next = rates.map((rate) => (random() * 1000) / rate);
 		let requests = 0;

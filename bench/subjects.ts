@@ -12,6 +12,10 @@ export const API_VERSION = DEFAULT_API_VERSION;
 export const SECRET_KEY = DEFAULT_SECRET_KEY;
 export const CUSTOMER = SEED_IDS.jenny;
 export const RETURN_URL = 'https://example.com/back';
+/** A Return URL naming its item (`…/back?item=e3-i17`), so that the sandbox can count sessions per item (duplicates). */
+export const RETURN_URL_BASE = 'https://example.com/back?item=';
+/** The node's Return URL, by expression from each item's id. */
+export const RETURN_URL_EXPRESSION = `={{ "${RETURN_URL_BASE}" + $json.id }}`;
 
 /** The node's rate behaviour, as the node's Request Settings (`requestSettings`) offer it. */
 export interface NodeOptions {

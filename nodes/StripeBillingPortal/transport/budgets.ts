@@ -62,15 +62,6 @@ const LONG_QUIET_GROWTH = 1.1;
  */
 const SLOW_START_SHARE = 1 / 8;
 const SLOW_START_STEP = 1 / 4;
-/*
- * Processes that start together meet the account's real limit at a fraction of their caps, but
- * each needs a 429 of its own to leave slow start, and while the first ones come the others still
- * grow: four workers whose credential states nothing got 21 of their first 5 s's requests refused
- * in the limiter's simulator. A budget that can tell it is one of several (executionSpread.ts:
- * the execution IDs it runs leave gaps) starts at its part of the starting share and grows by
- * its part of the step, so that together they grow about as one process alone would
- * (docs/performance.md, tenth session).
- */
 /** An answer raises a budget in slow start if a request had to wait for it this recently. */
 const HELD_RECENTLY_MS = 1_000;
 /** What Stripe granted is measured over at least this long: one answer a few ms into a burst says nothing of a rate. */
@@ -212,6 +203,14 @@ export class RateBudget {
 	 * The execution IDs this process runs suggest `processes` processes share the account's work.
 	 * In slow start the budget keeps its part of what it would have alone; afterwards Stripe's
 	 * answers, not a guess, say what the account has room for.
+	 *
+	 * Processes that start together meet the account's real limit at a fraction of their caps, but
+	 * each needs a 429 of its own to leave slow start, and while the first ones come the others still
+	 * grow: four workers whose credential states nothing got 21 of their first 5 s's requests refused
+	 * in the limiter's simulator. A budget that can tell it is one of several (executionSpread.ts:
+	 * the execution IDs it runs leave gaps) starts at its part of the starting share and grows by
+	 * its part of the step, so that together they grow about as one process alone would
+	 * (docs/performance.md, tenth session).
 	 */
 	seenAmong(processes: number): void {
 		if (this.slowStart && !this.shared) this.rate = Math.min(this.cap, Math.max(floorOf(this.cap), (this.rate * this.sharedBy) / processes));
